@@ -1,0 +1,116 @@
+"""Point d'entrée `guichet` : assemble les groupes de commandes et traduit les erreurs en codes de sortie.
+
+C'est le seul endroit où une GuichetError devient un message + un code de sortie
+(0 ok, 1 problèmes dans les données, 2 mauvaise utilisation, 3 environnement).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+import typer
+import typer.rich_utils as rich_utils
+from typer.core import TyperGroup
+
+from guichet_cli import __version__
+from guichet_cli.core.errors import EXIT_ENVIRONMENT, GuichetError
+
+# Aide en français (les titres de panneaux de typer sont des constantes du module).
+rich_utils.OPTIONS_PANEL_TITLE = "Options"
+rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
+rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
+rich_utils.ERRORS_PANEL_TITLE = "Erreur"
+rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
+rich_utils.DEFAULT_STRING = "[défaut : {}]"
+rich_utils.ENVVAR_STRING = "[variable : {}]"
+rich_utils.ABORTED_TEXT = "Interrompu."
+
+
+class GuichetGroup(TyperGroup):
+    """Groupe racine : attrape les erreurs attendues de toutes les sous-commandes."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GuichetError as exc:
+            typer.echo(f"Erreur : {exc.message}", err=True)
+            if exc.hint:
+                typer.echo(f"→ {exc.hint}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrompu : rien n'a été écrit.", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            # typer.Exit et les erreurs d'usage de typer sont des exceptions : les laisser passer.
+            if type(exc).__module__.startswith(("typer", "click")):
+                raise
+            if os.environ.get("GUICHET_DEBUG"):
+                raise
+            typer.echo(
+                f"Erreur interne de guichet ({type(exc).__name__} : {exc}).\n"
+                "→ Ce n'est pas une erreur de saisie : merci de la signaler à l'équipe guichet avec la commande lancée "
+                "(relancer avec GUICHET_DEBUG=1 pour le détail technique).",
+                err=True,
+            )
+            if os.environ.get("GUICHET_TRACE"):
+                traceback.print_exc()
+            raise typer.Exit(EXIT_ENVIRONMENT) from None
+
+
+app = typer.Typer(
+    cls=GuichetGroup,
+    name="guichet",
+    help=(
+        "Boîte à outils du Guichet Régional des Clauses Sociales d'Île-de-France (MACS – GIP Maximilien).\n\n"
+        "Exemples :\n\n"
+        "  guichet validate                      valider tout le dépôt\n\n"
+        "  guichet new --buyer 21930066200018 --object \"Nettoyage des locaux\" …\n\n"
+        "  guichet validate cases/2026/GRCS-2026-7F3K.yaml --format json"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from guichet_cli.core.yamlio import c_parser_active
+
+        parser = "analyseur YAML C actif" if c_parser_active() else "analyseur YAML pur Python (lent : installer ruamel.yaml[oldlibyaml])"
+        typer.echo(f"guichet {__version__} — {parser}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", help="Affiche la version et l'analyseur YAML utilisé.", callback=_version, is_eager=True),
+) -> None:
+    """Guichet Régional des Clauses Sociales d'Île-de-France."""
+
+
+def _register() -> None:
+    # Un module par groupe de commandes ; chacun expose register(app).
+    import importlib
+
+    for name in MODULES:
+        try:
+            module = importlib.import_module(f"guichet_cli.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"guichet_cli.cli.{name}":
+                continue
+            raise
+        module.register(app)
+
+
+MODULES = ["validate", "new", "workflow", "analysis", "render", "report"]
+_register()
+
+
+def main() -> None:
+    app(prog_name="guichet")
+    sys.exit(0)

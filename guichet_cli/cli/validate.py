@@ -1,0 +1,45 @@
+"""`guichet validate` : valide dossiers, registres, règles et réglages du dépôt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guichet_cli.cli.common import RepoOption, echo, workspace
+from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
+from guichet_cli.core.validation import engine, output
+
+
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Format de sortie : text, json ou github (annotations de demande de fusion).")] = "text",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Valide les fichiers du dépôt : schéma, identifiants, références, statut, règles de droit.
+
+    Exemples :
+
+      guichet validate
+
+      guichet validate cases/2026/
+
+      guichet validate cases/2026/GRCS-2026-7F3K.yaml --format json
+
+      guichet validate --format github      (dans l'intégration continue)
+    """
+    if fmt not in output.FORMATS:
+        raise UsageError(f"format inconnu « {fmt} »", f"formats possibles : {', '.join(output.FORMATS)}")
+    ws = workspace(repo)
+    report = engine.validate(ws, paths or None)
+    text = output.render(ws, report, fmt, quiet=quiet)
+    if text and not (quiet and report.ok and fmt == "text"):
+        echo(text)
+    if not report.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)

@@ -1,0 +1,1 @@
+"""Cœur métier de guichet. N'importe jamais typer : la couche CLI est dans guichet_cli.cli."""

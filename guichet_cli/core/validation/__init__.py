@@ -1,0 +1,1 @@
+"""Validation des fichiers du dépôt (schémas + contrôles métier)."""

@@ -1,0 +1,93 @@
+"""Mise en forme du rapport de validation : texte, JSON ou annotations GitHub."""
+
+from __future__ import annotations
+
+import json
+
+from guichet_cli.core.findings import ERROR, Report
+from guichet_cli.core.workspace import Workspace
+
+FORMATS = ("text", "json", "github")
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n <= 1 else (plural or word + 's')}"
+
+
+def summary(report: Report) -> str:
+    errors = report.errors
+    warnings = [f for f in report.findings if f.severity != ERROR]
+    files_with = {f.path for f in errors}
+    head = f"{_plural(len(report.files), 'fichier')} vérifié{'s' if len(report.files) > 1 else ''}"
+    if not errors and not warnings:
+        return f"{head} : aucun problème."
+    parts = []
+    if errors:
+        parts.append(f"{_plural(len(errors), 'problème')} dans {_plural(len(files_with), 'fichier')}")
+    if warnings:
+        parts.append(_plural(len(warnings), "avertissement"))
+    return f"{head} : {', '.join(parts)}."
+
+
+def render_text(ws: Workspace, report: Report, quiet: bool = False) -> str:
+    lines = []
+    for f in report.findings:
+        tag = "" if f.severity == ERROR else "avertissement : "
+        msg = f"{ws.rel(f.path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {tag}{f.message}"
+        if f.hint:
+            msg += f" — {f.hint}"
+        lines.append(msg)
+    if not quiet or report.findings:
+        lines.append(summary(report))
+    return "\n".join(lines)
+
+
+def render_json(ws: Workspace, report: Report) -> str:
+    payload = {
+        "statut": "ok" if report.ok else "echec",
+        "fichiers": len(report.files),
+        "problemes": [
+            {
+                "fichier": ws.rel(f.path),
+                "ligne": f.line,
+                "colonne": f.column,
+                "chemin": f.json_path,
+                "message": f.message,
+                "conseil": f.hint,
+                "code": f.code,
+                "gravite": f.severity,
+            }
+            for f in report.findings
+        ],
+        "resume": summary(report),
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(ws: Workspace, report: Report) -> str:
+    """Annotations GitHub Actions (::error file=…,line=…,col=…::message) affichées sur le diff."""
+    lines = []
+    for f in report.findings:
+        level = "error" if f.severity == ERROR else "warning"
+        msg = f"{f.json_path}: {f.message}" + (f" — {f.hint}" if f.hint else "")
+        lines.append(
+            f"::{level} file={_gh_escape(ws.rel(f.path), True)},line={f.line or 1},col={f.column or 1},"
+            f"title={_gh_escape('guichet validate', True)}::{_gh_escape(msg)}"
+        )
+    lines.append(summary(report))
+    return "\n".join(lines)
+
+
+def render(ws: Workspace, report: Report, fmt: str, quiet: bool = False) -> str:
+    if fmt == "json":
+        return render_json(ws, report)
+    if fmt == "github":
+        return render_github(ws, report)
+    return render_text(ws, report, quiet)

@@ -1,0 +1,137 @@
+"""Le dépôt de dossiers : où il est, où sont ses fichiers, quels réglages il a.
+
+Un dépôt guichet est un dossier qui contient `guichet.yaml` (réglages du guichet), `cases/`,
+`partners/`, `donneurs/`, `contacts/`, `schemas/`, `rules/` et `clause_templates/`. Les
+commandes le trouvent comme git trouve le sien : `--repo`, sinon `GUICHET_REPO`, sinon en
+remontant depuis le dossier courant. Schémas, règles et modèles absents du dépôt sont pris dans
+ceux livrés avec le paquet.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from guichet_cli.core.errors import UsageError
+
+CONFIG_NAME = "guichet.yaml"
+DATA_DIRS = ("schemas", "rules", "partners", "clause_templates")
+
+
+def packaged_data_dir(name: str) -> Path:
+    """Dossier de données livré avec le paquet (roue) ou, en développement, celui du dépôt source."""
+    here = Path(__file__).resolve().parent.parent
+    bundled = here / "_data" / name
+    if bundled.is_dir():
+        return bundled
+    return here.parent / name
+
+
+@dataclass
+class Workspace:
+    root: Path
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cases_dir(self) -> Path:
+        return self.root / "cases"
+
+    @property
+    def partners_dir(self) -> Path:
+        return self.root / "partners"
+
+    @property
+    def buyers_dir(self) -> Path:
+        return self.root / "donneurs"
+
+    @property
+    def contacts_dir(self) -> Path:
+        return self.root / "contacts"
+
+    def data_dir(self, name: str) -> Path:
+        local = self.root / name
+        return local if local.is_dir() else packaged_data_dir(name)
+
+    @property
+    def schemas_dir(self) -> Path:
+        return self.data_dir("schemas")
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.data_dir("rules")
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.data_dir("clause_templates")
+
+    def setting(self, key: str, default: Any) -> Any:
+        return self.config.get(key, default)
+
+    def rel(self, path: Path) -> str:
+        """Chemin affiché à l'utilisateur : relatif au dépôt quand c'est possible."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def case_files(self) -> list[Path]:
+        if not self.cases_dir.is_dir():
+            return []
+        return sorted(p for p in self.cases_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+    @cached_property
+    def case_index(self) -> dict[str, Path]:
+        """Identifiant de dossier → fichier, d'après le nom de fichier (qui doit porter l'identifiant)."""
+        return {p.stem: p for p in self.case_files()}
+
+    def find_case(self, ref: str) -> Path:
+        """Trouve un dossier par identifiant (GRCS-2026-7F3K) ou par chemin."""
+        candidate = Path(ref)
+        if candidate.suffix in (".yaml", ".yml"):
+            path = candidate if candidate.is_absolute() else (Path.cwd() / candidate)
+            if path.is_file():
+                return path
+            path = self.root / candidate
+            if path.is_file():
+                return path
+        key = ref.strip().upper()
+        for stem, path in self.case_index.items():
+            if stem.upper() == key:
+                return path
+        import difflib
+
+        close = difflib.get_close_matches(key, list(self.case_index), n=1)
+        hint = f"vouliez-vous dire « {close[0]} » ?" if close else "lister les dossiers avec : ls cases/*/"
+        raise UsageError(f"dossier « {ref} » introuvable dans {self.rel(self.cases_dir)}/", hint)
+
+
+def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
+    if explicit is None:
+        explicit = os.environ.get("GUICHET_REPO") or None
+    if explicit is not None:
+        root = Path(explicit).expanduser().resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise UsageError(
+                f"« {root} » n'est pas un dépôt guichet (fichier {CONFIG_NAME} absent)",
+                "indiquer le dossier du dépôt avec --repo, ou en créer un avec « guichet init DOSSIER »",
+            )
+        return root
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    raise UsageError(
+        f"aucun dépôt guichet trouvé depuis « {here} » (fichier {CONFIG_NAME} absent ici et au-dessus)",
+        "se placer dans le dépôt des dossiers, ou utiliser --repo CHEMIN (ou la variable GUICHET_REPO)",
+    )
+
+
+def open_workspace(explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Workspace:
+    from guichet_cli.core import yamlio
+
+    root = find_root(start, explicit)
+    config = yamlio.load_mapping_fast(root / CONFIG_NAME)
+    return Workspace(root=root, config=config)

@@ -1,0 +1,412 @@
+"""Le seul module qui lit et écrit du YAML dans guichet.
+
+Deux chargeurs :
+- rapide (`load_fast`) : `YAML(typ='safe')` avec l'analyseur C, dates gardées en chaînes, pour
+  valider des milliers de fichiers ;
+- aller-retour (`load_roundtrip` / `dump_roundtrip`) : garde commentaires, guillemets et mise en
+  page, donne ligne et colonne de chaque nœud ; utilisé pour toute écriture et pour situer une
+  erreur dans un fichier qui ne valide pas.
+
+Les contrôles de texte brut (encodage, marqueurs de conflit, tabulations, ancres, taille) sont
+faits avant l'analyse pour donner un message français précis au lieu d'une erreur d'analyseur.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from guichet_cli.core.errors import DataError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # un dossier fait quelques Ko ; au-delà c'est une erreur de saisie
+_BOM = "\ufeff"
+_CONFLICT_RE = re.compile(r"^(<{7}|={7}|>{7})(?:\s|$)", re.MULTILINE)
+_SCHEMA_LINE_RE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)", re.MULTILINE)
+
+
+@dataclass(eq=False)
+class YamlProblem(DataError):
+    """Fichier YAML illisible : porte le chemin et la position (1-based) pour le rapport."""
+
+    path: Path
+    line: int
+    column: int
+    problem: str
+    hint_text: str | None = None
+
+    def __post_init__(self) -> None:
+        DataError.__init__(self, f"{self.path}:{self.line}:{self.column}: {self.problem}", self.hint_text)
+
+
+@dataclass
+class TextInfo:
+    """Ce qu'il faut savoir du texte brut pour le réécrire à l'identique."""
+
+    text: str
+    bom: bool
+    newline: str
+
+
+# --- lecture du texte brut -------------------------------------------------------------------
+
+
+def read_text(path: Path, raw: bytes | None = None) -> TextInfo:
+    """Lit un fichier en UTF-8 strict ; BOM et fins de ligne CRLF acceptés et mémorisés."""
+    if raw is None:
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError as exc:
+            raise YamlProblem(path, 1, 1, "fichier introuvable") from exc
+        if size > MAX_FILE_BYTES:
+            raise YamlProblem(
+                path,
+                1,
+                1,
+                f"fichier trop volumineux ({size / 1024 / 1024:.1f} Mo, maximum {MAX_FILE_BYTES // 1024 // 1024} Mo)",
+                "un dossier fait quelques kilo-octets : vérifier qu'il ne s'agit pas d'un autre fichier",
+            )
+        raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise YamlProblem(
+            path,
+            line,
+            col,
+            f"octet 0x{raw[exc.start]:02X} invalide : le fichier n'est pas encodé en UTF-8",
+            "réenregistrer le fichier en UTF-8 dans l'éditeur (souvent : « Enregistrer sous… » → Encodage UTF-8)",
+        ) from None
+    bom = text.startswith(_BOM)
+    if bom:
+        text = text[1:]
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if newline == "\r\n":
+        text = text.replace("\r\n", "\n")
+    return TextInfo(text=text, bom=bom, newline=newline)
+
+
+def _precheck(path: Path, text: str) -> None:
+    """Contrôles que l'analyseur YAML ferait mal ou trop tard."""
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise YamlProblem(path, 1, 1, "fichier vide", "compléter le fichier ou le supprimer")
+    m = _CONFLICT_RE.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        raise YamlProblem(
+            path,
+            line,
+            1,
+            f"conflit de fusion non résolu ({m.group(1)})",
+            "terminer la fusion (garder la bonne version et supprimer les lignes <<<<<<<, ======= et >>>>>>>) avant de valider",
+        )
+    for lineno, ln in enumerate(text.split("\n"), start=1):
+        indent = ln[: len(ln) - len(ln.lstrip(" \t"))]
+        if "\t" in indent:
+            raise YamlProblem(
+                path,
+                lineno,
+                indent.index("\t") + 1,
+                "tabulation dans l'indentation : le YAML n'accepte que des espaces",
+                "remplacer la tabulation par des espaces (2 par niveau)",
+            )
+
+
+# --- chargeur rapide -------------------------------------------------------------------------
+
+
+def _make_safe_loader() -> YAML:
+    y = YAML(typ="safe", pure=False)
+    # Les dates restent des chaînes : le schéma JSON les contrôle avec format « date »,
+    # et un dossier relu donne les mêmes valeurs que celles écrites (cf. check-jsonschema).
+    ctor = type("GuichetSafeConstructor", (y.Constructor,), {})
+    ctor.yaml_constructors = dict(y.Constructor.yaml_constructors)
+    ctor.yaml_constructors["tag:yaml.org,2002:timestamp"] = ctor.yaml_constructors["tag:yaml.org,2002:str"]
+    y.Constructor = ctor
+    return y
+
+
+_SAFE = _make_safe_loader()
+
+
+def c_parser_active() -> bool:
+    """Vrai si YAML(typ='safe') utilise bien l'analyseur C (ruamel.yaml.clib)."""
+    return "CParser" in getattr(_SAFE.Parser, "__name__", "")
+
+
+def _check_no_anchors(path: Path, text: str) -> None:
+    # Ancres et alias sont refusés : un fichier « billion laughs » ne doit pas bloquer la
+    # validation, et un booléen ancré devient un entier (ScalarBoolean). On ne parcourt les
+    # événements que si le texte contient & ou * : la plupart des fichiers n'en ont pas.
+    if "&" not in text and "*" not in text:
+        return
+    try:
+        for event in _SAFE.parse(text):
+            anchor = getattr(event, "anchor", None)
+            kind = type(event).__name__
+            if kind == "AliasEvent" or anchor:
+                mark = event.start_mark
+                raise YamlProblem(
+                    path,
+                    (mark.line + 1) if mark else 1,
+                    (mark.column + 1) if mark else 1,
+                    "ancres et alias YAML (& et *) interdits dans les fichiers du guichet",
+                    "recopier la valeur en clair à chaque endroit où elle sert",
+                )
+    except YamlProblem:
+        raise
+    except YAMLError:
+        return  # l'analyse complète donnera l'erreur de syntaxe avec sa position
+
+
+_PROBLEM_FR = [
+    (re.compile(r"found duplicate key \"?(.*?)\"? with value"), "clé en double « {0} »"),
+    (re.compile(r"found character '\\t' that cannot start any token"), "tabulation interdite"),
+    (re.compile(r"mapping values are not allowed here"), "« : » inattendu (valeur contenant « : » non entourée de guillemets ?)"),
+    (re.compile(r"could not find expected ':'"), "« : » attendu après la clé"),
+    (re.compile(r"found unexpected end of stream"), "fin de fichier inattendue (guillemet ou crochet non fermé ?)"),
+    (re.compile(r"found undefined alias"), "alias non défini (les alias * sont interdits)"),
+    (re.compile(r"did not find expected key"), "clé attendue (indentation incohérente ?)"),
+    (re.compile(r"did not find expected '-' indicator"), "élément de liste « - » attendu (indentation incohérente ?)"),
+    (re.compile(r"found unknown escape character"), "séquence d'échappement inconnue dans une chaîne entre guillemets"),
+    (re.compile(r"expected <block end>, but found"), "indentation incohérente"),
+    (re.compile(r"while scanning a quoted scalar"), "guillemet non fermé"),
+]
+
+
+def _translate(problem: str | None, context: str | None) -> str:
+    text = " ".join(p for p in (context, problem) if p)
+    for pattern, fr in _PROBLEM_FR:
+        m = pattern.search(text)
+        if m:
+            return fr.format(*m.groups())
+    return f"syntaxe YAML invalide ({problem or context or 'erreur inconnue'})"
+
+
+def _yaml_problem(path: Path, exc: YAMLError) -> YamlProblem:
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = _translate(exc.problem, exc.context)
+        hint = None
+        if msg.startswith("clé en double") and exc.context_mark is not None:
+            hint = f"la clé est déjà définie ligne {exc.context_mark.line + 1} : garder une seule occurrence"
+        return YamlProblem(path, line, col, msg, hint)
+    return YamlProblem(path, 1, 1, _translate(str(exc), None))
+
+
+def parse_fast(path: Path, text: str) -> Any:
+    """Analyse `text` (déjà décodé) avec le chargeur C ; lève YamlProblem."""
+    _precheck(path, text)
+    _check_no_anchors(path, text)
+    try:
+        return _SAFE.load(text)
+    except YAMLError as exc:
+        raise _yaml_problem(path, exc) from None
+    except RecursionError:
+        raise YamlProblem(path, 1, 1, "imbrication trop profonde") from None
+
+
+def load_fast(path: Path) -> Any:
+    """Lit et analyse un fichier avec le chargeur rapide."""
+    return parse_fast(path, read_text(path).text)
+
+
+def load_mapping_fast(path: Path) -> dict[str, Any]:
+    data = load_fast(path)
+    if not isinstance(data, dict):
+        raise YamlProblem(
+            path,
+            1,
+            1,
+            f"le fichier doit contenir un dictionnaire de clés (« clé: valeur »), pas {_kind(data)}",
+        )
+    return data
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "une liste"
+    if value is None:
+        return "une valeur vide"
+    return "une valeur isolée"
+
+
+# --- chargeur aller-retour -------------------------------------------------------------------
+
+
+def _make_rt() -> YAML:
+    y = YAML(typ="rt")
+    # Réglages vérifiés octet pour octet sur les fichiers d'exemple (tests/test_yamlio.py).
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 4096
+    y.preserve_quotes = True
+    return y
+
+
+_RT = _make_rt()
+
+
+@dataclass
+class Document:
+    """Un fichier YAML chargé en aller-retour, prêt à être modifié puis réécrit."""
+
+    path: Path
+    data: Any
+    info: TextInfo
+
+
+def load_roundtrip(path: Path) -> Document:
+    info = read_text(path)
+    _precheck(path, info.text)
+    _check_no_anchors(path, info.text)
+    try:
+        data = _RT.load(info.text)
+    except YAMLError as exc:
+        raise _yaml_problem(path, exc) from None
+    return Document(path=path, data=data, info=info)
+
+
+def dumps_roundtrip(doc: Document) -> str:
+    buf = io.StringIO()
+    _RT.dump(doc.data, buf)
+    text = buf.getvalue()
+    if doc.info.newline != "\n":
+        text = text.replace("\n", doc.info.newline)
+    if doc.info.bom:
+        text = _BOM + text
+    return text
+
+
+def dump_roundtrip(doc: Document, path: Path | None = None) -> None:
+    atomic_write_text(path or doc.path, dumps_roundtrip(doc))
+
+
+def new_document(path: Path, data: dict[str, Any], header_comment: str) -> Document:
+    """Document neuf : `header_comment` (lignes sans « # ») est placé en tête du fichier."""
+    cm = to_commented(data)
+    cm.yaml_set_start_comment(header_comment)
+    return Document(path=path, data=cm, info=TextInfo(text="", bom=False, newline="\n"))
+
+
+def to_commented(value: Any) -> Any:
+    if isinstance(value, dict):
+        cm = CommentedMap()
+        for k, v in value.items():
+            cm[k] = to_commented(v)
+        return cm
+    if isinstance(value, list):
+        cs = CommentedSeq()
+        # Petites listes de scalaires en ligne ([a, b]) : comme les exemples faits à la main.
+        if value and all(isinstance(v, str | int | float) for v in value):
+            cs.fa.set_flow_style()
+        for v in value:
+            cs.append(to_commented(v))
+        return cs
+    return value
+
+
+def to_plain(value: Any) -> Any:
+    """Convertit un arbre aller-retour en types Python simples (dates → chaînes ISO)."""
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_plain(v) for v in value]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, _dt.datetime | _dt.date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def locate(data: Any, path: Iterable[str | int], *, key: bool = False) -> tuple[int, int]:
+    """Ligne et colonne (1-based) du nœud au chemin `path` dans un arbre aller-retour.
+
+    Si le chemin ne mène nulle part (clé absente), rend la position du dernier conteneur
+    atteint. `key=True` vise la clé plutôt que la valeur (clé inconnue).
+    """
+    node = data
+    pos = (getattr(getattr(data, "lc", None), "line", 0) or 0, getattr(getattr(data, "lc", None), "col", 0) or 0)
+    parts = list(path)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(node, dict) and part in node:
+                if lc is not None:
+                    pos = lc.key(part) if (last and key) else lc.value(part)
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                if lc is not None:
+                    pos = lc.item(part)
+                node = node[part]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+        sub_lc = getattr(node, "lc", None)
+        if not last and sub_lc is not None and sub_lc.line is not None:
+            pos = (sub_lc.line, sub_lc.col)
+    return pos[0] + 1, pos[1] + 1
+
+
+def schema_comment(text: str) -> str | None:
+    m = _SCHEMA_LINE_RE.search(text)
+    return m.group(1) if m else None
+
+
+# --- écriture atomique -----------------------------------------------------------------------
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Écrit via un fichier temporaire du même dossier puis `os.replace` : jamais de fichier à moitié écrit."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def edit_file(path: Path, mutate: Callable[[Any], None]) -> str:
+    """Charge en aller-retour, applique `mutate(data)`, rend le nouveau texte (sans l'écrire)."""
+    doc = load_roundtrip(path)
+    mutate(doc.data)
+    return dumps_roundtrip(doc)
