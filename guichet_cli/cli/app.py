@@ -16,6 +16,7 @@ import typer.rich_utils as rich_utils
 from typer.core import TyperGroup
 
 from guichet_cli import __version__
+from guichet_cli.cli import french
 from guichet_cli.core.errors import EXIT_ENVIRONMENT, GuichetError
 
 # Aide en français (les titres de panneaux de typer sont des constantes du module).
@@ -27,6 +28,7 @@ rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
 rich_utils.DEFAULT_STRING = "[défaut : {}]"
 rich_utils.ENVVAR_STRING = "[variable : {}]"
 rich_utils.ABORTED_TEXT = "Interrompu."
+french.install()
 
 
 class GuichetGroup(TyperGroup):
