@@ -383,22 +383,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Écrit via un fichier temporaire du même dossier puis `os.replace` : jamais de fichier à moitié écrit."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    done = False
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        os.chmod(tmp, (path.stat().st_mode & 0o777) if path.exists() else 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        done = True
+    finally:
+        if not done:  # échec ou interruption : l'ancien fichier reste intact, pas de reste temporaire
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
 
 
 def atomic_write_text(path: Path, text: str) -> None:
