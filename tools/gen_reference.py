@@ -1,0 +1,535 @@
+"""Génère docs/reference-champs.md à partir des schémas JSON du dépôt.
+
+Usage :
+    python tools/gen_reference.py            # réécrit docs/reference-champs.md
+    python tools/gen_reference.py --check    # code 1 si la page n'est plus à jour (CI)
+    python tools/gen_reference.py --repo DIR # autre dépôt de guichet
+
+La page est entièrement dérivée des schémas (et, pour les annexes, de rules/cycle_de_vie.yaml et
+rules/dispositions.yaml) : on la régénère au lieu de la modifier à la main. La sortie ne dépend que
+de ces fichiers (ordre des schémas, aucun horodatage), pour qu'un --check en CI soit fiable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from guichet_cli.core import yamlio
+
+# Types de fichiers de données : (titre, emplacement, schéma relatif à schemas/).
+FILE_TYPES = [
+    ("Demande", "cases/<année>/<id>.yaml", "demande.schema.json"),
+    ("Donneur d'ordre", "donneurs/<siret>.yaml", "donneur.schema.json"),
+    ("Contact", "contacts/<id>.yaml", "contact.schema.json"),
+    ("Partenaire", "partners/<id>.yaml", "partenaire.schema.json"),
+    ("Réglages du dépôt", "guichet.yaml", "guichet.schema.json"),
+]
+# Règles présentées en premier ; les autres fichiers de rules/ suivent par ordre alphabétique.
+RULES_FIRST = ["cycle_de_vie", "dispositions"]
+
+TYPE_LABELS = {
+    "string": "texte",
+    "integer": "entier",
+    "number": "nombre",
+    "boolean": "booléen (true/false)",
+    "array": "liste",
+    "object": "objet",
+    "null": "vide (null)",
+}
+FORMAT_LABELS = {"date": "date « AAAA-MM-JJ »", "date-time": "date et heure ISO 8601", "email": "adresse électronique"}
+
+
+# Explications des champs que les schémas ne décrivent pas (encore) : utilisées seulement quand le
+# schéma n'a pas de « description ». Mieux vaut, à terme, les déplacer dans les schémas (l'éditeur
+# les affiche alors en info-bulle).
+FIELD_NOTES: dict[str, dict[str, str]] = {
+    "demande.schema.json": {
+        "id": "identifiant unique de la demande, identique au nom du fichier (créé par guichet new)",
+        "statut": "étape du cycle de vie (annexe des statuts) ; on le change avec guichet status",
+        "recue_le": "date de réception de la demande par le guichet",
+        "canal": "par où la demande est arrivée",
+        "marche": "le marché envisagé par le donneur d'ordre",
+        "marche.objet": "objet du marché, tel qu'il figurera dans l'avis de publicité",
+        "marche.nature": "nature du marché (détermine le seuil européen applicable)",
+        "marche.cpv": "codes CPV du marché, le principal en premier",
+        "marche.montant_estime_ht": "valeur estimée du besoin sur toute la durée, en euros HT",
+        "marche.duree_mois": "durée totale, reconductions comprises, en mois",
+        "marche.forme": "forme du contrat (marché ordinaire, accord-cadre…)",
+        "marche.procedure": "procédure de passation envisagée",
+        "marche.lieux_execution": "lieux d'exécution ; plusieurs départements = plusieurs coordinations",
+        "marche.lieux_execution[].departement": "département d'exécution",
+        "marche.lieux_execution[].commune": "code commune INSEE (arrondissement pour Paris : 75101 à 75120)",
+        "marche.lots": "lots du marché, s'il est alloti",
+        "marche.lots[].intitule": "intitulé du lot",
+        "marche.lots[].montant_estime_ht": "valeur estimée du lot, en euros HT",
+        "analyse": "analyse d'opportunité du guichet",
+        "analyse.debutee_le": "date de début de l'analyse",
+        "analyse.dispositions_envisagees": "dispositions étudiées, retenues ou écartées, avec le motif",
+        "analyse.dispositions_envisagees[].disposition": "code de la disposition (annexe des dispositions)",
+        "analyse.dispositions_envisagees[].retenue": "vrai si la disposition est finalement recommandée",
+        "analyse.dispositions_envisagees[].motif": "pourquoi elle est retenue ou écartée",
+        "analyse.recommandation": "dispositions recommandées au donneur d'ordre",
+        "analyse.recommandation[].disposition": "code de la disposition recommandée (annexe des dispositions)",
+        "analyse.recommandation[].justification": "raisons de la recommandation, reprises dans le courrier au donneur d'ordre",
+        "analyse.recommandation[].rang": "ordre de préférence quand plusieurs dispositions sont recommandées",
+        "analyse.calibrage": "calcul des heures d'insertion : montant × part de main-d'œuvre × taux ÷ coût horaire",
+        "analyse.calibrage.base_commentaire": "précision sur le montant retenu",
+        "analyse.calibrage.montant_retenu_ht": "montant sur lequel les heures sont calculées, en euros HT",
+        "analyse.calibrage.part_main_oeuvre": "part de la main-d'œuvre dans le montant",
+        "analyse.calibrage.taux_insertion": "part des heures de main-d'œuvre réservée à l'insertion",
+        "analyse.calibrage.cout_horaire": "coût horaire chargé, en euros",
+        "analyse.calibrage.heures_par_an": "heures d'insertion par année d'exécution",
+        "analyse.calibrage.etp": "équivalents temps plein (1 ETP = 1 600 heures)",
+        "analyse.calibrage.lots": "calibrage lot par lot, quand les lots ont des parts de main-d'œuvre différentes",
+        "analyse.calibrage.lots[].numero": "numéro du lot (doit exister dans marche.lots)",
+        "analyse.calibrage.lots[].cout_horaire": "coût horaire chargé propre au lot, en euros",
+        "analyse.calibrage.lots[].heures": "heures d'insertion du lot",
+        "analyse.calibrage.valide_par": "facilitateur qui a validé le calibrage (la charte l'associe toujours)",
+        "analyse.calibrage.valide_le": "date de validation du calibrage par le facilitateur",
+        "analyse.derogation": "motif pour ne retenir aucune considération sociale au-dessus des seuils européens (L2112-2-1)",
+        "analyse.derogation.justification": "justification circonstanciée de la dérogation",
+        "analyse.derogation.date": "date de la décision de déroger",
+        "analyse.redigee_par": "agent du guichet qui a rédigé la recommandation",
+        "routage": "partenaires sollicités pour cette demande (guichet route)",
+        "routage.coordinations": "coordinations départementales concernées",
+        "routage.chef_de_file": "coordination cheffe de file, parmi routage.coordinations",
+        "routage.reseaux": "réseaux partenaires et réseaux IAE sollicités",
+        "routage.facilitateurs": "facilitateurs mis en relation avec le donneur d'ordre",
+        "routage.motifs": "pourquoi chaque partenaire est sollicité",
+        "routage.motifs[].motif": "raison de la sollicitation, lisible par le partenaire",
+        "routage.motifs[].regle": "règle qui a désigné le partenaire (traçabilité)",
+        "routage.mis_en_relation_le": "date de la mise en relation avec le facilitateur",
+        "decision": "réponse du donneur d'ordre à la recommandation",
+        "decision.suite": "suite donnée à la recommandation",
+        "decision.date": "date de la décision",
+        "decision.dispositions_retenues": "dispositions que le donneur d'ordre a inscrites dans sa consultation",
+        "execution": "marché attribué et notifié",
+        "execution.notifie_le": "date de notification du marché",
+        "execution.titulaires": "titulaires du marché (entreprises : pas de données personnelles)",
+        "execution.titulaires[].nom": "raison sociale du titulaire",
+        "execution.titulaires[].lots": "lots attribués à ce titulaire",
+        "execution.titulaires[].structure_inclusive": "nature du titulaire s'il est lui-même une structure inclusive",
+        "execution.montant_notifie_ht": "montant du marché notifié, en euros HT",
+        "execution.reunion_lancement": "réunion de lancement de la clause avec le titulaire",
+        "execution.reunion_lancement.date": "date de la réunion",
+        "execution.reunion_lancement.facilitateur_present": "le facilitateur a-t-il participé à la réunion ?",
+        "resultats": "bilan de chaque année d'exécution (effectifs seulement, jamais de personne nommée)",
+        "resultats[].annee": "année civile du bilan",
+        "resultats[].heures_realisees": "heures d'insertion réalisées dans l'année",
+        "resultats[].participants": "personnes ayant bénéficié de la clause dans l'année (effectifs)",
+        "resultats[].participants.femmes": "dont femmes",
+        "resultats[].participants.hommes": "dont hommes",
+        "resultats[].participants.moins_26_ans": "dont moins de 26 ans",
+        "resultats[].participants.de_26_a_49_ans": "dont 26 à 49 ans",
+        "resultats[].participants.plus_50_ans": "dont 50 ans et plus",
+        "resultats[].heures_par_modalite": "heures réalisées par modalité (embauche directe, mise à disposition…)",
+        "resultats[].entreprises_inclusives": "structures inclusives mobilisées (SIAE, EA, ESAT, GEIQ)",
+        "resultats[].entreprises_inclusives.nombre": "nombre de structures mobilisées",
+        "resultats[].entreprises_inclusives.chiffre_affaires_ht": "chiffre d'affaires qui leur a été confié, en euros HT",
+        "resultats[].qualitatif": "appréciation qualitative ; publiée seulement si publiable est vrai",
+        "resultats[].qualitatif.faits_marquants": "faits marquants de l'année",
+        "resultats[].qualitatif.difficultes": "difficultés rencontrées",
+        "resultats[].qualitatif.perspectives": "suites envisagées",
+        "resultats[].transmis_le": "date de transmission du bilan annuel par le facilitateur",
+        "cloture": "clôture du dossier (marché terminé, bilan final)",
+        "cloture.date": "date de clôture",
+        "cloture.bilan": "bilan final en quelques lignes",
+        "abandon": "abandon de la demande (projet annulé, reporté…)",
+        "abandon.date": "date de l'abandon",
+        "abandon.motif": "raison de l'abandon",
+    },
+    "donneur.schema.json": {
+        "siret": "SIRET de l'acheteur ; c'est aussi le nom du fichier",
+        "nom": "dénomination de l'acheteur",
+        "fictif": "donnée d'exemple",
+        "categorie": "catégorie d'acheteur, pour les statistiques régionales",
+        "departement": "département du siège",
+        "contacts_dedies": "interlocuteurs du guichet chez cet acheteur (fiches de contacts/)",
+        "conventions": "conventions en cours avec un partenaire (facilitation, guichet local…)",
+        "conventions[].objet": "objet de la convention",
+        "conventions[].debut": "date de début",
+        "conventions[].fin": "date de fin, si elle est connue",
+    },
+    "contact.schema.json": {
+        "id": "identifiant de la fiche, identique au nom du fichier",
+        "fictif": "personne inventée pour les exemples",
+        "fonction": "fonction dans l'organisation (sans donnée de santé ni de vie privée)",
+        "base_legale_rgpd": "base légale du traitement de ces données personnelles",
+        "conserver_jusqu_au": "date au-delà de laquelle la fiche doit être supprimée ou revue",
+    },
+    "partenaire.schema.json": {
+        "id": "identifiant du partenaire, identique au nom du fichier",
+        "nom": "nom officiel (ou provisoire, voir nom_a_confirmer)",
+        "sigle": "sigle usuel",
+        "type": "nature du partenaire dans la charte",
+        "departements": "départements couverts",
+        "missions": "missions du partenaire auprès du guichet",
+        "adresses[].role": "rôle de l'adresse (boîte fonctionnelle)",
+        "adresses[].courriel": "adresse fonctionnelle ; vide si elle n'est pas encore connue",
+        "adresses[].a_confirmer": "adresse à confirmer par la MACS",
+        "facilitateurs": "facilitateurs de la coordination (seules les coordinations en déclarent)",
+        "facilitateurs[].id": "identifiant utilisé dans les demandes (routage, calibrage)",
+        "facilitateurs[].contact": "fiche de contacts/ de la personne",
+        "facilitateurs[].communes": "communes suivies par ce facilitateur (codes INSEE)",
+        "facilitateurs[].fictif": "facilitateur inventé pour les exemples",
+    },
+    "guichet.schema.json": {
+        "prefixe_identifiant": "préfixe des identifiants de demande (GRCS-AAAA-XXXX)",
+        "delai_reunion_lancement_jours": "délai attendu entre la notification et la réunion de lancement, en jours",
+        "forge": "forge git du guichet (GitHub ou GitLab)",
+        "forge.organisation": "organisation ou groupe de la forge",
+        "forge.equipe_macs": "équipe de la MACS, relectrice de toutes les demandes",
+        "contact_rgpd": "adresse pour exercer ses droits sur les données personnelles",
+    },
+    "rules/cycle_de_vie.schema.json": {
+        "source": "texte de référence de la règle",
+        "statut_initial": "statut d'une demande créée par guichet new",
+        "statuts": "un bloc par statut",
+        "statuts.<clé>.libelle": "libellé affiché",
+        "statuts.<clé>.acteur": "qui doit agir pour faire avancer la demande",
+        "statuts.<clé>.suivants": "statuts auxquels on peut passer ensuite",
+        "statuts.<clé>.exige": "champs qui doivent être renseignés dans ce statut",
+        "statuts.<clé>.exige[].champ": "chemin du champ en notation pointée (analyse.transmise_le)",
+        "statuts.<clé>.exige[].si_disposition": "l'exigence ne vaut que si cette disposition est recommandée",
+        "statuts.<clé>.exige[].message": "message affiché par guichet validate quand le champ manque",
+    },
+    "rules/dispositions.schema.json": {
+        "source": "textes de référence",
+        "dispositions": "un bloc par disposition sociale",
+        "dispositions.<clé>.libelle": "libellé affiché dans les documents",
+        "dispositions.<clé>.famille": "famille (clause, critère, réservation…) pour les bilans",
+        "dispositions.<clé>.base_legale": "article principal ; une recommandation doit le citer",
+        "dispositions.<clé>.articles": "tous les articles applicables",
+        "dispositions.<clé>.decp": "valeur déclarée dans les données essentielles (DECP)",
+        "dispositions.<clé>.decp_a_confirmer": "correspondance DECP à confirmer",
+        "dispositions.<clé>.description": "explication en une phrase",
+        "dispositions.<clé>.proportion_minimale": "part minimale de travailleurs concernés chez le titulaire (R2113-7)",
+        "dispositions.<clé>.duree_max_mois": "durée maximale du marché pour cette disposition",
+        "dispositions.<clé>.duree_max_source": "source de la durée maximale",
+        "dispositions.<clé>.acheteurs_autorises": "types d'acheteurs qui peuvent y recourir",
+        "dispositions.<clé>.cpv_autorises": "codes CPV seuls autorisés (liste de L2113-15)",
+        "dispositions.<clé>.cpv_autorises.source": "texte qui fixe la liste",
+        "dispositions.<clé>.cpv_autorises.a_confirmer": "liste à vérifier sur Légifrance",
+        "dispositions.<clé>.cpv_autorises.codes": "codes CPV à 8 chiffres, sans chiffre de contrôle",
+        "dispositions.<clé>.cpv_autorises.plages": "plages [premier, dernier] de codes CPV",
+    },
+    "rules/transitions.schema.json": {
+        "source": "texte de référence de la règle",
+        "statuts": "pour chaque statut, les champs que guichet status remplit avec --date et --reason",
+        "statuts.<clé>.date": "champ (notation pointée) qui reçoit la date du changement de statut",
+        "statuts.<clé>.motif": "champ (notation pointée) qui reçoit le motif (--reason)",
+        "faits_passes": "faits qu'on ne réécrit pas après coup (sauf validate --since … --allow-correction)",
+        "faits_passes[].champ": "chemin du champ protégé (notation pointée)",
+        "faits_passes[].libelle": "libellé utilisé dans le message d'erreur",
+    },
+}
+
+# Clés qui reviennent dans tous les fichiers de règles : explication par défaut, d'après le dernier
+# segment du chemin, quand ni le schéma ni FIELD_NOTES ne disent rien.
+GENERIC_NOTES = {
+    "source": "source de la valeur (article, texte, page web) ; une règle sans source n'est pas admise",
+    "a_confirmer": "vrai si la valeur reste à vérifier par la MACS (Légifrance, partenaires)",
+    "valeur": "valeur retenue",
+    "libelle": "libellé affiché",
+    "fictif": "donnée d'exemple, à exclure des bilans réels",
+    "min": "borne basse",
+    "max": "borne haute",
+}
+
+
+def cell(text: str) -> str:
+    """Contenu d'une cellule de tableau Markdown : pas de barre verticale ni de retour à la ligne."""
+    return text.replace("|", "\\|").replace("\n", " ").strip()
+
+
+def code(value: Any) -> str:
+    return f"`{value}`"
+
+
+def type_label(schema: dict[str, Any]) -> str:
+    t = schema.get("type")
+    if isinstance(t, list):
+        return " ou ".join(TYPE_LABELS.get(x, x) for x in t)
+    if t == "string" and schema.get("format") in FORMAT_LABELS:
+        return FORMAT_LABELS[schema["format"]]
+    if t == "array":
+        items = schema.get("items") or {}
+        if items.get("type") == "object" or "properties" in items:
+            return "liste d'objets"
+        inner = type_label(items) if items else ""
+        return f"liste ({inner})" if inner else "liste"
+    if t == "object" and "properties" not in schema and isinstance(schema.get("additionalProperties"), dict):
+        return "table (clé → valeur)"
+    if t is None and "enum" in schema:
+        return "valeur de liste"
+    if t is None and "const" in schema:
+        return "valeur fixe"
+    return TYPE_LABELS.get(t, t or "—")
+
+
+def constraints(schema: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    if "enum" in schema:
+        out.append(", ".join(code(v) for v in schema["enum"]))
+    if "const" in schema:
+        out.append(f"toujours {code(schema['const'])}")
+    if "pattern" in schema:
+        out.append(f"motif {code(schema['pattern'])}")
+    for key, label in (("minimum", "≥"), ("exclusiveMinimum", ">"), ("maximum", "≤"), ("exclusiveMaximum", "<")):
+        if key in schema:
+            out.append(f"{label} {schema[key]}")
+    if schema.get("minLength") == 1:
+        out.append("non vide")
+    elif schema.get("minLength", 0) > 1:
+        out.append(f"au moins {schema['minLength']} caractères")
+    if "maxLength" in schema:
+        out.append(f"au plus {schema['maxLength']} caractères")
+    if schema.get("minItems") == 1:
+        out.append("au moins un élément")
+    elif schema.get("minItems", 0) > 1:
+        out.append(f"au moins {schema['minItems']} éléments")
+    if "maxItems" in schema:
+        out.append(f"au plus {schema['maxItems']} éléments")
+    if schema.get("uniqueItems"):
+        out.append("sans doublon")
+    return out
+
+
+def values_text(schema: dict[str, Any]) -> str:
+    parts = constraints(schema)
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        items = schema["items"]
+        if items.get("type") != "object" and "properties" not in items:
+            inner = constraints(items)
+            if inner:
+                parts.append("chaque élément : " + " ; ".join(inner))
+    names = schema.get("propertyNames") or {}
+    extra = schema.get("additionalProperties")
+    if "properties" not in schema and isinstance(extra, dict):
+        if "enum" in names:
+            parts.append("clés : " + ", ".join(code(v) for v in names["enum"]))
+        if extra.get("type") not in (None, "object"):
+            detail = " ; ".join(constraints(extra))
+            parts.append(f"valeurs : {type_label(extra)}" + (f" ({detail})" if detail else ""))
+    return " ; ".join(parts)
+
+
+def description(schema: dict[str, Any], note: str | None = None) -> str:
+    parts = []
+    if schema.get("description") or note:
+        parts.append(schema.get("description") or note or "")
+    if schema.get("x-message") and schema.get("format") != "date":
+        parts.append(f"Format : {schema['x-message']}")
+    if schema.get("x-personnel"):
+        parts.append("**Donnée personnelle (RGPD)** : jamais recopiée dans une demande ni un bilan.")
+    if schema.get("a_confirmer") or schema.get("x-a-confirmer"):
+        parts.append("Valeur à confirmer.")
+    text = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)
+    return text[:1].upper() + text[1:]
+
+
+def conditional_required(schema: dict[str, Any]) -> dict[str, str]:
+    """Champs rendus obligatoires par un « if / then » du schéma (ex. motif d'une décision non suivie)."""
+    notes: dict[str, str] = {}
+    for clause in schema.get("allOf") or []:
+        cond = (clause.get("if") or {}).get("properties") or {}
+        then_req = (clause.get("then") or {}).get("required") or []
+        conds = []
+        for name, sub in sorted(cond.items()):
+            if "enum" in sub:
+                conds.append(f"{code(name)} vaut " + " ou ".join(code(v) for v in sub["enum"]))
+            elif "const" in sub:
+                conds.append(f"{code(name)} vaut {code(sub['const'])}")
+        for field in then_req:
+            notes[field] = "si " + " et ".join(conds) if conds else "selon le cas"
+    return notes
+
+
+class Walker:
+    """Parcourt un schéma en profondeur et produit une ligne de tableau par champ."""
+
+    def __init__(self, root: dict[str, Any], notes: dict[str, str]) -> None:
+        self.root = root
+        self.notes = notes
+        self.rows: list[list[str]] = []
+
+    def resolve(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Remplace une référence locale (« #/$defs/x ») par le schéma visé, mots-clés locaux en plus."""
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return schema
+        target: Any = self.root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        merged = {**self.resolve(target), **{k: v for k, v in schema.items() if k != "$ref"}}
+        return merged
+
+    def note(self, path: str) -> str | None:
+        last = path.rsplit(".", 1)[-1].removesuffix("[]")
+        return self.notes.get(path) or GENERIC_NOTES.get(last)
+
+    def walk(self, schema: dict[str, Any], prefix: str) -> None:
+        schema = self.resolve(schema)
+        props = schema.get("properties") or {}
+        required = set(schema.get("required") or [])
+        cond = conditional_required(schema)
+        for name, raw in props.items():
+            sub = self.resolve(raw)
+            path = f"{prefix}{name}"
+            req = "oui" if name in required else cond.get(name, "")
+            self.rows.append([code(path), type_label(sub), req, values_text(sub), description(sub, self.note(path))])
+            self.descend(sub, path)
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict) and (props or prefix == ""):
+            extra = self.resolve(extra)
+            path = f"{prefix}<clé>"
+            self.rows.append([code(path), type_label(extra), "", values_text(extra), description(extra, self.note(path))])
+            self.descend(extra, path)
+
+    def descend(self, sub: dict[str, Any], path: str) -> None:
+        items = self.resolve(sub["items"]) if isinstance(sub.get("items"), dict) else {}
+        extra = self.resolve(sub["additionalProperties"]) if isinstance(sub.get("additionalProperties"), dict) else {}
+        if "properties" in sub:
+            self.walk(sub, f"{path}.")
+        elif sub.get("type") == "array" and "properties" in items:
+            self.walk(items, f"{path}[].")
+        elif "properties" in extra:
+            self.walk(extra, f"{path}.<clé>.")
+
+
+def table(schema: dict[str, Any], notes: dict[str, str]) -> list[str]:
+    walker = Walker(schema, notes)
+    walker.walk(schema, "")
+    lines = ["| Champ | Type | Obligatoire | Valeurs admises | Description |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in walker.rows]
+    return lines
+
+
+def section(title: str, location: str, schema_rel: str, schema: dict[str, Any]) -> list[str]:
+    lines = [f"## {title} — `{location}`", ""]
+    if schema.get("title"):
+        lines.append(f"*{schema['title']}* — schéma `schemas/{schema_rel}`.")
+    else:
+        lines.append(f"Schéma `schemas/{schema_rel}`.")
+    if schema.get("description"):
+        lines += ["", schema["description"]]
+    lines.append("")
+    lines += table(schema, FIELD_NOTES.get(schema_rel, {}))
+    lines.append("")
+    return lines
+
+
+def annex_statuses(root: Path) -> list[str]:
+    path = root / "rules" / "cycle_de_vie.yaml"
+    if not path.is_file():
+        return []
+    data = yamlio.load_mapping_fast(path)
+    lines = ["## Annexe — statuts d'une demande (`rules/cycle_de_vie.yaml`)", "",
+             f"Statut d'une demande neuve : {code(data.get('statut_initial', 'recue'))}.", "",
+             "| Statut | Libellé | Qui agit | Statuts suivants permis | Champs exigés |", "|---|---|---|---|---|"]
+    for key, st in (data.get("statuts") or {}).items():
+        fields = []
+        for req in st.get("exige") or []:
+            label = code(req["champ"])
+            if req.get("si_disposition"):
+                label += f" (si {code(req['si_disposition'])})"
+            fields.append(label)
+        nexts = ", ".join(code(s) for s in st.get("suivants") or []) or "— (statut final)"
+        lines.append("| " + " | ".join(cell(c) for c in (code(key), st.get("libelle", ""), st.get("acteur", ""), nexts,
+                                                         ", ".join(fields) or "—")) + " |")
+    return [*lines, ""]
+
+
+def annex_dispositions(root: Path) -> list[str]:
+    path = root / "rules" / "dispositions.yaml"
+    if not path.is_file():
+        return []
+    data = yamlio.load_mapping_fast(path)
+    lines = ["## Annexe — dispositions sociales (`rules/dispositions.yaml`)", "",
+             "| Code | Libellé | Famille | Base légale | Valeur DECP |", "|---|---|---|---|---|"]
+    for key, d in (data.get("dispositions") or {}).items():
+        decp = d.get("decp", "") + (" (à confirmer)" if d.get("decp_a_confirmer") else "")
+        lines.append("| " + " | ".join(cell(c) for c in (code(key), d.get("libelle", ""), d.get("famille", ""),
+                                                         d.get("base_legale", ""), decp)) + " |")
+    return [*lines, ""]
+
+
+def rules_schemas(schemas_dir: Path) -> list[Path]:
+    found = {p.name.removesuffix(".schema.json"): p for p in (schemas_dir / "rules").glob("*.schema.json")}
+    order = [n for n in RULES_FIRST if n in found] + sorted(n for n in found if n not in RULES_FIRST)
+    return [found[n] for n in order]
+
+
+def render(root: Path) -> str:
+    schemas_dir = root / "schemas"
+    lines = [
+        "# Référence des champs",
+        "",
+        "<!-- Page générée par tools/gen_reference.py à partir des schémas : ne pas modifier à la main. -->",
+        "",
+        "Tous les champs de tous les types de fichiers du dépôt, tirés des schémas JSON de `schemas/`.",
+        "Pour régénérer la page après une modification de schéma : `python tools/gen_reference.py`",
+        "(la CI peut vérifier qu'elle est à jour avec `python tools/gen_reference.py --check`).",
+        "",
+        "Conventions communes :",
+        "",
+        "- dates au format `\"AAAA-MM-JJ\"`, **entre guillemets** ; SIRET (14 chiffres), codes CPV, départements et",
+        "  communes également entre guillemets ;",
+        "- montants en euros hors taxes, nombres sans espace ni symbole (`1450000`) ; proportions entre 0 et 1",
+        "  (`0.05` pour 5 %) ;",
+        "- « Obligatoire » vaut pour le schéma ; le statut d'une demande exige d'autres champs (annexe des",
+        "  statuts) ; un champ noté `a[].b` est le champ `b` de chaque élément de la liste `a` ; `<clé>` désigne",
+        "  une clé libre ou choisie dans la liste indiquée ;",
+        "- aucune clé inconnue n'est acceptée : `guichet validate` propose la clé la plus proche.",
+        "",
+        "## Sommaire",
+        "",
+    ]
+    sections: list[list[str]] = []
+    toc: list[str] = []
+    for title, location, rel in FILE_TYPES:
+        path = schemas_dir / rel
+        if path.is_file():
+            toc.append(f"- {title} — `{location}`")
+            sections.append(section(title, location, rel, json.loads(path.read_text(encoding="utf-8"))))
+    for path in rules_schemas(schemas_dir):
+        name = path.name.removesuffix(".schema.json")
+        location = f"rules/{name}.yaml"
+        toc.append(f"- Règles — `{location}`")
+        sections.append(section("Règles", location, f"rules/{path.name}", json.loads(path.read_text(encoding="utf-8"))))
+    annexes = annex_statuses(root) + annex_dispositions(root)
+    if annexes:
+        toc += ["- Annexe — statuts d'une demande", "- Annexe — dispositions sociales"]
+    lines += toc + [""]
+    for sec in sections:
+        lines += sec
+    lines += annexes
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Génère docs/reference-champs.md à partir des schémas JSON.")
+    parser.add_argument("--repo", type=Path, default=Path(__file__).resolve().parent.parent, help="racine du dépôt")
+    parser.add_argument("--check", action="store_true", help="ne rien écrire ; code 1 si la page n'est pas à jour")
+    args = parser.parse_args(argv)
+    root = args.repo.resolve()
+    target = root / "docs" / "reference-champs.md"
+    text = render(root)
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            print(f"{target.relative_to(root)} n'est pas à jour : lancer python tools/gen_reference.py", file=sys.stderr)
+            return 1
+        print(f"{target.relative_to(root)} est à jour.")
+        return 0
+    yamlio.atomic_write_text(target, text)
+    print(f"{target.relative_to(root)} écrit ({text.count(chr(10))} lignes).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
