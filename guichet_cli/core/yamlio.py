@@ -25,7 +25,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from guichet_cli.core.errors import DataError
 
@@ -177,7 +179,7 @@ def _check_no_anchors(path: Path, text: str) -> None:
 _PROBLEM_FR = [
     (re.compile(r"found duplicate key \"?(.*?)\"? with value"), "clé en double « {0} »"),
     (re.compile(r"found character '\\t' that cannot start any token"), "tabulation interdite"),
-    (re.compile(r"mapping values are not allowed here"), "« : » inattendu (valeur contenant « : » non entourée de guillemets ?)"),
+    (re.compile(r"mapping values are not allowed (?:here|in this context)"), "« : » inattendu (valeur contenant « : » non entourée de guillemets ?)"),
     (re.compile(r"could not find expected ':'"), "« : » attendu après la clé"),
     (re.compile(r"found unexpected end of stream"), "fin de fichier inattendue (guillemet ou crochet non fermé ?)"),
     (re.compile(r"found undefined alias"), "alias non défini (les alias * sont interdits)"),
@@ -198,14 +200,29 @@ def _translate(problem: str | None, context: str | None) -> str:
     return f"syntaxe YAML invalide ({problem or context or 'erreur inconnue'})"
 
 
-def _yaml_problem(path: Path, exc: YAMLError) -> YamlProblem:
+def _first_occurrence(text: str, mark: Any, start: int) -> int | None:
+    """Ligne (1-based) de la première occurrence d'une clé en double : même colonne, même texte."""
+    lines = text.split("\n")
+    dup = lines[mark.line][mark.column:]
+    key = dup.split(":", 1)[0].rstrip()
+    for i in range(start, mark.line):
+        ln = lines[i]
+        if ln[: mark.column].strip(" -") == "" and ln[mark.column:].split(":", 1)[0].rstrip() == key:
+            return i + 1
+    return None
+
+
+def _yaml_problem(path: Path, exc: YAMLError, text: str | None = None) -> YamlProblem:
     if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = _translate(exc.problem, exc.context)
         hint = None
-        if msg.startswith("clé en double") and exc.context_mark is not None:
-            hint = f"la clé est déjà définie ligne {exc.context_mark.line + 1} : garder une seule occurrence"
+        if msg.startswith("clé en double") and exc.context_mark is not None and exc.problem_mark is not None:
+            # context_mark est le début du bloc, pas la première occurrence : la retrouver dans le texte
+            first = _first_occurrence(text, exc.problem_mark, exc.context_mark.line) if text else None
+            where = f"ligne {first}" if first else f"plus haut dans le bloc qui commence ligne {exc.context_mark.line + 1}"
+            hint = f"la clé est déjà définie {where} : garder une seule occurrence"
         return YamlProblem(path, line, col, msg, hint)
     return YamlProblem(path, 1, 1, _translate(str(exc), None))
 
@@ -217,7 +234,7 @@ def parse_fast(path: Path, text: str) -> Any:
     try:
         return _SAFE.load(text)
     except YAMLError as exc:
-        raise _yaml_problem(path, exc) from None
+        raise _yaml_problem(path, exc, text) from None
     except RecursionError:
         raise YamlProblem(path, 1, 1, "imbrication trop profonde") from None
 
@@ -256,6 +273,12 @@ def _make_rt() -> YAML:
     y.indent(mapping=2, sequence=4, offset=2)
     y.width = 4096
     y.preserve_quotes = True
+    # Une valeur absente s'écrit « null » comme dans les fichiers faits à la main, pas « clé: »
+    # (défaut de ruamel, qui ferait changer ces lignes à chaque réécriture).
+    rep = type("GuichetRepresenter", (y.Representer,), {})
+    rep.yaml_representers = dict(y.Representer.yaml_representers)
+    rep.yaml_representers[type(None)] = lambda r, _data: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    y.Representer = rep
     return y
 
 
@@ -278,13 +301,20 @@ def load_roundtrip(path: Path) -> Document:
     try:
         data = _RT.load(info.text)
     except YAMLError as exc:
-        raise _yaml_problem(path, exc) from None
+        raise _yaml_problem(path, exc, info.text) from None
     return Document(path=path, data=data, info=info)
 
 
 def dumps_roundtrip(doc: Document) -> str:
+    global _RT
     buf = io.StringIO()
-    _RT.dump(doc.data, buf)
+    try:
+        _RT.dump(doc.data, buf)
+    except Exception:
+        # Un échec en cours de sérialisation laisse l'émetteur de ruamel dans un état
+        # incohérent : les écritures suivantes sortiraient vides. On repart d'une instance neuve.
+        _RT = _make_rt()
+        raise
     text = buf.getvalue()
     if doc.info.newline != "\n":
         text = text.replace("\n", doc.info.newline)
@@ -304,6 +334,11 @@ def new_document(path: Path, data: dict[str, Any], header_comment: str) -> Docum
     return Document(path=path, data=cm, info=TextInfo(text="", bom=False, newline="\n"))
 
 
+def double_quoted(text: str) -> str:
+    """Chaîne écrite entre guillemets doubles, comme les dates, SIRET et codes des fichiers faits à la main."""
+    return DoubleQuotedScalarString(text)
+
+
 def to_commented(value: Any) -> Any:
     if isinstance(value, dict):
         cm = CommentedMap()
@@ -319,6 +354,42 @@ def to_commented(value: Any) -> Any:
             cs.append(to_commented(v))
         return cs
     return value
+
+
+def _tail_slot(container: Any, k: Any) -> tuple[list[Any], int]:
+    """Emplacement du jeton de commentaire qui suit l'entrée `k` (fin de ligne + lignes suivantes)."""
+    value = container[k]
+    if isinstance(value, CommentedMap | CommentedSeq) and len(value) and not value.fa.flow_style():
+        last = list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
+        return _tail_slot(value, last)
+    entry = container.ca.items.setdefault(k, [None, None, None, None])
+    return entry, (2 if isinstance(container, CommentedMap) else 0)
+
+
+def delete_key(mapping: CommentedMap, key: Any) -> None:
+    """Supprime `key` en gardant les commentaires des clés voisines.
+
+    ruamel range les lignes de commentaire qui précèdent une clé dans le jeton de l'entrée
+    d'avant (engineering-notes §5) : un simple `del` emporte le commentaire de la clé suivante et
+    laisse celui de la clé supprimée orphelin. Ici le commentaire propre à la clé part avec elle,
+    celui de la suivante est recollé à sa place.
+    """
+    keys = list(mapping)
+    i = keys.index(key)
+    entry, pos = _tail_slot(mapping, key)
+    tok = entry[pos]
+    following = tok.value.partition("\n")[2] if tok is not None else ""
+    del mapping[key]
+    if i > 0:
+        pentry, ppos = _tail_slot(mapping, keys[i - 1])
+        ptok = pentry[ppos]
+        if ptok is not None:
+            ptok.value = ptok.value.partition("\n")[0] + "\n" + following
+        elif following:
+            pentry[ppos] = CommentToken("\n" + following, CommentMark(0), None)
+    elif following and len(keys) > 1:
+        nentry = mapping.ca.items.setdefault(keys[1], [None, None, None, None])
+        nentry[1] = [CommentToken(following, CommentMark(0), None), *(nentry[1] or [])]
 
 
 def to_plain(value: Any) -> Any:

@@ -15,7 +15,6 @@ from typing import Any
 from stdnum.fr import siret as stdnum_siret
 
 from guichet_cli.core.findings import WARNING, Finding
-from guichet_cli.core.lifecycle import recommended_dispositions
 from guichet_cli.core.rules import rule_ref
 from guichet_cli.core.validation.context import (
     KIND_BUYER,
