@@ -1,0 +1,1 @@
+"""Rédaction des dispositions sociales en DOCX (guichet render, guichet templates check)."""

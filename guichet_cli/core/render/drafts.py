@@ -1,0 +1,152 @@
+"""Rédactions d'un dossier : quelles pièces, dans quels fichiers, avec quels contrôles préalables.
+
+Un dossier donne une pièce DOCX par disposition recommandée qui a un modèle, plus une lettre
+d'accompagnement. Tout est rendu en mémoire avant la moindre écriture : un refus ou une erreur
+de modèle ne laisse aucun fichier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guichet_cli.core import yamlio
+from guichet_cli.core.errors import DataError, EnvironmentProblem
+from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.render.context import build_context, reference_date, reference_datetime
+from guichet_cli.core.render.docx import make_environment, render_docx
+from guichet_cli.core.rules import load_rules
+from guichet_cli.core.workspace import Workspace
+
+LETTER = "lettre_accompagnement"
+
+
+@dataclass
+class Draft:
+    disposition: str  # code de disposition, ou « lettre_accompagnement »
+    template: Path
+    filename: str
+    data: bytes = b""
+
+
+@dataclass
+class CaseDrafts:
+    case_id: str
+    path: Path
+    drafts: list[Draft] = field(default_factory=list)
+    without_template: list[str] = field(default_factory=list)  # dispositions recommandées sans modèle
+
+
+class Renderer:
+    """Charge une fois registres, règles et environnement Jinja ; rend ensuite autant de dossiers qu'il faut."""
+
+    def __init__(self, ws: Workspace, registry: Registry | None = None) -> None:
+        self.ws = ws
+        self.registry = registry or load_registry(ws)
+        self.dispositions: dict[str, Any] = load_rules(ws, "dispositions")["dispositions"]
+        self.redaction: dict[str, Any] = load_rules(ws, "redaction")
+        self.env = make_environment()
+        self._check_ctx: Any = None
+
+    def template_path(self, disposition: str | None) -> Path | None:
+        if disposition is None:
+            return self.ws.templates_dir / self.redaction["lettre_accompagnement"]
+        entry = (self.redaction.get("modeles") or {}).get(disposition)
+        return self.ws.templates_dir / entry["fichier"] if entry else None
+
+    def _validate(self, path: Path) -> list[Any]:
+        """Même contrôle que engine.validate_case_data, avec un contexte (et un registre) partagé en lot."""
+        from guichet_cli.core.findings import ERROR
+        from guichet_cli.core.validation import engine
+        from guichet_cli.core.validation.context import CheckContext
+
+        if self._check_ctx is None:
+            self._check_ctx = CheckContext(self.ws)
+            self._check_ctx.__dict__["registry"] = self.registry  # cached_property : pas de seconde lecture
+        _kind, _data, findings = engine.check_file(self._check_ctx, path)
+        errors = [f for f in findings if f.severity == ERROR]
+        if errors:
+            engine._locate(errors)  # lignes et colonnes, seulement en cas d'erreur
+        return errors
+
+    def load_case(self, path: Path) -> dict[str, Any]:
+        errors = self._validate(path)
+        if errors:
+            first = "; ".join(f"ligne {f.line} : {f.message}" for f in errors[:3])
+            more = f" (et {len(errors) - 3} autre(s))" if len(errors) > 3 else ""
+            raise DataError(
+                f"{self.ws.rel(path)} n'est pas valide, rédaction refusée : {first}{more}",
+                f"corriger le dossier, puis vérifier avec « guichet validate {self.ws.rel(path)} »",
+            )
+        try:
+            return yamlio.load_mapping_fast(path)
+        except yamlio.YamlProblem as exc:  # validé juste avant : ne devrait pas arriver
+            raise DataError(str(exc)) from None
+
+    def plan(self, path: Path, case: dict[str, Any]) -> CaseDrafts:
+        """Pièces à produire pour un dossier valide, ou DataError disant quoi compléter."""
+        analyse = case.get("analyse") or {}
+        recs = analyse.get("recommandation") or []
+        rel = self.ws.rel(path)
+        if not recs:
+            raise DataError(
+                f"{rel} : aucune recommandation enregistrée (analyse.recommandation), rien à rédiger",
+                "compléter analyse.recommandation (disposition, lots, base_legale, justification) après l'analyse du dossier",
+            )
+        date = reference_date(case)
+        out = CaseDrafts(case_id=str(case["id"]), path=path)
+        for rec in sorted(recs, key=lambda r: r.get("rang", 999)):
+            code = str(rec["disposition"])
+            if code == "aucune":
+                continue
+            template = self.template_path(code)
+            if template is None:
+                out.without_template.append(code)
+                continue
+            entry = self.redaction["modeles"][code]
+            if entry.get("exige_calibrage") and (analyse.get("calibrage") or {}).get("heures") is None:
+                raise DataError(
+                    f"{rel} : la disposition « {code} » demande un calibrage (analyse.calibrage.heures) qui n'est pas enregistré",
+                    "calibrer la clause avec le facilitateur et renseigner analyse.calibrage (heures, montant retenu, taux…)",
+                )
+            out.drafts.append(Draft(code, template, f"{out.case_id}_{code}_{date}.docx"))
+        letter = self.template_path(None)
+        assert letter is not None
+        out.drafts.append(Draft(LETTER, letter, f"{out.case_id}_{LETTER}_{date}.docx"))
+        return out
+
+    def render_case(self, path: Path) -> CaseDrafts:
+        """Rend toutes les pièces d'un dossier en mémoire (aucune écriture)."""
+        case = self.load_case(path)
+        plan = self.plan(path, case)
+        stamp = reference_datetime(case)
+        author = str(self.ws.setting("guichet", "Guichet Régional des Clauses Sociales"))
+        for draft in plan.drafts:
+            code = None if draft.disposition == LETTER else draft.disposition
+            context = build_context(case, self.registry, self.dispositions, self.redaction, self.ws.config, code)
+            label = "Lettre d'accompagnement" if code is None else context["disposition"]["libelle"]
+            draft.data = render_docx(
+                draft.template,
+                context,
+                self.env,
+                stamp=stamp,
+                title=f"{plan.case_id} – {label}",
+                author=author,
+                subject=context["marche"]["objet"],
+            )
+        return plan
+
+
+def write_drafts(plan: CaseDrafts, out_dir: Path) -> list[Path]:
+    """Écrit les pièces déjà rendues, chacune atomiquement."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentProblem(f"impossible de créer le dossier de sortie {out_dir} : {exc.strerror}") from None
+    written = []
+    for draft in plan.drafts:
+        target = out_dir / draft.filename
+        yamlio.atomic_write_bytes(target, draft.data)
+        written.append(target)
+    return written
