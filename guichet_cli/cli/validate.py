@@ -16,6 +16,8 @@ def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="Format de sortie : text, json ou github (annotations de demande de fusion).")] = "text",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
+    since: Annotated[str | None, typer.Option("--since", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
+    allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since : accepte la réécriture d'un fait passé (date de réception, de notification…).")] = False,
     repo: RepoOption = None,
 ) -> None:
     """Valide les fichiers du dépôt : schéma, identifiants, références, statut, règles de droit.
@@ -29,11 +31,22 @@ def validate(
       guichet validate cases/2026/GRCS-2026-7F3K.yaml --format json
 
       guichet validate --format github      (dans l'intégration continue)
+
+      guichet validate --since origin/main  (demande de fusion : fichiers modifiés et transitions)
     """
     if fmt not in output.FORMATS:
         raise UsageError(f"format inconnu « {fmt} »", f"formats possibles : {', '.join(output.FORMATS)}")
     ws = workspace(repo)
-    report = engine.validate(ws, paths or None)
+    if since is not None:
+        from guichet_cli.core.changes import validate_since
+
+        if paths:
+            raise UsageError("--since choisit lui-même les fichiers à valider : ne pas donner de chemins en plus")
+        report, _changes = validate_since(ws, since, allow_correction=allow_correction)
+    elif allow_correction:
+        raise UsageError("--allow-correction ne s'utilise qu'avec --since REF")
+    else:
+        report = engine.validate(ws, paths or None)
     text = output.render(ws, report, fmt, quiet=quiet)
     if text and not (quiet and report.ok and fmt == "text"):
         echo(text)

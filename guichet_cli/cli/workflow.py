@@ -1,0 +1,252 @@
+"""Commandes du travail au fil de git : status, history, log, due, codeowners, init."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guichet_cli.cli.common import RepoOption, echo, workspace
+from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
+
+NoCommitOption = Annotated[
+    bool, typer.Option("--no-commit", help="Écrit la modification sans la committer (elle reste dans la copie de travail).")
+]
+
+
+def _fmt(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UsageError(f"format inconnu « {value} »", f"formats possibles : {', '.join(allowed)}")
+    return value
+
+
+def _date_opt(value: str | None, option: str) -> dt.date | None:
+    from guichet_cli.core.status import parse_date
+
+    return parse_date(value, option)
+
+
+def _arrow(old: str | None, new: str | None) -> str:
+    return f"{old or 'aucun'} → {new}" if new and old != new else ""
+
+
+def status(
+    case: Annotated[str, typer.Argument(help="Identifiant de la demande (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)],
+    new_status: Annotated[str, typer.Argument(help="Nouveau statut (recue, en_analyse, recommandation_transmise, decision_rendue, marche_notifie, en_execution, cloturee, abandonnee).", show_default=False)],
+    reason: Annotated[str | None, typer.Option("--reason", help="Motif (abandon.motif, decision.motif selon le statut).", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Date du fait (AAAA-MM-JJ) ; par défaut aujourd'hui si le champ est vide.", show_default=False)] = None,
+    no_commit: NoCommitOption = False,
+    repo: RepoOption = None,
+) -> None:
+    """Fait avancer une demande dans son cycle de vie et committe le changement.
+
+    Refuse les transitions que rules/cycle_de_vie.yaml ne permet pas, et nomme chaque champ exigé
+    par le nouveau statut qui manque encore.
+
+    Exemples :
+
+      guichet status GRCS-2026-7F3K en_analyse
+
+      guichet status GRCS-2026-7F3K recommandation_transmise --date 2026-04-14
+
+      guichet status GRCS-2026-7F3K abandonnee --reason "projet d'achat reporté"
+    """
+    from guichet_cli.core.status import change_status
+
+    ws = workspace(repo)
+    res = change_status(ws, case, new_status, reason=reason, date=_date_opt(date, "--date"), no_commit=no_commit)
+    echo(f"{res.case_id} : {res.old or 'aucun'} → {res.new}" + (f" (renseigné : {', '.join(res.filled)})" if res.filled else ""))
+    echo(f"commit {res.sha[:10]}" if res.sha else "modification écrite, non committée")
+
+
+def history(
+    case: Annotated[str, typer.Argument(help="Identifiant de la demande ou chemin du fichier.", show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Format : text ou json.")] = "text",
+    repo: RepoOption = None,
+) -> None:
+    """Chronologie d'une demande : date, auteur, action, statut avant → après, fusion éventuelle.
+
+    Un changement arrivé par une demande de fusion est un seul événement (le commit de fusion).
+
+    Exemples :
+
+      guichet history GRCS-2026-7F3K
+
+      guichet history cases/2026/GRCS-2026-7F3K.yaml --format json
+    """
+    from guichet_cli.core.history import load_history
+
+    _fmt(fmt, ("text", "json"))
+    ws = workspace(repo)
+    path = ws.find_case(case)
+    hist = load_history(ws, only=[ws.rel(path)])
+    events = hist.events_for(ws.rel(path))
+    if fmt == "json":
+        echo(json.dumps({"dossier": path.stem, "fichier": ws.rel(path), "evenements": [e.as_dict() for e in events]},
+                        ensure_ascii=False, indent=2))
+        return
+    echo(f"Historique de {path.stem} ({ws.rel(path)}) : {len(events)} événement(s), du plus récent au plus ancien")
+    for e in events:
+        line = f"{e.date[:10]}  {e.author:<22} {(e.action or '-'):<14} {_arrow(e.status_before, e.status_after) or '-':<45} {e.sha[:8]}"
+        echo(line.rstrip())
+        echo(f"            {e.subject}")
+        if e.merge:
+            echo(f"            fusion {e.sha[:8]} par {e.merged_by}")
+        if e.change == "R" and e.old_path:
+            echo(f"            renommé depuis {e.old_path}")
+
+
+def log(
+    since: Annotated[str | None, typer.Option("--since", help="Depuis cette date (AAAA-MM-JJ) ; par défaut les 7 derniers jours.", show_default=False)] = None,
+    partner: Annotated[str | None, typer.Option("--partner", help="Seulement les demandes routées vers ce partenaire (coordination-93, grafie…).", show_default=False)] = None,
+    repo: RepoOption = None,
+) -> None:
+    """Activité récente sur toutes les demandes, pour la réunion hebdomadaire.
+
+    Exemples :
+
+      guichet log
+
+      guichet log --since 2026-11-01 --partner coordination-93
+    """
+    from guichet_cli.core import yamlio
+    from guichet_cli.core.history import load_history
+
+    ws = workspace(repo)
+    start = _date_opt(since, "--since") or (dt.date.today() - dt.timedelta(days=7))
+    if partner is not None:
+        from guichet_cli.core.registry import load_registry
+
+        if partner not in load_registry(ws).partners:
+            raise UsageError(f"partenaire « {partner} » inconnu du registre partners/", "voir la liste : ls partners/")
+    hist = load_history(ws, only=[])
+    events = [e for e in hist.events if e.date[:10] >= start.isoformat()]
+    hist.resolve(hist.keys_for(events))
+    if partner is not None:
+        keep: dict[str, bool] = {}
+        for e in events:
+            if e.path not in keep:
+                p = ws.root / e.path
+                try:
+                    data = yamlio.load_fast(p) if p.is_file() else {}
+                except yamlio.YamlProblem:
+                    data = {}
+                r = (data or {}).get("routage") or {} if isinstance(data, dict) else {}
+                keep[e.path] = partner in [*(r.get("coordinations") or []), r.get("chef_de_file"), *(r.get("reseaux") or [])]
+        events = [e for e in events if keep[e.path]]
+    echo(f"Activité depuis le {start.isoformat()}" + (f" (partenaire {partner})" if partner else "") + f" : {len(events)} événement(s)")
+    for e in events:
+        arrow = _arrow(e.status_before, e.status_after)
+        echo(f"{e.date[:10]}  {e.case_id:<16} {e.author:<22} {e.subject}" + (f"  [{arrow}]" if arrow else ""))
+
+
+def due(
+    on: Annotated[str | None, typer.Option("--on", help="Date de référence (AAAA-MM-JJ) ; par défaut aujourd'hui.", show_default=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Format : text, json ou csv.")] = "text",
+    repo: RepoOption = None,
+) -> None:
+    """Ce qui attend qui, et depuis quand : réponses des donneurs d'ordre, réunions de lancement,
+    bilans annuels, motifs de décisions non suivies. Délais : guichet.yaml.
+
+    Exemples :
+
+      guichet due
+
+      guichet due --on 2026-12-01 --format csv > relances.csv
+    """
+    from guichet_cli.core.due import compute_due
+
+    _fmt(fmt, ("text", "json", "csv"))
+    ws = workspace(repo)
+    report = compute_due(ws, _date_opt(on, "--on"))
+    if report.warning:
+        echo(f"Attention : {report.warning}", err=True)
+    if fmt == "json":
+        echo(json.dumps({"date": report.on.isoformat(), "attentes": [i.as_dict() for i in report.items]}, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=";", lineterminator="\n")
+        w.writerow(["acteur", "identifiant_acteur", "dossier", "attente", "depuis", "jours", "source"])
+        for i in sorted(report.items, key=lambda i: (i.actor, -i.days, i.case_id)):
+            w.writerow([i.actor, i.actor_id, i.case_id, i.waiting_for, i.since, i.days, i.source])
+        echo(buf.getvalue().rstrip("\n"))
+        return
+    if not report.items:
+        echo(f"Rien en attente au {report.on.isoformat()}.")
+        return
+    echo(f"En attente au {report.on.isoformat()} : {len(report.items)} point(s)")
+    for actor, items in report.by_actor().items():
+        echo(f"\n{actor}")
+        for i in items:
+            echo(f"  {i.case_id:<16} depuis le {i.since} ({i.days} j) : {i.waiting_for}")
+
+
+def codeowners(
+    check: Annotated[bool, typer.Option("--check", help="N'écrit rien ; échoue si CODEOWNERS n'est pas à jour (pour la CI).")] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Génère CODEOWNERS : chaque demande est relue par la MACS et les équipes des partenaires routés.
+
+    Exemples :
+
+      guichet codeowners
+
+      guichet codeowners --check     (dans l'intégration continue)
+    """
+    from guichet_cli.core.codeowners import FILE_NAME, is_stale, write_codeowners
+
+    ws = workspace(repo)
+    if check:
+        if is_stale(ws):
+            echo(f"{FILE_NAME} n'est pas à jour avec le routage des demandes.", err=True)
+            echo("→ le régénérer avec « guichet codeowners » et le committer", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        echo(f"{FILE_NAME} est à jour.")
+        return
+    path = write_codeowners(ws)
+    echo(f"{ws.rel(path)} écrit.")
+
+
+def init(
+    directory: Annotated[Path, typer.Argument(help="Dossier du nouveau dépôt (créé ; doit être absent ou vide).", show_default=False)],
+    name: Annotated[str, typer.Option("--name", help="Nom du guichet.")] = "Guichet des clauses sociales",
+    prefix: Annotated[str, typer.Option("--prefix", help="Préfixe des identifiants de demande (2 à 8 majuscules).")] = "GRCS",
+    organisation: Annotated[str, typer.Option("--organisation", help="Organisation sur la forge (GitHub ou GitLab).")] = "guichet-idf",
+    macs_team: Annotated[str, typer.Option("--macs-team", help="Équipe de la MACS sur la forge.")] = "@guichet-idf/macs",
+    no_commit: NoCommitOption = False,
+) -> None:
+    """Crée un dépôt de demandes neuf (registres, schémas, règles, modèles, CI, pre-commit,
+    CODEOWNERS, README) et fait son premier commit.
+
+    Exemples :
+
+      guichet init ../guichet-essai
+
+      guichet init /srv/depots/guichet-77 --name "Guichet de Seine-et-Marne" --prefix GSM
+    """
+    import re
+
+    from guichet_cli.core.scaffold import init_repository
+
+    if not re.fullmatch(r"[A-Z]{2,8}", prefix):
+        raise UsageError(f"préfixe invalide « {prefix} »", "2 à 8 lettres majuscules, par exemple GRCS")
+    if not re.fullmatch(r"@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?", macs_team):
+        raise UsageError(f"équipe de forge invalide « {macs_team} »", "écrire @organisation/equipe, par exemple @guichet-idf/macs")
+    root, sha = init_repository(directory, name=name, prefix=prefix, organisation=organisation, macs_team=macs_team, no_commit=no_commit)
+    echo(f"Dépôt créé : {root}" + (f" (premier commit {sha[:10]})" if sha else " (sans commit)"))
+    echo("→ ensuite : cd dans le dossier, « pre-commit install », puis pousser vers la forge")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("status")(status)
+    app.command("history")(history)
+    app.command("log")(log)
+    app.command("due")(due)
+    app.command("codeowners")(codeowners)
+    app.command("init")(init)
