@@ -1,0 +1,1 @@
+"""Bilans annuels des clauses sociales (guichet report) : indicateurs, secret statistique, sorties."""

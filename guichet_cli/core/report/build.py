@@ -1,0 +1,140 @@
+"""Assemble le bilan d'un donneur d'ordre ou le panorama régional (dictionnaire prêt à rendre)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from guichet_cli.core.errors import DataError, GuichetError
+from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.report import indicators as ind
+from guichet_cli.core.report.dataset import Case, Dataset, load_dataset
+from guichet_cli.core.report.facts import Facts, extract
+from guichet_cli.core.report.secrecy import make_public
+from guichet_cli.core.report.settings import ReportSettings, load_settings
+from guichet_cli.core.report.thresholds import Checker, make_checker
+from guichet_cli.core.workspace import Workspace
+
+
+@dataclass
+class ReportContext:
+    ws: Workspace
+    settings: ReportSettings
+    registry: Registry
+    dataset: Dataset
+    last_commit: ind.LastCommit | None = None
+    history_note: str = "historique indisponible"
+    by_buyer: dict[str, list[Case]] = field(default_factory=dict)
+    check: Checker | None = None
+
+    def buyer_name(self, siret: str) -> str:
+        return str((self.registry.buyers.get(siret) or {}).get("nom") or siret)
+
+    @property
+    def desk(self) -> str:
+        return str(self.ws.setting("guichet", "Guichet Régional des Clauses Sociales d'Île-de-France"))
+
+
+def _history(ws: Workspace) -> tuple[ind.LastCommit | None, str]:
+    """Dernier commit de chaque fichier, en un passage git ; sans git, le bilan le dit et continue."""
+    try:
+        from guichet_cli.core.history import load_history
+    except ImportError:
+        return None, "historique indisponible (lecteur d'historique absent)"
+    try:
+        hist = load_history(ws, allow_shallow=True)
+    except GuichetError as exc:
+        return None, f"historique indisponible : {exc.message}"
+    note = "dernier commit de chaque fichier (git, branche courante)"
+    if hist.warning:
+        note += f" ; {hist.warning}"
+    return hist.last_commit, note
+
+
+def prepare(ws: Workspace, *, with_history: bool = True) -> ReportContext:
+    settings = load_settings(ws)
+    ctx = ReportContext(ws=ws, settings=settings, registry=load_registry(ws), dataset=load_dataset(ws))
+    if with_history:
+        ctx.last_commit, ctx.history_note = _history(ws)
+    ctx.by_buyer = ctx.dataset.by_buyer()
+    ctx.check = make_checker(ws, ctx.registry, settings.thresholds, settings.obligation_date)
+    return ctx
+
+
+def _facts(ctx: ReportContext, cases: list[Case], year: int) -> list[Facts]:
+    return [extract(c, year, ctx.settings, ctx.registry.buyers, ctx.check) for c in cases]
+
+
+def _assemble(ctx: ReportContext, facts: list[Facts], prev: list[Facts], year: int, header: dict[str, Any]) -> dict[str, Any]:
+    active = [f for f in facts if f.active]
+    indicators = ind.compute(active, ctx.settings, partner_label=ctx.registry.partner_label)
+    prev_active = [f for f in prev if f.active]
+    comparison = None
+    if prev_active:
+        previous = ind.compute(prev_active, ctx.settings, partner_label=ctx.registry.partner_label)
+        comparison = ind.comparison(indicators, previous, year - 1)
+    return {
+        "bilan": {
+            **header,
+            "annee": year,
+            "guichet": ctx.desk,
+            "version": "interne",
+            "etp_source": ctx.settings.etp_source,
+            "historique": ctx.history_note,
+        },
+        "indicateurs": indicators,
+        "comparaison": comparison,
+        "qualitatif": ind.qualitative(active),
+        "donnees_manquantes": ind.missing(active),
+        "annexe": ind.annex(active, ctx.last_commit),
+    }
+
+
+def candidate_buyers(ctx: ReportContext) -> list[str]:
+    """Donneurs ayant au moins un dossier (lisible ou non), triés par SIRET."""
+    return sorted(s for s in set(ctx.by_buyer) | set(ctx.dataset.unreadable) if s)
+
+
+def has_activity(report: dict[str, Any]) -> bool:
+    return bool(report["annexe"])
+
+
+def buyer_report(ctx: ReportContext, siret: str, year: int, *, public: bool = False) -> dict[str, Any]:
+    if ctx.dataset.unreadable.get(siret):
+        raise DataError(
+            f"bilan {siret} non produit : dossier(s) illisible(s) : " + " ; ".join(ctx.dataset.unreadable[siret]),
+            "corriger le fichier puis vérifier avec « guichet validate »",
+        )
+    cases = ctx.by_buyer.get(siret, [])
+    buyer = ctx.registry.buyers.get(siret) or {}
+    header = {
+        "perimetre": "donneur",
+        "titre": f"Bilan {year} des clauses sociales — {ctx.buyer_name(siret)}",
+        "donneur": {"siret": siret, "nom": ctx.buyer_name(siret), "departement": buyer.get("departement")},
+    }
+    report = _assemble(ctx, _facts(ctx, cases, year), _facts(ctx, cases, year - 1), year, header)
+    return make_public(report, ctx.settings.secrecy_threshold) if public else report
+
+
+def _safe_facts(ctx: ReportContext, year: int, rejected: list[dict[str, str]]) -> list[Facts]:
+    out = []
+    for case in ctx.dataset.cases:
+        try:
+            out.append(extract(case, year, ctx.settings, ctx.registry.buyers, ctx.check))
+        except DataError as exc:
+            if not any(r["fichier"] == case.rel for r in rejected):
+                rejected.append({"dossier": case.id, "fichier": case.rel, "probleme": exc.message})
+    return out
+
+
+def region_report(ctx: ReportContext, year: int, *, public: bool = False) -> dict[str, Any]:
+    """Panorama régional : un dossier aux données invalides est écarté et listé, pas bloquant."""
+    rejected: list[dict[str, str]] = []
+    facts, prev = _safe_facts(ctx, year, rejected), _safe_facts(ctx, year - 1, rejected)
+    header = {"perimetre": "region", "titre": f"Panorama régional {year} des clauses sociales — Île-de-France", "donneur": None}
+    report = _assemble(ctx, facts, prev, year, header)
+    report["panorama"] = ind.panorama([f for f in facts if f.active], ctx.settings, ctx.buyer_name)
+    report["dossiers_ecartes"] = rejected + [
+        {"dossier": "", "fichier": "", "probleme": m} for msgs in ctx.dataset.unreadable.values() for m in msgs
+    ]
+    return make_public(report, ctx.settings.secrecy_threshold) if public else report

@@ -1,0 +1,80 @@
+"""Graphiques du bilan (matplotlib, moteur Agg sans écran) en PNG reproductibles.
+
+Pas de pyplot (état global, fuites de figures en lot) : une Figure par graphique, rendue par
+FigureCanvasAgg. Métadonnées PNG figées (pas de « Software » avec la version), graine SVG fixe.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from guichet_cli.core.report import frfmt as fr
+
+_RC = {"svg.hashsalt": "guichet", "font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False,
+       "axes.spines.right": False}
+_BLUE, _GREEN, _GREY = "#1f4e79", "#4e9a06", "#9aa5b1"
+
+
+def _png(fig: Figure) -> bytes:
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _empty(ax: Any, text: str = "Aucune donnée pour cette année") -> None:
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", color=_GREY)
+
+
+def _fmt_axis(ax: Any, axis: str = "y") -> None:
+    formatter = FuncFormatter(lambda v, _pos: fr.integer(v))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
+
+
+def hours_chart(series: list[tuple[str, float, float]]) -> bytes:
+    """Heures prévues et réalisées, par année (année précédente d'abord si elle existe)."""
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(6, 3))
+        ax = fig.add_subplot()
+        if not any(p or d for _, p, d in series):
+            _empty(ax)
+        else:
+            xs = range(len(series))
+            ax.bar([x - 0.2 for x in xs], [p for _, p, _ in series], width=0.4, color=_GREY, label="prévues")
+            ax.bar([x + 0.2 for x in xs], [d for _, _, d in series], width=0.4, color=_BLUE, label="réalisées")
+            ax.set_xticks(list(xs), [label for label, _, _ in series])
+            ax.set_ylabel("heures d'insertion")
+            _fmt_axis(ax)
+            ax.legend(frameon=False)
+        fig.subplots_adjust(left=0.14, right=0.97, top=0.95, bottom=0.12)
+        return _png(fig)
+
+
+def barh_chart(items: list[tuple[str, float]], xlabel: str, note: str = "") -> bytes:
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(6, max(2.2, 0.35 * len(items) + 1.2)))
+        ax = fig.add_subplot()
+        if not items:
+            _empty(ax, note or "Aucune donnée pour cette année")
+        else:
+            labels = [label for label, _ in items][::-1]
+            values = [v for _, v in items][::-1]
+            ax.barh(labels, values, color=_GREEN)
+            ax.set_xlabel(xlabel)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # des effectifs : pas de graduation 2,5
+            _fmt_axis(ax, "x")
+            if note:
+                fig.text(0.01, 0.01, note, fontsize=7, color=_GREY)
+            # marges fixes (pas de tight_layout : un rendu de moins par graphique, utile en lot)
+            longest = max(len(label) for label in labels)
+            height = fig.get_figheight()
+            fig.subplots_adjust(left=min(0.6, 0.04 + 0.0125 * longest), right=0.97, top=1 - 0.25 / height,
+                                bottom=0.75 / height)
+        return _png(fig)

@@ -1,0 +1,159 @@
+"""Bilan DOCX : modèle docxtpl (report_templates/bilan.docx), même environnement Jinja en bac à sable et
+même mise en forme française que les rédactions de clauses ; tableaux en sous-documents, graphiques
+matplotlib en images ; octets reproductibles (dates fixes, archive normalisée)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm
+
+from guichet_cli.core.errors import EnvironmentProblem
+from guichet_cli.core.render.docx import make_environment, normalize_zip, template_bytes
+from guichet_cli.core.report import charts
+from guichet_cli.core.report import frfmt as fr
+from guichet_cli.core.report.tables import Table, formatted, row_kind
+
+TEMPLATE = "bilan.docx"
+_NUMERIC = ("int", "money", "hours", "pct", "num", "days")
+_MARK_OPEN, _MARK_CLOSE = "\u27e6", "\u27e7"
+_MARK = re.compile(_MARK_OPEN + r"tableau:([a-z_]+)" + _MARK_CLOSE)
+_TEXT_LABELS = {"faits_marquants": "Faits marquants", "difficultes": "Difficultés", "perspectives": "Perspectives"}
+
+
+def _marker(table: Table) -> str:
+    return f"{_MARK_OPEN}tableau:{table.key}{_MARK_CLOSE}"
+
+
+def _insert_tables(doc: Any, tables: dict[str, Table]) -> None:
+    """Remplace chaque paragraphe repère « ⟦tableau:clé⟧ » par le tableau python-docx correspondant
+    (évite les sous-documents docxtpl, qui exigent docxcompose)."""
+    for p in list(doc.paragraphs):
+        m = _MARK.fullmatch(p.text.strip())
+        if not m or m.group(1) not in tables:
+            continue
+        table = tables[m.group(1)]
+        cols, rows = formatted(table)
+        if not rows:
+            for run in p.runs[1:]:
+                run._r.getparent().remove(run._r)
+            p.runs[0].text = "Aucune donnée pour cette année."
+            continue
+        t = doc.add_table(rows=1, cols=len(cols))
+        t.style = "Table Grid"
+        for c, name in enumerate(cols):
+            t.rows[0].cells[c].paragraphs[0].add_run(name).bold = True
+        for r, full in zip(rows, table.rows, strict=True):
+            cells = t.add_row().cells
+            for c, text in enumerate(r):
+                cells[c].text = text
+                if row_kind(table, full, c) in _NUMERIC:
+                    cells[c].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p._p.addprevious(t._tbl)
+        p._p.getparent().remove(p._p)
+
+
+def _summary(report: dict[str, Any], synth: Table) -> list[str]:
+    from guichet_cli.core.report.tables import fmt
+
+    i, year = report["indicateurs"], report["bilan"]["annee"]
+    v = {row[0]: fmt(row[1], row[2]) for row in synth.rows}
+    done, planned = v["Heures d'insertion réalisées"], v["Heures d'insertion prévues"]
+    out = [
+        f"{v['Demandes reçues']} demande(s) reçue(s) en {year} ; "
+        + (f"{i['recommandations']['decisions']} décision(s) rendue(s) sur une recommandation, dont "
+           f"{v['Taux de recommandations suivies']} suivies entièrement."
+           if i["recommandations"]["decisions"] else "aucune décision rendue sur une recommandation."),
+        f"{v['Marchés notifiés']} marché(s) notifié(s), dont {i['marches']['avec_disposition_sociale']} avec une disposition "
+        f"sociale ({v['Montant notifié HT avec une disposition sociale']}).",
+        f"{done} d'insertion réalisées pour {planned} prévues (taux de réalisation : "
+        f"{v['Taux de réalisation des heures']}), soit {fr.number(i['heures']['etp_realises'])} ETP.",
+        f"{v['Participants (somme par marché)']} participant(s) et {v['Contrats de travail']} contrat(s) de travail.",
+    ]
+    if report["donnees_manquantes"]:
+        out.append(f"{len(report['donnees_manquantes'])} donnée(s) manquante(s) : voir la section « Données manquantes ».")
+    return out
+
+
+def _charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[bytes, bytes, bytes]:
+    i, year = report["indicateurs"], report["bilan"]["annee"]
+    series = []
+    cmp_ = report.get("comparaison")
+    if cmp_:
+        prev = {r["indicateur"]: r["precedent"] for r in cmp_["indicateurs"]}
+        series.append((str(year - 1), prev["heures prévues"], prev["heures réalisées"]))
+    series.append((str(year), i["heures"]["prevues"], i["heures"]["realisees"]))
+    pub_labels = labels.get("publics", {})
+    publics = [(pub_labels.get(k, k), v) for k, v in i["participants"]["par_public"].items() if isinstance(v, int | float) and v > 0]
+    hidden = any(isinstance(v, str) for v in i["participants"]["par_public"].values())
+    note = "Publics de moins de {} personnes non représentés (secret statistique).".format(
+        report["bilan"].get("secret_statistique_seuil")) if hidden else ""
+    fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
+    return (
+        charts.hours_chart(series),
+        charts.barh_chart(publics, "participants", note),
+        charts.barh_chart(fams, "marchés notifiés"),
+    )
+
+
+def context(tpl: Any, report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]]) -> dict[str, Any]:
+    from docxtpl import InlineImage
+
+    b = report["bilan"]
+    by_key = {t.key: t for t in tables}
+    skip = {"synthese", "qualitatif", "manquantes", "dossiers"}
+    g_hours, g_publics, g_fams = _charts(report, labels)
+    return {
+        "titre": b["titre"],
+        "sous_titre": f"Bilan quantitatif et qualitatif de l'année {b['annee']}",
+        "guichet": b["guichet"],
+        "publique": b["version"] == "publique",
+        "seuil": b.get("secret_statistique_seuil") or "",
+        "historique": b["historique"],
+        "resume": _summary(report, by_key["synthese"]),
+        "tableau_synthese": _marker(by_key["synthese"]),
+        "graphique_heures": InlineImage(tpl, io.BytesIO(g_hours), width=Mm(150)),
+        "graphique_publics": InlineImage(tpl, io.BytesIO(g_publics), width=Mm(150)),
+        "graphique_dispositions": InlineImage(tpl, io.BytesIO(g_fams), width=Mm(150)),
+        "sections": [{"titre": t.title, "tableau": _marker(t)} for t in tables if t.key not in skip],
+        "qualitatif": [
+            {"titre": f"{q['dossier']} — {q['objet']}",
+             "textes": [{"libelle": lab, "texte": q[k]} for k, lab in _TEXT_LABELS.items() if q.get(k)]}
+            for q in report["qualitatif"]
+        ],
+        "manquantes": bool(report["donnees_manquantes"]),
+        "tableau_manquantes": _marker(by_key["manquantes"]),
+        "tableau_annexe": _marker(by_key["dossiers"]),
+    }
+
+
+def to_docx(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]], template: Path,
+            stamp: dt.datetime) -> bytes:
+    from docxtpl import DocxTemplate
+
+    tpl = DocxTemplate(io.BytesIO(template_bytes(template)))
+    try:
+        tpl.render(context(tpl, report, tables, labels), jinja_env=make_environment(), autoescape=True)
+    except jinja2.exceptions.TemplateError as exc:
+        raise EnvironmentProblem(
+            f"rendu impossible du modèle de bilan {template.name} : {exc}",
+            "régénérer le modèle : python tools/build_report_template.py (ou corriger les balises retouchées dans Word)",
+        ) from None
+    _insert_tables(tpl.docx, {t.key: t for t in tables})
+    props = tpl.docx.core_properties
+    props.created = props.modified = props.last_printed = stamp
+    props.revision = 1
+    props.title = report["bilan"]["titre"][:250]
+    props.subject = f"Bilan {report['bilan']['annee']} des clauses sociales"
+    props.author = props.last_modified_by = report["bilan"]["guichet"][:250]
+    props.comments = "Bilan produit par guichet report à partir des dossiers du dépôt."
+    props.language = "fr-FR"
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return normalize_zip(buf.getvalue())
