@@ -1,0 +1,66 @@
+"""`guichet screen` : criblage d'un plan d'achat (couche typer mince ; logique dans core/analysis/screen.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guichet_cli.cli.common import RepoOption, echo, workspace
+from guichet_cli.core.errors import UsageError
+
+FORMATS = ("table", "csv", "md", "xlsx")
+
+
+def screen(
+    plan: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan d'achat annuel (.csv ou .xlsx).", show_default=False)],
+    format_: Annotated[str, typer.Option("--format", help="Sortie : table (terminal), csv, md (Markdown) ou xlsx (avec --out).")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Fichier de sortie (par défaut : la sortie standard pour table, csv et md).", show_default=False)] = None,
+    buyer: Annotated[str | None, typer.Option("--buyer", help="SIRET du donneur d'ordre (type d'acheteur du registre ; obligatoire avec --create-cases).", show_default=False)] = None,
+    buyer_type: Annotated[str | None, typer.Option("--buyer-type", help="Type d'acheteur : etat, pouvoir_adjudicateur, entite_adjudicatrice, defense_securite, prive.", show_default=False)] = None,
+    create_cases: Annotated[bool, typer.Option("--create-cases", help="Crée une demande (brouillon) par ligne de priorité haute ou moyenne.")] = False,
+    requester: Annotated[str | None, typer.Option("--requester", help="Contact demandeur des demandes créées (par défaut : le premier contact dédié du donneur d'ordre).", show_default=False)] = None,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Crée les demandes sans les committer.")] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Crible le plan d'achat d'un acheteur : pour chaque ligne, dispositions adaptées, heures
+    d'insertion, seuil européen, condition sociale obligatoire (L2112-2-1) et priorité. Les lignes
+    illisibles sont signalées avec leur numéro ; les autres sont criblées.
+
+    Exemples :
+
+      guichet screen plan-2027.csv
+
+      guichet screen plan-2027.xlsx --buyer 21930066200018 --format xlsx --out criblage-2027.xlsx
+
+      guichet screen plan-2027.csv --buyer 21930066200018 --create-cases
+    """
+    from guichet_cli.core.analysis import screen as core
+
+    if format_ not in FORMATS:
+        raise UsageError(f"format « {format_} » inconnu", "choisir --format table, csv, md ou xlsx")
+    if format_ == "xlsx" and out is None:
+        raise UsageError("le format xlsx s'écrit dans un fichier", "ajouter --out criblage.xlsx")
+    if create_cases and not buyer:
+        raise UsageError("--create-cases exige le donneur d'ordre", "ajouter --buyer SIRET")
+    ws = workspace(repo)
+    res = core.screen_file(ws, plan, buyer=buyer, buyer_type=buyer_type)
+    content = core.render(res, format_)
+    if out is not None:
+        core.write_output(out, content)
+        echo(f"Criblage écrit : {out} ({len(res.lines)} lignes analysées, {len(res.bad)} rejetée(s))")
+    else:
+        sys.stdout.flush()
+        echo(content.rstrip("\n") if isinstance(content, str) else "")
+    for b in res.bad:
+        echo(f"{plan.name}: ligne {b.row} : {' ; '.join(b.problems)}", err=True)
+    if create_cases:
+        assert buyer is not None
+        to_err = out is None and format_ in ("csv", "md")  # ne pas mêler les messages à un CSV sur la sortie standard
+        for c in core.create_cases(ws, res, buyer, requester, no_commit=no_commit):
+            if c.case_id:
+                echo(f"Ligne {c.row} : demande créée {ws.rel(c.path) if c.path else c.case_id}" + (f" (commit {c.sha[:10]})" if c.sha else ""), err=to_err)
+            else:
+                echo(f"Ligne {c.row} : demande non créée : {c.problem}", err=True)

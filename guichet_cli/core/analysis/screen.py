@@ -1,0 +1,267 @@
+"""Criblage d'un plan d'achat : pour chaque ligne, dispositions, heures, seuil, obligation, priorité.
+
+Priorité : « haute » si la condition sociale est obligatoire (L2112-2-1), « moyenne » si une
+disposition est retenue sans réserve, « basse » sinon (seules des dispositions déconseillées).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from guichet_cli.core import frformat as fr
+from guichet_cli.core import yamlio
+from guichet_cli.core.analysis import recommend
+from guichet_cli.core.analysis.plan import BadLine, PlanLine, read_plan
+from guichet_cli.core.errors import UsageError
+from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.workspace import Workspace
+
+HIGH, MEDIUM, LOW = "haute", "moyenne", "basse"
+COLUMNS = [
+    ("ligne", "Ligne"), ("objet", "Objet"), ("cpv", "CPV"), ("montant", "Montant HT"), ("duree", "Durée (mois)"),
+    ("departements", "Département(s)"), ("lancement", "Lancement"), ("secteur", "Secteur"), ("dispositions", "Dispositions"),
+    ("heures", "Heures d'insertion"), ("seuil", "Seuil européen"), ("au_dessus", "Au-dessus du seuil"),
+    ("obligation", "Condition sociale obligatoire"), ("priorite", "Priorité"), ("regle", "Règle"), ("notes", "Notes"),
+]
+NUMERIC = {"ligne", "montant", "duree", "heures", "seuil"}
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Screened:
+    line: PlanLine
+    row: dict[str, Any]
+    principal: str | None
+    analysis: recommend.Analysis
+
+
+@dataclass
+class ScreenResult:
+    source: str
+    lines: list[Screened] = field(default_factory=list)
+    bad: list[BadLine] = field(default_factory=list)
+
+    def summary(self) -> list[tuple[str, Any]]:
+        prio = Counter(s.row["priorite"] for s in self.lines)
+        disp = Counter(s.principal or "aucune" for s in self.lines)
+        out: list[tuple[str, Any]] = [
+            ("Plan d'achat", self.source),
+            ("Lignes analysées", len(self.lines)),
+            ("Lignes rejetées", len(self.bad)),
+            ("Au-dessus du seuil européen", sum(1 for s in self.lines if s.row["au_dessus"] == "oui")),
+            ("Condition sociale obligatoire (L2112-2-1)", sum(1 for s in self.lines if s.row["obligation"] == "oui")),
+            ("Priorité haute", prio.get(HIGH, 0)),
+            ("Priorité moyenne", prio.get(MEDIUM, 0)),
+            ("Priorité basse", prio.get(LOW, 0)),
+            ("Heures d'insertion calibrées", sum(s.row["heures"] or 0 for s in self.lines)),
+        ]
+        out += [(f"Disposition principale : {k}", v) for k, v in sorted(disp.items())]
+        return out
+
+
+def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = None, buyer_type: str | None = None,
+                 today: dt.date | None = None, registry: Registry | None = None) -> list[Screened]:
+    today = today or dt.date.today()
+    reg = registry if registry is not None else load_registry(ws)
+    out = []
+    for line in lines:
+        v = line.values
+        marche: dict[str, Any] = {k: v[k] for k in ("objet", "nature", "cpv", "montant_estime_ht", "duree_mois", "forme") if k in v}
+        for k in ("montant_maximum_ht", "lancement_prevu"):
+            if k in v:
+                marche[k] = v[k]
+        if buyer_type:
+            marche["type_acheteur"] = buyer_type
+        marche["lieux_execution"] = [{"departement": d} for d in v.get("departements") or []]
+        case = {"id": f"ligne {line.row}", "donneur_ordre": buyer or "", "marche": marche}
+        an = recommend.analyse_case(ws, case, today=today, registry=reg)
+        ur = an.units[0]
+        chosen = ur.chosen
+        principal = next((o for o in chosen if o.role == "principale"), None)
+        if an.obligation.applies and not an.obligation.derogation:
+            priority = HIGH
+        elif principal is not None and principal.status == recommend.RETAINED:
+            priority = MEDIUM
+        else:
+            priority = LOW
+        has_clause = any(o.disposition == "clause_insertion" for o in chosen)
+        notes = list(line.notes) + [n for n in an.notes if not n.startswith("type d'acheteur")]
+        if principal is not None and principal.status != recommend.RETAINED:
+            notes.append(f"{principal.disposition} déconseillée : " + "; ".join(c.text for c in principal.checks if not c.ok))
+        row = {
+            "ligne": line.row, "objet": v["objet"], "cpv": ", ".join(v["cpv"]), "montant": v["montant_estime_ht"],
+            "duree": v["duree_mois"], "departements": ", ".join(v.get("departements") or []), "lancement": v.get("lancement_prevu", ""),
+            "secteur": ur.unit.sector["libelle"],
+            "dispositions": " + ".join(o.disposition for o in chosen) or "aucune",
+            "heures": ur.unit.calibration.hours if has_clause else None,
+            "seuil": an.threshold.threshold, "au_dessus": "oui" if an.threshold.above else "non",
+            "obligation": "oui" if an.obligation.applies else "non", "priorite": priority,
+            "regle": principal.regle if principal else f"rules/secteurs.yaml#{ur.unit.sector_key}",
+            "notes": " ; ".join(notes),
+        }
+        out.append(Screened(line, row, principal.disposition if principal else None, an))
+    return out
+
+
+def screen_file(ws: Workspace, path: Path, **kwargs: Any) -> ScreenResult:
+    lines, bad = read_plan(path)
+    return ScreenResult(path.name, screen_lines(ws, lines, **kwargs), bad)
+
+
+# --- sorties ---------------------------------------------------------------------------------
+
+
+def neutralise(value: Any) -> Any:
+    """Une cellule texte qui commence par = + - @ serait une formule dans un tableur : on la préfixe d'une apostrophe."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def _display(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if key in ("montant", "seuil"):
+        return fr.eur(value)
+    if key == "heures":
+        return fr.n(value)
+    if key == "lancement":
+        return fr.date_fr(value)
+    return str(value)
+
+
+def to_table(res: ScreenResult, markdown: bool = False) -> str:
+    from tabulate import tabulate
+
+    keys = [k for k, _ in COLUMNS if k not in ("regle", "notes", "seuil", "secteur")] + ["regle"]
+    labels = dict(COLUMNS)
+    rows = [[_display(k, s.row[k]) for k in keys] for s in res.lines]
+    text = tabulate(rows, headers=[labels[k] for k in keys], tablefmt="github" if markdown else "simple",
+                    disable_numparse=True, colalign=["right" if k in NUMERIC else "left" for k in keys])
+    parts = [text, ""]
+    if res.bad:
+        parts.append("**Lignes rejetées**" if markdown else "Lignes rejetées :")
+        parts += [f"{'- ' if markdown else '  '}ligne {b.row} : {' ; '.join(b.problems)}" for b in res.bad]
+        parts.append("")
+    parts.append("**Synthèse**" if markdown else "Synthèse :")
+    parts += [f"{'- ' if markdown else '  '}{k} : {fr.n(v) if isinstance(v, int) else v}" for k, v in res.summary()]
+    return "\n".join(parts) + "\n"
+
+
+def to_csv(res: ScreenResult) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\n")
+    w.writerow([label for _, label in COLUMNS])
+    for s in res.lines:
+        w.writerow([neutralise("" if s.row[k] is None else s.row[k]) for k, _ in COLUMNS])
+    for b in res.bad:
+        w.writerow([b.row, neutralise("LIGNE REJETÉE : " + " ; ".join(b.problems))] + [""] * (len(COLUMNS) - 2))
+    return buf.getvalue()
+
+
+def to_xlsx(res: ScreenResult) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    sheet = wb.active
+    sheet.title = "Criblage"
+    sheet.append([label for _, label in COLUMNS])
+    for s in res.lines:
+        sheet.append([neutralise(s.row[k]) for k, _ in COLUMNS])
+    for col, (key, _label) in enumerate(COLUMNS, start=1):
+        sheet.cell(row=1, column=col).font = Font(bold=True)
+        if key in ("montant", "seuil", "heures"):
+            for r in range(2, sheet.max_row + 1):
+                sheet.cell(row=r, column=col).number_format = "#,##0"
+    sheet.freeze_panes = "A2"
+    summary = wb.create_sheet("Synthèse")
+    summary.append(["Indicateur", "Valeur"])
+    for k, v in res.summary():
+        summary.append([k, neutralise(v)])
+    bad = wb.create_sheet("Lignes rejetées")
+    bad.append(["Ligne", "Problèmes", "Contenu"])
+    for b in res.bad:
+        bad.append([b.row, neutralise(" ; ".join(b.problems)), neutralise(b.raw)])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def render(res: ScreenResult, fmt: str) -> str | bytes:
+    if fmt == "table":
+        return to_table(res)
+    if fmt == "md":
+        return to_table(res, markdown=True)
+    if fmt == "csv":
+        return to_csv(res)
+    if fmt == "xlsx":
+        return to_xlsx(res)
+    raise UsageError(f"format « {fmt} » inconnu", "choisir --format table, csv, md ou xlsx")
+
+
+def write_output(path: Path, content: str | bytes) -> None:
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    if path.suffix.lower() == ".csv" and not isinstance(content, bytes):
+        data = b"\xef\xbb\xbf" + data  # BOM : le tableur ouvre le CSV en UTF-8
+    yamlio.atomic_write_bytes(path, data)
+
+
+# --- création des demandes -------------------------------------------------------------------
+
+
+@dataclass
+class Created:
+    row: int
+    case_id: str | None
+    path: Path | None
+    problem: str | None = None
+    sha: str | None = None
+
+
+def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | None = None, *, no_commit: bool = False,
+                 today: dt.date | None = None) -> list[Created]:
+    """Une demande (statut initial) par ligne retenue (priorité haute ou moyenne), via core/cases.py.
+
+    Une ligne qui ne donnerait pas une demande valide est signalée et les autres sont créées.
+    """
+    from guichet_cli.core.cases import NewCase, create_case
+    from guichet_cli.core.errors import GuichetError
+
+    reg = load_registry(ws)
+    info = reg.buyers.get(buyer)
+    if info is None:
+        raise UsageError(f"donneur d'ordre {buyer} absent du registre donneurs/", "indiquer le SIRET d'un donneur d'ordre du registre avec --buyer")
+    requester = requester or next(iter(info.get("contacts_dedies") or []), None)
+    if not requester:
+        raise UsageError("aucun contact demandeur connu pour ce donneur d'ordre", "indiquer le contact avec --requester contact-XXXX")
+    try:
+        from guichet_cli.core import audit
+    except ImportError:  # pragma: no cover
+        audit = None  # type: ignore[assignment]
+    out: list[Created] = []
+    for s in res.lines:
+        if s.row["priorite"] == LOW:
+            continue
+        v = s.line.values
+        deps = list(v.get("departements") or []) or ([str(info["departement"])] if info.get("departement") else [])
+        spec = NewCase(buyer=buyer, requester=requester, object=v["objet"], nature=v["nature"], cpv=list(v["cpv"]),
+                       amount=v["montant_estime_ht"], duration=v["duree_mois"], form=v["forme"], departments=deps,
+                       max_amount=v.get("montant_maximum_ht"), launch=v.get("lancement_prevu"), channel="plan_achat")
+        try:
+            cid, path = create_case(ws, spec, today=today)
+        except GuichetError as exc:
+            out.append(Created(s.line.row, None, None, exc.message))
+            continue
+        sha = None
+        if audit is not None:
+            sha = audit.commit_changes(ws, [path], case_id=cid, action="creation", subject=f"{cid} : demande reçue (plan d'achat)",
+                                       status_change=(None, "recue"), no_commit=no_commit)
+        out.append(Created(s.line.row, cid, path, None, sha))
+    return out

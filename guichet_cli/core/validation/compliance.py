@@ -1,0 +1,51 @@
+"""Contrôle L2112-2-1 : au-delà du seuil européen, pour une consultation lancée depuis la date
+d'application, « aucune considération sociale » exige un motif de dérogation enregistré.
+
+Seuils, date et motifs sont lus dans rules/seuils.yaml et rules/obligation_sociale.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from guichet_cli.core.analysis import thresholds
+from guichet_cli.core.findings import Finding
+from guichet_cli.core.rules import rule_ref
+from guichet_cli.core.validation.context import KIND_CASE, CheckContext, file_check
+from guichet_cli.core.validation.messages import did_you_mean
+
+
+def _none_targets(case: dict[str, Any]) -> Iterator[tuple[str | int, ...]]:
+    for i, rec in enumerate((case.get("analyse") or {}).get("recommandation") or []):
+        if rec.get("disposition") == "aucune":
+            yield ("analyse", "recommandation", i, "disposition")
+    for i, disp in enumerate((case.get("decision") or {}).get("dispositions_retenues") or []):
+        if disp == "aucune":
+            yield ("decision", "dispositions_retenues", i)
+
+
+@file_check(KIND_CASE)
+def social_obligation(ctx: CheckContext, path: Path, case: dict[str, Any]) -> Iterator[Finding]:
+    rules = ctx.rules("obligation_sociale")
+    deroga = (case.get("analyse") or {}).get("derogation")
+    motifs = rules.get("motifs_derogation") or {}
+    if isinstance(deroga, dict) and deroga.get("motif") not in motifs:
+        yield Finding(path, f"motif de dérogation « {deroga.get('motif')} » inconnu", ("analyse", "derogation", "motif"),
+                      hint=did_you_mean(str(deroga.get("motif")), list(motifs)) or f"motifs possibles : {', '.join(motifs)} ({rule_ref('obligation_sociale', 'motifs_derogation')})",
+                      code="droit")
+    targets = list(_none_targets(case))
+    marche = case["marche"]
+    launch = thresholds._date(marche.get(rules.get("champ_date", "lancement_prevu")))
+    if not targets or launch is None or deroga:
+        return
+    btype = thresholds.buyer_type(ctx.ws, marche, case.get("donneur_ordre"), ctx.registry)
+    th = thresholds.check_threshold(ctx.ws, marche, btype, launch)
+    ob = thresholds.check_obligation(ctx.ws, case, th, ctx.today)
+    if not ob.applies:
+        return
+    for pointer in targets:
+        yield Finding(path, f"« aucune considération sociale » interdite sans dérogation : {ob.reason} ; {th.text()}", pointer,
+                      hint=f"recommander une condition d'exécution sociale, ou enregistrer analyse.derogation (motif et justification ; {rule_ref('obligation_sociale', 'motifs_derogation')})",
+                      code="droit")
