@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from report_data import BUYER_A, FORMULA, build_repo
 
-from guichet_cli.core.report.frfmt import integer, money, percent
+from guichet_cli.core.frformat import integer, money, percent
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_docx_has_the_json_figures_and_charts(outputs: dict[str, Path]) -> None:
     assert f"{integer(i['heures']['realisees'])}\u00a0h" in text  # 1 300 h
     assert f"{integer(i['heures']['prevues'])}\u00a0h" in text  # 1 362 h
     assert money(i["marches"]["montant_notifie_ht"]) in text  # 6 000 000 € HT
-    assert percent(i["heures"]["taux_realisation"]) in text  # 95,4 %
+    assert percent(i["heures"]["taux_realisation"], 1) in text  # 95,4 %
     assert "0,81" in text  # ETP
     assert "GRCS-2025-AAA4" in text and "marché en exécution sans résultats pour 2026" in text  # données manquantes
     assert "Trois jeunes du quartier recrutés." in text  # partie qualitative

@@ -10,7 +10,7 @@ Deux familles de fonctions :
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 
@@ -20,9 +20,14 @@ _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao
            "novembre", "décembre"]
 
 
-def _fmt(x: float, decimals: int = 0, *, trim: bool = False) -> str:
+def _round(x: float | Decimal, digits: int = 0) -> Decimal:
+    """Arrondi commercial (0,5 → 1), celui des agents, pas l'arrondi bancaire de Python et de Babel."""
+    return Decimal(str(x)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def _fmt(x: float | Decimal, decimals: int = 0, *, trim: bool = False) -> str:
     frac = ("#" if trim else "0") * decimals
-    return format_decimal(x, format="#,##0" + ("." + frac if decimals else ""), locale=LOCALE)
+    return format_decimal(_round(x, decimals), format="#,##0" + ("." + frac if decimals else ""), locale=LOCALE)
 
 
 # --- typographie des documents -----------------------------------------------------------------
@@ -34,7 +39,12 @@ def number(x: float, decimals: int = 0) -> str:
 
 
 def integer(x: float) -> str:
-    return _fmt(round(x))
+    return _fmt(x)
+
+
+def decimal(x: float, digits: int = 2) -> str:
+    """1234.5 → 1 234,5 ; 3.0 → 3 (au plus `digits` décimales, sans zéros inutiles)."""
+    return _fmt(x, digits, trim=True)
 
 
 def money(x: float, ht: bool = True) -> str:
@@ -43,13 +53,13 @@ def money(x: float, ht: bool = True) -> str:
     return f"{text}{NBSP}€" + (f"{NBSP}HT" if ht else "")
 
 
-def percent(x: float) -> str:
-    """0.05 → 5 % ; 0.075 → 7,5 %."""
-    return f"{_fmt(Decimal(str(x)) * 100, 2, trim=True)}{NBSP}%"
+def percent(x: float, digits: int = 2) -> str:
+    """0.05 → 5 % ; 0.075 → 7,5 % ; percent(0.0563, 1) → 5,6 %."""
+    return f"{_fmt(Decimal(str(x)) * 100, digits, trim=True)}{NBSP}%"
 
 
 def hours(x: float) -> str:
-    value = round(x)
+    value = int(_round(x))
     return f"{_fmt(value)}{NBSP}heure" + ("s" if value > 1 else "")
 
 
@@ -61,19 +71,19 @@ def date_long(value: str | dt.date) -> str:
     """2026-04-01 → 1er avril 2026."""
     d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
     day = "1er" if d.day == 1 else str(d.day)
-    return f"{day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{day}{NBSP}{_MONTHS[d.month - 1]} {d.year}"
 
 
 def words(x: float) -> str:
     """833 → huit cent trente-trois."""
     from num2words import num2words
 
-    return num2words(int(round(x)), lang="fr")
+    return num2words(int(_round(x)), lang="fr")
 
 
 def money_words(x: float) -> str:
     """1 000 000 → un million d'euros ; 1 450 000 → un million quatre cent cinquante mille euros."""
-    value = int(round(x))
+    value = int(_round(x))
     text = words(value)
     elided = value >= 1_000_000 and value % 1_000_000 == 0
     return text + (" d'euros" if elided else " euro" + ("s" if value > 1 else ""))

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from guichet_cli.core.report import frfmt as fr
+from guichet_cli.core import frformat as fr
 
 _RC = {"svg.hashsalt": "guichet", "font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False,
        "axes.spines.right": False}

@@ -17,7 +17,7 @@ from docx.shared import Mm
 from guichet_cli.core.errors import EnvironmentProblem
 from guichet_cli.core.render.docx import make_environment, normalize_zip, template_bytes
 from guichet_cli.core.report import charts
-from guichet_cli.core.report import frfmt as fr
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.report.tables import Table, formatted, row_kind
 
 TEMPLATE = "bilan.docx"
@@ -73,7 +73,7 @@ def _summary(report: dict[str, Any], synth: Table) -> list[str]:
         f"{v['Marchés notifiés']} marché(s) notifié(s), dont {i['marches']['avec_disposition_sociale']} avec une disposition "
         f"sociale ({v['Montant notifié HT avec une disposition sociale']}).",
         f"{done} d'insertion réalisées pour {planned} prévues (taux de réalisation : "
-        f"{v['Taux de réalisation des heures']}), soit {fr.number(i['heures']['etp_realises'])} ETP.",
+        f"{v['Taux de réalisation des heures']}), soit {fr.decimal(i['heures']['etp_realises'])} ETP.",
         f"{v['Participants (somme par marché)']} participant(s) et {v['Contrats de travail']} contrat(s) de travail.",
     ]
     if report["donnees_manquantes"]:

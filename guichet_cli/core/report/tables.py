@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from guichet_cli.core.report import frfmt as fr
+from guichet_cli.core import frformat as fr
 
 # Types de colonne : text, int, money, hours, pct, num, days
 NONE = "—"
@@ -38,9 +38,9 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "int":
         return fr.integer(value)
     if kind == "days":
-        return f"{fr.number(value, 1)}\u00a0j"
+        return f"{fr.decimal(value, 1)}\u00a0j"
     if kind == "num":
-        return fr.number(value)
+        return fr.decimal(value)
     return str(value)
 
 
