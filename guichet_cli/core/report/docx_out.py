@@ -14,10 +14,10 @@ import jinja2
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem
 from guichet_cli.core.render.docx import make_environment, normalize_zip, template_bytes
 from guichet_cli.core.report import charts
-from guichet_cli.core import frformat as fr
 from guichet_cli.core.report.tables import Table, formatted, row_kind
 
 TEMPLATE = "bilan.docx"
