@@ -72,8 +72,9 @@ def _summary(report: dict[str, Any], synth: Table) -> list[str]:
            if i["recommandations"]["decisions"] else "aucune décision rendue sur une recommandation."),
         f"{v['Marchés notifiés']} marché(s) notifié(s), dont {i['marches']['avec_disposition_sociale']} avec une disposition "
         f"sociale ({v['Montant notifié HT avec une disposition sociale']}).",
-        f"{done} d'insertion réalisées pour {planned} prévues (taux de réalisation : "
-        f"{v['Taux de réalisation des heures']}), soit {fr.decimal(i['heures']['etp_realises'])} ETP.",
+        f"{done} d'insertion réalisées, soit {fr.decimal(i['heures']['etp_realises'])} ETP ; sur les marchés à heures "
+        f"prévues, {v['Heures réalisées sur les marchés à heures prévues']} réalisées pour {planned} prévues "
+        f"(taux de réalisation : {v['Taux de réalisation des heures']}).",
         f"{v['Participants (somme par marché)']} participant(s) et {v['Contrats de travail']} contrat(s) de travail.",
     ]
     if report["donnees_manquantes"]:

@@ -65,6 +65,9 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
         ["Montant notifié HT avec une disposition sociale", m["montant_avec_disposition_sociale_ht"], "money"],
         ["Heures d'insertion prévues", h["prevues"], "hours"],
         ["Heures d'insertion réalisées", h["realisees"], "hours"],
+        # Le taux ne compare que des marchés comparables : ceux qui ont des heures prévues
+        # (un marché réservé ou d'insertion réalise des heures sans objectif chiffré).
+        ["Heures réalisées sur les marchés à heures prévues", h["realisees_sur_marches_avec_heures_prevues"], "hours"],
         ["Taux de réalisation des heures", h["taux_realisation"], "pct"],
         [f"ETP réalisés (1 ETP = {fr.integer(h['etp_heures'])} h)", h["etp_realises"], "num"],
         ["Participants (somme par marché)", p["total"], "int"],
