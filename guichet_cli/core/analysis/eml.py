@@ -63,10 +63,11 @@ def summary(ws: Workspace, case: dict[str, Any], reg: Registry, recs: list[dict[
     ]
     if m.get("lancement_prevu"):
         lines.append(f"Lancement prévu : {fr.date_fr(str(m['lancement_prevu']))}")
-    for r in recs:
+    for position, r in enumerate(recs, start=1):
         lab = (disp_rules.get(r["disposition"]) or {}).get("libelle", r["disposition"])
         lots = f" (lots {', '.join(str(x) for x in r['lots'])})" if r.get("lots") else ""
-        lines.append(f"Disposition recommandée n° {r.get('rang', '?')} : {lab} – {r.get('base_legale', '')}{lots}")
+        basis = r.get("base_legale") or (disp_rules.get(r["disposition"]) or {}).get("base_legale", "")
+        lines.append(f"Disposition recommandée n° {r.get('rang', position)} : {lab} – {basis}{lots}")
     if hours:
         lines.append(f"Heures d'insertion calibrées : {fr.h(hours)}")
     return lines
