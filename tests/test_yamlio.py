@@ -206,3 +206,16 @@ def test_new_document_header(tmp_path: Path):
     assert path.read_text(encoding="utf-8") == (
         "# yaml-language-server: $schema=../../schemas/demande.schema.json\nid: X\nliste: [a, b]\n"
     )
+
+
+def test_values_that_look_like_dates_or_numbers_are_written_double_quoted(tmp_path: Path) -> None:
+    # Les commandes écrivent des dates et des SIRET : mêmes guillemets que les fichiers faits à la main.
+    path = tmp_path / "x.yaml"
+    path.write_text('id: A\nrecue_le: "2026-03-02"\n', encoding="utf-8")
+    doc = yamlio.load_roundtrip(path)
+    doc.data["debutee_le"] = "2026-11-28"
+    doc.data["siret"] = "21930066200018"
+    doc.data["texte"] = "simple"
+    assert yamlio.dumps_roundtrip(doc) == (
+        'id: A\nrecue_le: "2026-03-02"\ndebutee_le: "2026-11-28"\nsiret: "21930066200018"\ntexte: simple\n'
+    )

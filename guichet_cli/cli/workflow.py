@@ -240,7 +240,8 @@ def init(
         raise UsageError(f"équipe de forge invalide « {macs_team} »", "écrire @organisation/equipe, par exemple @guichet-idf/macs")
     root, sha = init_repository(directory, name=name, prefix=prefix, organisation=organisation, macs_team=macs_team, no_commit=no_commit)
     echo(f"Dépôt créé : {root}" + (f" (premier commit {sha[:10]})" if sha else " (sans commit)"))
-    echo("→ ensuite : cd dans le dossier, « pre-commit install », puis pousser vers la forge")
+    echo(f"→ ensuite : se placer dans le dépôt (cd {root}), activer la vérification à chaque commit "
+         "(« pre-commit install »), puis le pousser vers la forge du guichet")
 
 
 def register(app: typer.Typer) -> None:

@@ -278,8 +278,20 @@ def _make_rt() -> YAML:
     rep = type("GuichetRepresenter", (y.Representer,), {})
     rep.yaml_representers = dict(y.Representer.yaml_representers)
     rep.yaml_representers[type(None)] = lambda r, _data: r.represent_scalar("tag:yaml.org,2002:null", "null")
+    rep.yaml_representers[str] = _represent_str
     y.Representer = rep
     return y
+
+
+def _represent_str(rep: Any, data: str) -> Any:
+    # Une chaîne qui se lirait comme une date, un nombre ou un booléen doit être entre
+    # guillemets ; ruamel choisirait '…', les fichiers du guichet utilisent "…" (dates, SIRET).
+    from ruamel.yaml.nodes import ScalarNode
+
+    tag = "tag:yaml.org,2002:str"
+    if "\n" not in data and rep.dumper.resolver.resolve(ScalarNode, data, (True, False)) != tag:
+        return rep.represent_scalar(tag, data, style='"')
+    return rep.represent_str(data)
 
 
 _RT = _make_rt()
