@@ -102,3 +102,22 @@ def test_git_state_problems_refuse_before_writing(tmp_path, cli):
     # --no-commit reste possible, et écrit
     cli("status", CID, "en_analyse", "--no-commit", repo=root)
     assert path.read_bytes() != before
+
+
+def test_decision_recorded_with_its_reason(git_repo, cli):
+    path = git_repo / "cases/2026/GRCS-2026-7F3K.yaml"
+    before = path.read_bytes()
+    res = cli("status", "GRCS-2026-7F3K", "decision_rendue", "--decision", "peut-etre", repo=git_repo, code=2)
+    assert "décision inconnue" in res.stderr and "non_suivie" in res.stderr
+    # « non suivie » sans motif : la charte exige une explication, rien n'est écrit
+    res = cli("status", "GRCS-2026-7F3K", "decision_rendue", "--decision", "non_suivie", "--date", "2026-05-02",
+              repo=git_repo, code=1)
+    assert "motif" in res.stderr
+    assert path.read_bytes() == before
+    res = cli("status", "GRCS-2026-7F3K", "decision_rendue", "--decision", "non_suivie", "--date", "2026-05-02",
+              "--reason", "budget contraint", repo=git_repo)
+    case = yamlio.load_fast(path)
+    assert case["statut"] == "decision_rendue"
+    assert case["decision"] == {"date": "2026-05-02", "motif": "budget contraint", "suite": "non_suivie"}
+    assert 'date: "2026-05-02"' in path.read_text(encoding="utf-8")
+    assert "Guichet-Statut: recommandation_transmise -> decision_rendue" in git(git_repo, "log", "-1", "--format=%B")

@@ -40,6 +40,7 @@ def status(
     new_status: Annotated[str, typer.Argument(help="Nouveau statut (recue, en_analyse, recommandation_transmise, decision_rendue, marche_notifie, en_execution, cloturee, abandonnee).", show_default=False)],
     reason: Annotated[str | None, typer.Option("--reason", help="Motif (abandon.motif, decision.motif selon le statut).", show_default=False)] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date du fait (AAAA-MM-JJ) ; par défaut aujourd'hui si le champ est vide.", show_default=False)] = None,
+    decision: Annotated[str | None, typer.Option("--decision", help="Suite donnée par le donneur d'ordre (decision_rendue) : suivie, partiellement_suivie ou non_suivie (avec --reason).", show_default=False)] = None,
     no_commit: NoCommitOption = False,
     repo: RepoOption = None,
 ) -> None:
@@ -54,12 +55,14 @@ def status(
 
       guichet status GRCS-2026-7F3K recommandation_transmise --date 2026-04-14
 
+      guichet status GRCS-2026-7F3K decision_rendue --decision non_suivie --reason "budget contraint"
+
       guichet status GRCS-2026-7F3K abandonnee --reason "projet d'achat reporté"
     """
     from guichet_cli.core.status import change_status
 
     ws = workspace(repo)
-    res = change_status(ws, case, new_status, reason=reason, date=_date_opt(date, "--date"), no_commit=no_commit)
+    res = change_status(ws, case, new_status, reason=reason, date=_date_opt(date, "--date"), decision=decision, no_commit=no_commit)
     echo(f"{res.case_id} : {res.old or 'aucun'} → {res.new}" + (f" (renseigné : {', '.join(res.filled)})" if res.filled else ""))
     echo(f"commit {res.sha[:10]}" if res.sha else "modification écrite, non committée")
 

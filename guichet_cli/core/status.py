@@ -15,6 +15,7 @@ from guichet_cli.core import audit, yamlio
 from guichet_cli.core.errors import UsageError
 from guichet_cli.core.lifecycle import has_field, load_lifecycle
 from guichet_cli.core.rules import load_rules
+from guichet_cli.core.schemas import load_schema
 from guichet_cli.core.workspace import Workspace
 
 
@@ -49,6 +50,12 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date | None:
         raise UsageError(f"date invalide pour {option} : « {value} »", "écrire la date au format AAAA-MM-JJ, par exemple 2026-11-28") from None
 
 
+def decision_choices(ws: Workspace) -> list[str]:
+    """Valeurs permises de decision.suite, lues dans le schéma des demandes (une seule source)."""
+    schema = load_schema(ws.schemas_dir / "demande.schema.json")
+    return list(schema["properties"]["decision"]["properties"]["suite"]["enum"])
+
+
 def change_status(
     ws: Workspace,
     ref: str,
@@ -56,6 +63,7 @@ def change_status(
     *,
     reason: str | None = None,
     date: dt.date | None = None,
+    decision: str | None = None,
     no_commit: bool = False,
     today: dt.date | None = None,
 ) -> StatusResult:
@@ -85,6 +93,14 @@ def change_status(
             raise UsageError(f"--reason n'a pas de sens pour le statut « {lc.label(new)} »", "l'indiquer dans notes: si besoin")
         _set_dotted(data, spec["motif"], reason)
         filled.append(spec["motif"])
+    if decision is not None:
+        if not spec.get("suite"):
+            raise UsageError(f"--decision n'a pas de sens pour le statut « {lc.label(new)} »", "l'utiliser avec decision_rendue")
+        choices = decision_choices(ws)
+        if decision not in choices:
+            raise UsageError(f"décision inconnue « {decision} »", "valeurs possibles : " + ", ".join(choices))
+        _set_dotted(data, spec["suite"], decision)
+        filled.append(spec["suite"])
     data["statut"] = new
     plain = yamlio.to_plain(data)
     missing = lc.missing(plain, new)
