@@ -146,8 +146,8 @@ CONTENT_CASES = {
                                   ["40:5: $.analyse.calibrage.valide_par: statut « recommandation transmise » : la charte associe toujours le facilitateur au calibrage"]),
     "notifie_sans_notification": (
         lambda t: sub(t, "statut: recommandation_transmise", "statut: marche_notifie") + 'decision:\n  suite: suivie\n  date: "2026-05-02"\n',
-        ["3:1: $.execution.titulaires: statut « marché notifié » : un marché notifié a au moins un titulaire avec son SIRET (execution.titulaires)",
-         "3:1: $.execution.notifie_le: statut « marché notifié » : un marché notifié a une date de notification (execution.notifie_le)"]),
+        ["5:9: $.execution.titulaires: statut « marché notifié » : un marché notifié a au moins un titulaire avec son SIRET (execution.titulaires)",
+         "5:9: $.execution.notifie_le: statut « marché notifié » : un marché notifié a une date de notification (execution.notifie_le)"]),
     "non_suivie_sans_motif": (
         lambda t: sub(t, "statut: recommandation_transmise", "statut: decision_rendue") + 'decision:\n  suite: non_suivie\n  date: "2026-05-02"\n',
         ["58:3: $.decision: champ obligatoire « motif » manquant"]),

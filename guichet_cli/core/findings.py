@@ -28,6 +28,7 @@ class Finding:
     code: str = "schema"
     severity: str = ERROR
     key: bool = False  # la position à signaler est celle de la clé (clé inconnue), pas de la valeur
+    anchor: tuple[str | int, ...] | None = None  # nœud à montrer quand `pointer` n'existe pas (champ manquant)
 
     @property
     def json_path(self) -> str:
@@ -36,6 +37,7 @@ class Finding:
     def as_dict(self, display_path: str) -> dict[str, object]:
         d = asdict(self)
         d.pop("key")
+        d.pop("anchor")
         d.pop("pointer")
         d["path"] = display_path
         d["json_path"] = self.json_path

@@ -15,6 +15,7 @@ from typing import Any
 from stdnum.fr import siret as stdnum_siret
 
 from guichet_cli.core.findings import WARNING, Finding
+from guichet_cli.core.lifecycle import has_field
 from guichet_cli.core.rules import rule_ref
 from guichet_cli.core.validation.context import (
     KIND_BUYER,
@@ -179,7 +180,13 @@ def case_status_fields(ctx: CheckContext, path: Path, case: dict[str, Any]) -> I
     status = case["statut"]
     for req in lc.missing(case):
         pointer = tuple(req.field.split("."))
-        yield Finding(path, f"statut « {lc.label(status)} » : {req.message}", pointer, code="statut",
+        # Le champ manque : montrer son parent s'il existe, sinon la ligne du statut qui l'exige.
+        anchor: tuple[str, ...] = ("statut",)
+        for depth in range(len(pointer) - 1, 0, -1):
+            if has_field(case, ".".join(pointer[:depth])):
+                anchor = pointer[:depth]
+                break
+        yield Finding(path, f"statut « {lc.label(status)} » : {req.message}", pointer, code="statut", anchor=anchor,
                       hint=f"compléter le champ {req.field} ou revenir au statut qui convient")
     if case.get("resultats") and status in ("recue", "en_analyse", "recommandation_transmise", "decision_rendue"):
         yield Finding(path, f"des résultats d'exécution sont déclarés alors que le statut est « {lc.label(status)} »",

@@ -129,7 +129,7 @@ def _locate(findings: list[Finding]) -> None:
             if doc is None:
                 f.line, f.column = 1, 1
             else:
-                f.line, f.column = yamlio.locate(doc.data, f.pointer, key=f.key)
+                f.line, f.column = yamlio.locate(doc.data, f.anchor if f.anchor is not None else f.pointer, key=f.key)
 
 
 def validate(
