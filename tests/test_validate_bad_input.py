@@ -251,6 +251,24 @@ def test_format_github(cli, case):
     )
 
 
+def test_format_gitlab_code_quality_file(cli, case, tmp_path):
+    repo, path, text = case
+    path.write_text(sub(text, "  nature: services\n", "  nature: service\n"), encoding="utf-8")
+    report = tmp_path / "gl-code-quality.json"
+    out = lines(run(cli, repo, path, fmt="gitlab", extra=("--out", str(report))))
+    # l'écran garde le texte lisible, le fichier suit le format Code Quality de GitLab
+    assert out[0].startswith(f"{REL}:12:11: $.marche.nature: valeur inconnue")
+    items = json.loads(report.read_text(encoding="utf-8"))
+    assert len(items) == 1
+    item = items[0]
+    assert item["location"] == {"path": REL, "lines": {"begin": 12}}
+    assert item["severity"] == "major" and item["check_name"] == "guichet-schema"
+    assert "valeur inconnue « service »" in item["description"] and len(item["fingerprint"]) == 64
+    path.write_text(text, encoding="utf-8")
+    run(cli, repo, path, code=0, fmt="gitlab", extra=("--out", str(report)))
+    assert json.loads(report.read_text(encoding="utf-8")) == []
+
+
 def test_quiet(cli, case):
     repo, path, text = case
     assert run(cli, repo, path, code=0, extra=("--quiet",)).stdout == ""

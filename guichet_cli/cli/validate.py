@@ -10,11 +10,13 @@ import typer
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
 from guichet_cli.core.validation import engine, output
+from guichet_cli.core.yamlio import atomic_write_text
 
 
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Format de sortie : text, json ou github (annotations de demande de fusion).")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Format de sortie : text, json, github (annotations GitHub) ou gitlab (rapport Code Quality de GitLab).")] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Écrit le rapport au format choisi dans ce fichier et affiche le texte à l'écran (intégration continue).", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
     since: Annotated[str | None, typer.Option("--since", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
     allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since : accepte la réécriture d'un fait passé (date de réception, de notification…).")] = False,
@@ -30,7 +32,9 @@ def validate(
 
       guichet validate cases/2026/GRCS-2026-7F3K.yaml --format json
 
-      guichet validate --format github      (dans l'intégration continue)
+      guichet validate --format github      (dans l'intégration continue GitHub)
+
+      guichet validate --format gitlab --out gl-code-quality.json   (GitLab)
 
       guichet validate --since origin/main  (demande de fusion : fichiers modifiés et transitions)
     """
@@ -47,6 +51,10 @@ def validate(
         raise UsageError("--allow-correction ne s'utilise qu'avec --since REF")
     else:
         report = engine.validate(ws, paths or None)
+    if out is not None:
+        # Le fichier sert à la forge, l'écran à la personne qui lit le journal du pipeline.
+        atomic_write_text(out, output.render(ws, report, fmt) + "\n")
+        fmt = "text"
     text = output.render(ws, report, fmt, quiet=quiet)
     if text and not (quiet and report.ok and fmt == "text"):
         echo(text)

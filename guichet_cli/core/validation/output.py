@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from guichet_cli.core.findings import ERROR, Report
 from guichet_cli.core.workspace import Workspace
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "gitlab")
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -85,7 +86,27 @@ def render_github(ws: Workspace, report: Report) -> str:
     return "\n".join(lines)
 
 
+def render_gitlab(ws: Workspace, report: Report) -> str:
+    """Rapport « Code Quality » de GitLab : les problèmes s'affichent sur le diff de la demande de fusion."""
+    items = []
+    for f in report.findings:
+        rel = ws.rel(f.path)
+        desc = f"{f.json_path}: {f.message}" + (f" — {f.hint}" if f.hint else "")
+        # empreinte stable : même problème au même endroit = même constat d'un pipeline à l'autre
+        fingerprint = hashlib.sha256(f"{rel}|{f.json_path}|{f.message}".encode()).hexdigest()
+        items.append({
+            "description": desc,
+            "check_name": f"guichet-{f.code}",
+            "fingerprint": fingerprint,
+            "severity": "major" if f.severity == ERROR else "minor",
+            "location": {"path": rel, "lines": {"begin": f.line or 1}},
+        })
+    return json.dumps(items, ensure_ascii=False, indent=2)
+
+
 def render(ws: Workspace, report: Report, fmt: str, quiet: bool = False) -> str:
+    if fmt == "gitlab":
+        return render_gitlab(ws, report)
     if fmt == "json":
         return render_json(ws, report)
     if fmt == "github":
