@@ -94,7 +94,8 @@ def test_rich_case_special_characters_line_breaks_and_long_text(rendered) -> Non
     letter = docx_text(plan.drafts[-1].data)
     assert SPECIAL in letter and LONG in letter
     # la justification sur deux lignes devient un saut de ligne Word, caractères spéciaux intacts
-    assert "Première ligne : marché de main-d'œuvre & <propreté>.\nDeuxième ligne « citée »." in letter
+    # … et reçoit les espaces insécables de la typographie française (texte libre saisi par un agent)
+    assert "Première ligne\u00a0: marché de main-d'œuvre & <propreté>.\nDeuxième ligne «\u00a0citée\u00a0»." in letter
     assert "1\u202f234\u202f567\u00a0€\u00a0HT" in letter
     assert "un million deux cent trente-quatre mille cinq cent soixante-sept euros" in letter
     assert "1er\u00a0octobre 2026" in letter or "1er octobre 2026" in letter
@@ -147,3 +148,27 @@ def test_template_generator_is_reproducible(tmp_path: Path) -> None:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
         first = docx.Document(str(tmp_path / "a" / name)).paragraphs[0].text
         assert first.startswith("{#p Modèle guichet") and first.endswith("#}") and "Variables utilisées" in first
+
+
+def test_free_text_gets_french_non_breaking_spaces() -> None:
+    """Le texte libre d'une justification suit la même typographie que les montants mis en forme."""
+    assert fr.typography("seuil (216 000 €) ; taux de 10 % : lot n° 2") == (
+        "seuil (216\u202f000\u00a0€)\u00a0; taux de 10\u00a0%\u00a0: lot n°\u00a02")
+    assert fr.typography("en 2026 123 heures, https://exemple.invalid:80") == "en 2026 123 heures, https://exemple.invalid:80"
+
+
+def test_letter_cites_the_legal_basis_in_full_and_closes_the_list(rendered) -> None:
+    """La lettre cite « article L2112-2 du code de la commande publique », pas un code nu « (L2112-2) »,
+    et la liste des recommandations se termine par un point, pas par « ; »."""
+    from guichet_cli.core.render.context import _legal_basis_text
+
+    assert _legal_basis_text("L2113-13, R2113-7") == "articles L2113-13 et R2113-7 du code de la commande publique"
+    assert _legal_basis_text("R2123-1 3°") == "article R2123-1 3° du code de la commande publique"
+    assert _legal_basis_text("—") == ""
+    _, plans, _ = rendered
+    letter = docx.Document(io.BytesIO(plans[RICH_ID].drafts[-1].data))
+    bullets = [p.text for p in letter.paragraphs if p.style.name == "List Bullet" and "pour " in p.text]
+    assert len(bullets) >= 3
+    assert "(article L2112-2 du code de la commande publique)" in bullets[0]
+    assert not any("(L2112-2)" in b for b in bullets)
+    assert all(b.endswith(";") for b in bullets[:-1]) and bullets[-1].endswith(".")

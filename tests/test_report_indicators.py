@@ -115,3 +115,23 @@ def test_buyer_b_minimal_and_no_git(cli, tmp_path: Path) -> None:
     assert r["indicateurs"]["heures"]["taux_realisation"] is None
     assert r["bilan"]["historique"].startswith("historique indisponible")
     assert r["annexe"][0]["commit"] is None
+
+
+def test_hours_chart_compares_like_with_like(cli, known_repo: Path, tmp_path: Path) -> None:
+    """Le graphique « heures prévues vs réalisées » ne met face aux heures prévues que les heures
+    réalisées sur les mêmes marchés ; les heures d'un marché réservé (A3, 500 h en 2025) vont en note."""
+    from guichet_cli.core.report.docx_out import hours_series
+
+    r = _json(cli, known_repo, tmp_path / "a26", "--buyer", BUYER_A)
+    cmp_ = {row["indicateur"]: (row["precedent"], row["courant"]) for row in r["comparaison"]["indicateurs"]}
+    assert cmp_["heures réalisées sur les marchés à heures prévues"] == (0, 1300)
+    series, note = hours_series(r)
+    assert series == [("2025", cmp_["heures prévues"][0], 0), ("2026", 1362, 1300)]
+    assert note == ""
+    cli("report", "--year", "2025", "--buyer", BUYER_A, "--format", "json", "--out", str(tmp_path / "a25"), repo=known_repo)
+    r25 = json.loads(next((tmp_path / "a25").glob("*.json")).read_text(encoding="utf-8"))
+    h = r25["indicateurs"]["heures"]
+    assert h["realisees"] == 500 and h["realisees_sur_marches_avec_heures_prevues"] == 0
+    series, note = hours_series(r25)
+    assert series[-1] == ("2025", h["prevues"], 0)
+    assert note.startswith("Hors 500\u00a0heures réalisées sur des marchés sans heures prévues")

@@ -108,3 +108,16 @@ def test_markdown_and_table(outputs: dict[str, Path], cli) -> None:  # noqa: ANN
     res = cli("report", "--year", "2026", "--buyer", BUYER_A, "--format", "table", repo=outputs["repo"])
     assert "Heures d'insertion réalisées" in res.stdout and "1\u202f300\u00a0h" in res.stdout
     assert not (outputs["repo"] / "bilans").exists()  # « table » n'écrit rien
+
+
+def test_docx_table_columns_sized_to_their_content(outputs: dict[str, Path]) -> None:
+    """Colonnes égales = montants coupés (« 6 000 000 € H/T ») : la colonne de texte est plus large que
+    celle des effectifs, un montant tient sur une ligne, et le tableau occupe la largeur utile."""
+    d = docx.Document(str(outputs["docx"]))
+    section = d.sections[0]
+    usable = section.page_width - section.left_margin - section.right_margin
+    table = next(t for t in d.tables if [c.text for c in t.rows[0].cells] == ["Famille", "Marchés", "Montant HT"])
+    widths = [c.width for c in table.columns]
+    assert widths[0] > widths[1] and widths[2] > widths[1]
+    assert abs(sum(widths) - usable) < usable * 0.01
+    assert all(cell.width == widths[i] for row in table.rows for i, cell in enumerate(row.cells))

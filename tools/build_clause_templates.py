@@ -460,8 +460,9 @@ def lettre_accompagnement() -> Builder:
         "soit {{ marche.montant_estime_lettres }} hors taxes.")
     b.p("Après analyse, nous vous recommandons :")
     b.tag("{%p for r in recommandations %}")
-    b.p("{{ r.libelle }} ({{ r.base_legale }}), pour {{ r.perimetre_texte }}{% if not r.modele and r.code != 'aucune' %} – "
-        "pas de modèle de rédaction : le guichet vous accompagne pour la rédiger{% endif %} ;", style="List Bullet")
+    b.p("{{ r.libelle }}{% if r.base_legale_texte %} ({{ r.base_legale_texte }}){% endif %}, pour {{ r.perimetre_texte }}"
+        "{% if not r.modele and r.code != 'aucune' %} – pas de modèle de rédaction : le guichet vous accompagne pour la rédiger"
+        "{% endif %}{% if loop.last %}.{% else %} ;{% endif %}", style="List Bullet")
     b.tag("{%p if r.justification %}")
     b.p("{{ r.justification|multiligne }}", italic=True)
     b.tag("{%p endif %}")

@@ -63,7 +63,8 @@ def build() -> bytes:
 
     doc.add_heading("Graphiques", level=1)
     doc.add_paragraph("{{ graphique_heures }}")
-    doc.add_paragraph("Heures d'insertion prévues et réalisées.", style="Caption")
+    doc.add_paragraph("Heures d'insertion prévues et réalisées, sur les marchés assortis d'heures prévues.",
+                      style="Caption")
     doc.add_paragraph("{{ graphique_publics }}")
     doc.add_paragraph("Participants par public éligible.", style="Caption")
     doc.add_paragraph("{{ graphique_dispositions }}")

@@ -10,6 +10,7 @@ Deux familles de fonctions :
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
@@ -123,3 +124,18 @@ def date_fr(iso: str) -> str:
 def smart(x: float, max_decimals: int = 2) -> str:
     """Nombre sans décimales inutiles, texte simple : 30 ; 27,5 ; 1 000 000."""
     return _plain(_fmt(x, max_decimals, trim=True))
+
+
+# --- typographie d'un texte libre (saisi par un agent) -------------------------------------------
+
+NNBSP = "\u202f"  # espace fine insécable : séparateur de milliers de Babel en fr_FR
+_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d,])")
+_BEFORE = re.compile(r" (?=[%€:;!?»])")
+_AFTER = re.compile(r"(?<=[«°]) ")
+
+
+def typography(text: str) -> str:
+    """Espaces insécables d'un texte libre, comme dans le reste du document : « 216 000 € » ne se
+    coupe pas en fin de ligne, ni « 10 % », « ligne : », « n° 5 », « « cité » »."""
+    text = _GROUPS.sub(lambda m: m.group(0).replace(" ", NNBSP), text)
+    return _AFTER.sub(NBSP, _BEFORE.sub(NBSP, text))

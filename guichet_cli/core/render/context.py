@@ -9,6 +9,7 @@ ajoutée ici doit y être déclarée pour qu'un modèle puisse l'utiliser.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from guichet_cli.core import frformat as fr
@@ -56,6 +57,16 @@ def _list_text(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " et " + items[-1]
+
+
+def _legal_basis_text(basis: str) -> str:
+    """« L2113-13, R2113-7 » → « articles L2113-13 et R2113-7 du code de la commande publique »
+    (une lettre à l'acheteur cite les articles en toutes lettres) ; « — » ou vide → ""."""
+    refs = [r.strip() for r in re.split(r"[,;]| et ", basis) if re.match(r"\s*[LRD]\d", r)]
+    if not refs:
+        return ""
+    word = "article" if len(refs) == 1 else "articles"
+    return f"{word} {_list_text(refs)} du code de la commande publique"
 
 
 def _lots_text(numbers: list[int]) -> str:
@@ -163,7 +174,7 @@ def _calibration(case: dict[str, Any], reg: Registry, lots_by_number: dict[int, 
         "taux_insertion_texte": opt("taux_insertion", fr.percent),
         "cout_horaire_texte": opt("cout_horaire", lambda v: fr.money(v, ht=False) + fr.NBSP + "de l’heure"),
         "base_libelle": BASES.get(str(cal.get("base") or ""), ""),
-        "base_commentaire": str(cal.get("base_commentaire") or ""),
+        "base_commentaire": fr.typography(str(cal.get("base_commentaire") or "")),
         "valide_le_texte": fr.date_long(cal["valide_le"]) if cal.get("valide_le") else "",
         "lots": [
             {
@@ -199,9 +210,10 @@ def _recommendation(
         "code": code,
         "libelle": str(rule.get("libelle") or code),
         "base_legale": str(rec.get("base_legale") or rule.get("base_legale") or ""),
+        "base_legale_texte": _legal_basis_text(str(rec.get("base_legale") or rule.get("base_legale") or "")),
         "articles": articles,
         "articles_texte": _list_text(["article " + a for a in articles]),
-        "justification": str(rec.get("justification") or ""),
+        "justification": fr.typography(str(rec.get("justification") or "")),
         "lots": lots,
         "perimetre_texte": _lots_text(lots),
         "lots_detail": [lot for lot in market["lots"] if not lots or lot["numero"] in lots],

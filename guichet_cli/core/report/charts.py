@@ -38,8 +38,9 @@ def _fmt_axis(ax: Any, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
-def hours_chart(series: list[tuple[str, float, float]]) -> bytes:
-    """Heures prévues et réalisées, par année (année précédente d'abord si elle existe)."""
+def hours_chart(series: list[tuple[str, float, float]], note: str = "") -> bytes:
+    """Heures prévues et réalisées sur les mêmes marchés (ceux à heures prévues), par année
+    (année précédente d'abord si elle existe) ; `note` dit ce qui est laissé hors du graphique."""
     with matplotlib.rc_context(_RC):
         fig = Figure(figsize=(6, 3))
         ax = fig.add_subplot()
@@ -48,12 +49,19 @@ def hours_chart(series: list[tuple[str, float, float]]) -> bytes:
         else:
             xs = range(len(series))
             ax.bar([x - 0.2 for x in xs], [p for _, p, _ in series], width=0.4, color=_GREY, label="prévues")
-            ax.bar([x + 0.2 for x in xs], [d for _, _, d in series], width=0.4, color=_BLUE, label="réalisées")
+            ax.bar([x + 0.2 for x in xs], [d for _, _, d in series], width=0.4, color=_BLUE,
+                   label="réalisées (mêmes marchés)")
+            for bars in ax.containers:  # valeurs au-dessus des barres, en format français
+                ax.bar_label(bars, labels=[fr.integer(b.get_height()) for b in bars], fontsize=8, padding=2)
             ax.set_xticks(list(xs), [label for label, _, _ in series])
             ax.set_ylabel("heures d'insertion")
+            ax.margins(y=0.15)
             _fmt_axis(ax)
-            ax.legend(frameon=False)
-        fig.subplots_adjust(left=0.14, right=0.97, top=0.95, bottom=0.12)
+            # légende au-dessus du tracé : à l'intérieur, elle recouvre les barres
+            ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2)
+        if note:
+            fig.text(0.01, 0.01, note, fontsize=7, color=_GREY)
+        fig.subplots_adjust(left=0.14, right=0.97, top=0.86, bottom=0.17 if note else 0.12)
         return _png(fig)
 
 

@@ -24,11 +24,42 @@ TEMPLATE = "bilan.docx"
 _NUMERIC = ("int", "money", "hours", "pct", "num", "days")
 _MARK_OPEN, _MARK_CLOSE = "\u27e6", "\u27e7"
 _MARK = re.compile(_MARK_OPEN + r"tableau:([a-z_]+)" + _MARK_CLOSE)
+_DONE_WITH_PLAN = "heures réalisées sur les marchés à heures prévues"
 _TEXT_LABELS = {"faits_marquants": "Faits marquants", "difficultes": "Difficultés", "perspectives": "Perspectives"}
 
 
 def _marker(table: Table) -> str:
     return f"{_MARK_OPEN}tableau:{table.key}{_MARK_CLOSE}"
+
+
+def _set_widths(doc: Any, t: Any, cols: list[str], rows: list[list[str]]) -> None:
+    """Largeurs de colonnes selon leur contenu (colonnes égales : « 1 740 000 € H/T » coupé, « Départemen/t »).
+    Chaque colonne reçoit au moins la largeur de son plus long mot (un montant, avec ses espaces
+    insécables, est un seul mot) ; la place restante va aux colonnes de texte qui peuvent passer à la ligne."""
+    section = doc.sections[0]
+    usable = section.page_width - section.left_margin - section.right_margin
+    char = Mm(2.1)  # largeur moyenne d'un caractère du corps de texte
+    minimum, wanted = [], []
+    for c, name in enumerate(cols):
+        cells = [name] + [r[c] for r in rows]
+        # en-tête en gras (≈ 1,45 caractère, police de substitution comprise) ; + 2 pour les marges de cellule ; mots coupés aux espaces ordinaires seulement
+        head = max(len(w) for w in name.split(" ")) * 1.45
+        minimum.append(max([head] + [len(w) for text in cells[1:] for w in text.split(" ")]) + 2)
+        wanted.append(max(minimum[-1], min(max(len(text) for text in cells), 45) + 2))
+    budget = usable / char
+    if sum(wanted) <= budget:
+        chars = [w * budget / sum(wanted) for w in wanted]
+    elif sum(minimum) >= budget:
+        chars = [m * budget / sum(minimum) for m in minimum]
+    else:
+        extra = [w - m for w, m in zip(wanted, minimum, strict=True)]
+        chars = [m + e * (budget - sum(minimum)) / sum(extra) for m, e in zip(minimum, extra, strict=True)]
+    t.autofit = False
+    for c, n in enumerate(chars):
+        width = int(char * n)
+        t.columns[c].width = width
+        for cell in t.columns[c].cells:
+            cell.width = width
 
 
 def _insert_tables(doc: Any, tables: dict[str, Table]) -> None:
@@ -55,6 +86,7 @@ def _insert_tables(doc: Any, tables: dict[str, Table]) -> None:
                 cells[c].text = text
                 if row_kind(table, full, c) in _NUMERIC:
                     cells[c].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        _set_widths(doc, t, cols, rows)
         p._p.addprevious(t._tbl)
         p._p.getparent().remove(p._p)
 
@@ -82,14 +114,27 @@ def _summary(report: dict[str, Any], synth: Table) -> list[str]:
     return out
 
 
-def _charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[bytes, bytes, bytes]:
+def hours_series(report: dict[str, Any]) -> tuple[list[tuple[str, float, float]], str]:
+    """Séries (année, prévues, réalisées) du graphique des heures et la note sur ce qui en est exclu."""
     i, year = report["indicateurs"], report["bilan"]["annee"]
     series = []
     cmp_ = report.get("comparaison")
     if cmp_:
         prev = {r["indicateur"]: r["precedent"] for r in cmp_["indicateurs"]}
-        series.append((str(year - 1), prev["heures prévues"], prev["heures réalisées"]))
-    series.append((str(year), i["heures"]["prevues"], i["heures"]["realisees"]))
+        series.append((str(year - 1), prev["heures prévues"], prev[_DONE_WITH_PLAN]))
+    # Comparer ce qui est comparable : les heures réalisées sur les seuls marchés à heures prévues
+    # (un marché réservé ou d'insertion réalise des heures sans objectif chiffré) ; le reste en note.
+    h = i["heures"]
+    series.append((str(year), h["prevues"], h["realisees_sur_marches_avec_heures_prevues"]))
+    extra = h["realisees"] - h["realisees_sur_marches_avec_heures_prevues"]
+    hours_note = (f"Hors {fr.hours(extra)} réalisées sur des marchés sans heures prévues "
+                  "(marchés réservés, marchés d'insertion)." if extra > 0 else "")
+    return series, hours_note
+
+
+def _charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[bytes, bytes, bytes]:
+    i = report["indicateurs"]
+    series, hours_note = hours_series(report)
     pub_labels = labels.get("publics", {})
     publics = [(pub_labels.get(k, k), v) for k, v in i["participants"]["par_public"].items() if isinstance(v, int | float) and v > 0]
     hidden = any(isinstance(v, str) for v in i["participants"]["par_public"].values())
@@ -97,7 +142,7 @@ def _charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[
         report["bilan"].get("secret_statistique_seuil")) if hidden else ""
     fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
     return (
-        charts.hours_chart(series),
+        charts.hours_chart(series, hours_note),
         charts.barh_chart(publics, "participants", note),
         charts.barh_chart(fams, "marchés notifiés"),
     )

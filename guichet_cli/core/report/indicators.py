@@ -206,6 +206,7 @@ COMPARED = (
     ("montant notifié HT", ("marches", "montant_notifie_ht")),
     ("heures prévues", ("heures", "prevues")),
     ("heures réalisées", ("heures", "realisees")),
+    ("heures réalisées sur les marchés à heures prévues", ("heures", "realisees_sur_marches_avec_heures_prevues")),
     ("ETP réalisés", ("heures", "etp_realises")),
     ("participants", ("participants", "total")),
     ("contrats de travail", ("contrats", "total")),
