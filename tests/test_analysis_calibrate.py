@@ -76,3 +76,14 @@ def test_cli_calibrate_rejects_bad_values(cli, repo, args):
 def test_cli_calibrate_needs_sector_or_share(cli, repo):
     res = cli("calibrate", "--amount", "1000000", repo=repo, code=2)
     assert "--cpv" in res.stderr
+
+
+def test_cli_calibrate_accepts_french_numbers_and_percentages(cli, repo):
+    """Au téléphone, on dicte « 1 450 000 € » et « 5 % » : même résultat que 1450000 et 0.05."""
+    out = cli("calibrate", "--amount", "1 450 000 €", "--cpv", "90911200", "--years", "4", "--rate", "5 %",
+              "--hourly-cost", "30,00", repo=repo).stdout
+    assert "1 933 h" in out and "362 500 €" in out
+    out = cli("calibrate", "--amount", "1,2 M€", "--labour-share", "50 %", "--cpv", "45000000", repo=repo).stdout
+    assert "Formule : 1 200 000 × 50 % × 5 % ÷ 30" in out
+    res = cli("calibrate", "--amount", "beaucoup", "--cpv", "45000000", repo=repo, code=2)
+    assert "--amount : nombre illisible « beaucoup »" in res.stderr and "Traceback" not in res.stderr

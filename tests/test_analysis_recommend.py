@@ -205,3 +205,19 @@ def test_every_recommendation_is_traced(ws, shared_repo):
         for u in an.units:
             for o in u.options:
                 assert all(c.regle is None or c.regle.startswith(("rules/", "partners/")) for c in o.checks)
+
+
+def test_variant_alone_does_not_meet_the_obligation(tmp_path):
+    """rules/obligation_sociale.yaml#dispositions_non_conformes : une variante (famille clause) ne suffit pas."""
+    repo = copy_repo(tmp_path / "depot")
+    path = repo / "rules" / "secteurs.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "    disposition: critere_social\n    alternatives: [clause_sociale_autre, reserve_ea_esat]\n    autres_prefixes: [\"48\"]"
+    assert old in text
+    path.write_text(text.replace(old, old.replace("critere_social", "variante_sociale")), encoding="utf-8")
+    ws = open_workspace(repo)
+    an = recommend.analyse_case(ws, make_case(cpv=["72000000"], montant_estime_ht=500_000, lancement_prevu="2026-09-01"), today=TODAY)
+    assert an.obligation.applies
+    assert principal(an).disposition == "clause_sociale_autre"
+    before = recommend.analyse_case(ws, make_case(cpv=["72000000"], montant_estime_ht=500_000, lancement_prevu="2026-08-21"), today=TODAY)
+    assert principal(before).disposition == "variante_sociale"

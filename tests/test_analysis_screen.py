@@ -57,7 +57,8 @@ def test_cp1252_comma_csv_and_header_variants(repo, tmp_path):
     lines, bad = plan_mod.read_plan(path)
     assert not bad
     assert lines[0].values["montant_estime_ht"] == 1_200_000 and lines[0].values["duree_mois"] == 48
-    assert lines[0].values["departements"] == ["92"] and lines[1].values["lancement_prevu"] == "2027-03-01"
+    # « mars 2027 » : une période → son dernier jour (obligation L2112-2-1 signalée au moindre doute)
+    assert lines[0].values["departements"] == ["92"] and lines[1].values["lancement_prevu"] == "2027-03-31"
     assert lines[1].values["objet"] == "Élagage"
 
 
@@ -156,3 +157,63 @@ def test_screen_does_not_touch_the_repo(repo, tmp_path):
     before = sorted(p.relative_to(repo) for p in Path(repo).rglob("*"))
     screen.screen_file(open_workspace(repo), path, today=TODAY)
     assert sorted(p.relative_to(repo) for p in Path(repo).rglob("*")) == before
+
+
+def test_messy_plan_ttc_periods_region_form_and_nan(repo, tmp_path):
+    """Plan réel : titre sans séparateur, colonne TTC avant la HT, trimestres, « Île-de-France », forme, « nan »."""
+    text = ("Plan des achats 2027 – direction des achats\n"
+            "Objet du marché,Code CPV principal,Montant estimé TTC,Montant estimé HT (€),Durée,Lieu d'exécution,"
+            "Trimestre de lancement,Forme\n"
+            "Nettoyage des écoles,90919200-4,\"1 440 000,00 €\",\"1 200 000,00 €\",4 ans,Seine-Saint-Denis,T3 2026,"
+            "Accord-cadre à bons de commande\n"
+            "Collecte régionale,90511000,,300 000,12,Île-de-France,1er septembre 2026,Marché ordinaire\n"
+            "Espaces verts,77310000,,nan,36,95,,\n"
+            "Gardiennage,79713000,,inf,12,75,2e semestre 2027,\n")
+    path = tmp_path / "plan.csv"
+    path.write_text(text, encoding="utf-8")
+    lines, bad = plan_mod.read_plan(path)
+    first, second = lines[0].values, lines[1].values
+    assert first["montant_estime_ht"] == 1_200_000  # jamais le TTC
+    assert first["forme"] == "accord_cadre_bons_de_commande"
+    # T3 2026 : dernier jour du trimestre, après le 22/08/2026 → l'obligation est signalée
+    assert first["lancement_prevu"] == "2026-09-30" and any("T3 2026" in n for n in lines[0].notes)
+    assert second["departements"] == ["75", "77", "78", "91", "92", "93", "94", "95"]
+    assert second["lancement_prevu"] == "2026-09-01" and second["forme"] == "marche_ordinaire"
+    assert [(b.row, b.problems) for b in bad] == [(5, ["montant illisible : « nan »"]), (6, ["montant illisible : « inf »"])]
+    res = screen.screen_file(open_workspace(repo), path, buyer_type="pouvoir_adjudicateur", today=TODAY)
+    assert res.lines[0].row["obligation"] == "oui" and res.lines[0].row["priorite"] == "haute"
+
+
+def test_ttc_only_plan_is_refused(cli, repo, tmp_path):
+    path = write_plan_csv(tmp_path / "plan.csv", [["Objet", "CPV", "Montant TTC"], ["Nettoyage", "90911200", "120 000"]])
+    res = cli("screen", str(path), repo=repo, code=1)
+    assert "montant" in res.stderr and "TTC" in res.stderr
+    path = write_plan_csv(tmp_path / "plan2.csv", [["Objet", "CPV", "Montant (€ TTC)"], ["Nettoyage", "90911200", "120 000"]])
+    cli("screen", str(path), repo=repo, code=1)
+
+
+@pytest.mark.parametrize(("raw", "iso", "approx"), [
+    ("T4 2026", "2026-12-31", True), ("3e trimestre 2026", "2026-09-30", True), ("S1 2027", "2027-06-30", True),
+    ("août 2026", "2026-08-31", True), ("08/2026", "2026-08-31", True), ("1er septembre 2026", "2026-09-01", False),
+    ("21/08/2026", "2026-08-21", False), (46280, "2026-09-15", False), (dt.datetime(2026, 8, 22, 0, 0), "2026-08-22", False),
+])
+def test_launch_dates_and_periods(raw, iso, approx):
+    assert plan_mod.parse_launch(raw) == (iso, approx)
+
+
+def test_xlsx_numeric_cpv_keeps_leading_zero(repo, tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Objet", "CPV", "Montant HT", "Durée", "Département", "Date de lancement"])
+    wb.active.append(["Fioul des chaufferies", 9135100, 250000, 12, 93, dt.datetime(2027, 1, 15)])
+    src = tmp_path / "plan.xlsx"
+    wb.save(src)
+    lines, bad = plan_mod.read_plan(src)
+    assert not bad and lines[0].values["cpv"] == ["09135100"] and lines[0].values["lancement_prevu"] == "2027-01-15"
+
+
+def test_csv_amounts_written_without_decimals(repo, tmp_path):
+    path = write_plan_csv(tmp_path / "plan.csv", [["Objet", "CPV", "Montant HT", "Durée", "Département", "Lancement"],
+                                                  ["Nettoyage", "90911200", "1 200 000,00 €", "12", "93", "2027-01-15"]])
+    res = screen.screen_file(open_workspace(repo), path, buyer_type="pouvoir_adjudicateur", today=TODAY)
+    row = next(csv.DictReader(io.StringIO(screen.to_csv(res)), delimiter=";"))
+    assert row["Montant HT"] == "1200000" and row["Seuil européen"] == "216000"

@@ -184,3 +184,32 @@ def test_transmitted_recommendation_is_not_rewritten_without_force(cli, repo):
     write_case(repo, case)
     cli("analyse", "GRCS-2026-ZZ09", "--write", "--force", repo=repo)
     assert yamlio.load_fast(path)["analyse"]["recommandation"][0]["disposition"] == "clause_insertion"
+
+
+def test_validate_flags_criterion_or_variant_alone_above_threshold(cli, repo):
+    """L2112-2-1 impose une condition d'exécution : un critère ou une variante seuls ne suffisent pas."""
+    case = make_case("GRCS-2026-ZZ09", montant_estime_ht=400_000, lancement_prevu="2026-08-22")
+    case["analyse"] = {"recommandation": [
+        {"disposition": "critere_social", "base_legale": "R2152-7", "justification": "critère seul"},
+        {"disposition": "variante_sociale", "base_legale": "R2151-8", "justification": "variante"}]}
+    path = write_case(repo, case)
+    res = cli("validate", str(path), repo=repo, code=1)
+    assert "aucune condition d'exécution sociale ni réservation parmi critere_social, variante_sociale" in res.stdout
+    assert "obligation_sociale.yaml#familles_conformes" in res.stdout
+    # avec une clause en plus : conforme ; la veille de la date d'application : pas de constat
+    case["analyse"]["recommandation"].append({"disposition": "clause_insertion", "base_legale": "L2112-2", "justification": "clause"})
+    write_case(repo, case)
+    cli("validate", str(path), repo=repo, code=0)
+    case["analyse"]["recommandation"].pop()
+    case["marche"]["lancement_prevu"] = "2026-08-21"
+    write_case(repo, case)
+    cli("validate", str(path), repo=repo, code=0)
+
+
+def test_validate_flags_decision_keeping_only_a_criterion(cli, repo):
+    case = make_case("GRCS-2026-ZZ10", montant_estime_ht=400_000, lancement_prevu="2026-09-01")
+    case["decision"] = {"suite": "partiellement_suivie", "date": "2026-07-01", "dispositions_retenues": ["critere_social"],
+                        "motif": "clause jugée trop contraignante"}
+    path = write_case(repo, case)
+    res = cli("validate", str(path), repo=repo, code=1)
+    assert "dispositions_retenues" in res.stdout and "parmi critere_social" in res.stdout

@@ -45,11 +45,11 @@ def analyse(
 
 
 def calibrate(
-    amount: Annotated[float, typer.Option("--amount", help="Montant HT en euros (total sur la durée si --years).", show_default=False)],
+    amount: Annotated[str, typer.Option("--amount", help="Montant HT en euros, chiffres ou à la française (« 1 450 000 », « 1,2 M€ ») ; total sur la durée si --years.", show_default=False)],
     cpv: Annotated[str | None, typer.Option("--cpv", help="Code CPV : donne la part de main-d'œuvre de la table sectorielle.", show_default=False)] = None,
-    rate: Annotated[float | None, typer.Option("--rate", help="Taux d'insertion, entre 0 et 1 (0.05 pour 5 %).", show_default=False)] = None,
-    hourly_cost: Annotated[float | None, typer.Option("--hourly-cost", help="Coût horaire chargé en euros.", show_default=False)] = None,
-    labour_share: Annotated[float | None, typer.Option("--labour-share", help="Part de main-d'œuvre, entre 0 et 1 (remplace la table sectorielle).", show_default=False)] = None,
+    rate: Annotated[str | None, typer.Option("--rate", help="Taux d'insertion, entre 0 et 1 (0.05, 0,05 ou « 5 % »).", show_default=False)] = None,
+    hourly_cost: Annotated[str | None, typer.Option("--hourly-cost", help="Coût horaire chargé en euros (30 ou 32,50).", show_default=False)] = None,
+    labour_share: Annotated[str | None, typer.Option("--labour-share", help="Part de main-d'œuvre, entre 0 et 1 ou en % (remplace la table sectorielle).", show_default=False)] = None,
     years: Annotated[float | None, typer.Option("--years", help="Durée en années d'un accord-cadre : heures calculées sur le montant annuel.", show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:
@@ -63,11 +63,15 @@ def calibrate(
       guichet calibrate --amount 1000000 --labour-share 0.5 --rate 0.05 --hourly-cost 30
 
       guichet calibrate --amount 1450000 --cpv 90911200 --years 4
+
+      guichet calibrate --amount "1 200 000 €" --cpv 45000000 --rate "7 %"
     """
     from guichet_cli.core.analysis import calibrate as calc
 
     ws = workspace(repo)
-    cal = calc.quick(ws, amount, cpv, rate=rate, hourly_cost=hourly_cost, labour_share=labour_share, years=years)
+    cal = calc.quick(ws, calc.parse_number("--amount", amount), cpv, rate=calc.parse_number("--rate", rate, ratio=True),
+                     hourly_cost=calc.parse_number("--hourly-cost", hourly_cost),
+                     labour_share=calc.parse_number("--labour-share", labour_share, ratio=True), years=years)
     for line in calc.text_lines(cal):
         echo(line)
 

@@ -115,6 +115,21 @@ def sector_share(ws: Workspace, cpv: str, nature: str | None = None) -> tuple[st
     return key, Param(float(pmo["valeur"]), f"table sectorielle : {entry['libelle']}", rule_ref("secteurs", key), bool(entry.get("a_confirmer")))
 
 
+def parse_number(option: str, text: str | None, *, ratio: bool = False) -> float | None:
+    """Valeur saisie au téléphone : « 1 450 000 », « 1,2 M€ », « 32,50 » ; « 5 % » → 0,05 pour un taux."""
+    if text is None:
+        return None
+    from guichet_cli.core.analysis.plan import parse_amount
+
+    raw = str(text).strip()
+    percent = ratio and raw.endswith("%")
+    try:
+        value = parse_amount(raw.rstrip("%").strip() if percent else raw)
+    except ValueError:
+        raise UsageError(f"{option} : nombre illisible « {text} »", f"par exemple {option} 1450000, {option} \"1 450 000\" ou, pour un taux, \"5 %\"") from None
+    return value / 100 if percent else value
+
+
 def quick(
     ws: Workspace,
     amount: float,

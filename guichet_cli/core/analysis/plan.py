@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,17 +22,19 @@ from guichet_cli.core.errors import DataError, UsageError
 
 # champ → variantes d'en-tête (normalisées : minuscules, sans accents ni ponctuation)
 HEADERS: dict[str, list[str]] = {
-    "objet": ["objet", "intitule", "libelle", "objet du marche", "designation", "objet de l achat", "intitule du marche"],
+    "objet": ["objet", "intitule", "libelle", "objet du marche", "designation", "objet de l achat", "intitule du marche",
+              "description", "nom du marche"],
     "cpv": ["cpv", "code cpv", "codes cpv", "code cpv principal"],
     "montant": ["montant", "montant estime", "montant ht", "montant estime ht", "montant previsionnel", "montant eur ht",
-                "montant estime eur ht", "budget", "estimation", "montant total ht"],
+                "montant estime eur ht", "budget", "estimation", "montant total ht", "valeur estimee", "valeur"],
     "montant_max": ["montant maximum", "montant maximum ht", "maximum", "montant max"],
     "duree": ["duree", "duree mois", "duree en mois", "duree du marche", "duree marche mois"],
     "lieu": ["lieu", "departement", "lieu d execution", "lieux d execution", "lieu execution", "departement d execution", "dept"],
     "lancement": ["date de lancement", "lancement prevu", "lancement", "date de lancement prevue", "date previsionnelle de lancement",
-                  "date lancement", "publication prevue", "date de publication"],
+                  "date lancement", "publication prevue", "date de publication", "trimestre de lancement", "trimestre",
+                  "mois de lancement", "periode de lancement", "lancement de la consultation"],
     "nature": ["nature", "type de marche", "nature du marche"],
-    "forme": ["forme", "forme du marche"],
+    "forme": ["forme", "forme du marche", "type de contrat"],
 }
 REQUIRED = ("objet", "cpv", "montant")
 DEPARTMENTS = {"75": "paris", "77": "seine et marne", "78": "yvelines", "91": "essonne", "92": "hauts de seine",
@@ -59,7 +62,7 @@ def norm(text: Any) -> str:
     t = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode().lower()
     if re.sub(r"\(.*?\)", "", t).strip():
         t = re.sub(r"\(.*?\)", " ", t)
-    words = [w for w in re.split(r"[^a-z0-9]+", t) if w and w not in ("eur", "euros", "ht", "ttc")]
+    words = [w for w in re.split(r"[^a-z0-9]+", t) if w and w not in ("eur", "euros", "ht")]
     return " ".join(words)
 
 
@@ -68,9 +71,11 @@ def map_headers(headers: list[Any]) -> dict[int, str]:
     out: dict[int, str] = {}
     taken: set[str] = set()
     normed = [norm(h) for h in headers]
+    # « TTC » même entre parenthèses (« Montant (€ TTC) ») : la colonne n'est pas reprise
+    ttc = [bool(re.search(r"\bttc\b", str(h or "").lower())) for h in headers]
     for exact in (True, False):
         for i, h in enumerate(normed):
-            if i in out or not h:
+            if i in out or not h or ttc[i]:  # un montant TTC n'est jamais pris pour le montant HT
                 continue
             for fieldname, variants in HEADERS.items():
                 if fieldname in taken:
@@ -87,6 +92,8 @@ def parse_amount(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError
     if isinstance(value, int | float):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError
         return float(value)
     text = str(value).strip().lower().replace("\u00a0", " ").replace("\u202f", " ")
     mult = 1.0
@@ -104,7 +111,7 @@ def parse_amount(value: Any) -> float:
     elif text.count(".") > 1 or re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "")
     result = float(text) * mult
-    if result < 0:
+    if not math.isfinite(result) or result < 0:  # « nan », « inf » : float() les accepte
         raise ValueError
     return result
 
@@ -123,7 +130,7 @@ def parse_duration(value: Any) -> int:
 
 def parse_cpv(value: Any) -> list[str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(int(value))
+        value = str(int(value)).zfill(8)  # cellule nombre : 03451000 devient 3451000
     codes = re.findall(r"\b(\d{8})(?:-\d)?\b", str(value))
     if not codes:
         raise ValueError
@@ -134,6 +141,8 @@ def parse_places(value: Any) -> list[str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(int(value))
     text = norm(value)
+    if re.fullmatch(r"(toute l )?(ile de france|idf|region( ile de france)?)", text):
+        return list(DEPARTMENTS)  # marché régional : les huit départements
     found: list[str] = []
     for token in re.findall(r"\b\d{5}\b|\b\d{2}\b", text):
         dep = token[:2]
@@ -147,21 +156,63 @@ def parse_places(value: Any) -> list[str]:
     return found
 
 
-def parse_date(value: Any) -> str:
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+
+
+def parse_launch(value: Any) -> tuple[str, bool]:
+    """Date de lancement → (AAAA-MM-JJ, approchée ?).
+
+    Une période (« mars 2027 », « 03/2027 », « T3 2026 », « 2e trimestre 2027 », « S2 2026 ») donne
+    son DERNIER jour : l'obligation L2112-2-1 (consultations lancées à partir du 22/08/2026) est
+    ainsi signalée dès qu'une partie de la période tombe après la date d'application.
+    """
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        return value.date().isoformat(), False
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.isoformat(), False
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        # numéro de série d'une date Excel (cellule au format nombre)
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).isoformat(), False
     text = str(value).strip()
     if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?", text):
-        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat(), False
     if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
-        return dt.date(int(m[3]), int(m[2]), int(m[1])).isoformat()
+        return dt.date(int(m[3]), int(m[2]), int(m[1])).isoformat(), False
     if m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", text):
-        return dt.date(int(m[2]), int(m[1]), 1).isoformat()
+        return _month_end(int(m[2]), int(m[1])).isoformat(), True
     t = norm(text)
-    if (m := re.fullmatch(r"(?:(\d{1,2}) )?([a-z]+) (\d{4})", t)) and m[2] in _MONTHS:
-        return dt.date(int(m[3]), _MONTHS[m[2]], int(m[1] or 1)).isoformat()
+    if (m := re.fullmatch(r"(?:(\d{1,2})(?: ?er)? )?([a-z]+) (\d{4})", t)) and m[2] in _MONTHS:
+        if m[1]:
+            return dt.date(int(m[3]), _MONTHS[m[2]], int(m[1])).isoformat(), False
+        return _month_end(int(m[3]), _MONTHS[m[2]]).isoformat(), True
+    # T3 2026, 3e trimestre 2026, 3eme trim 2026, Q3 2026 ; S2 2026, 2e semestre 2026
+    if m := re.fullmatch(r"(?:t|q)([1-4]) (\d{4})|([1-4])(?:er|e|eme|re) trim(?:estre)? (\d{4})", t):
+        quarter, year = int(m[1] or m[3]), int(m[2] or m[4])
+        return _month_end(year, quarter * 3).isoformat(), True
+    if m := re.fullmatch(r"s([12]) (\d{4})|([12])(?:er|e|eme|re) semestre (\d{4})", t):
+        half, year = int(m[1] or m[3]), int(m[2] or m[4])
+        return _month_end(year, half * 6).isoformat(), True
+    raise ValueError
+
+
+def parse_date(value: Any) -> str:
+    return parse_launch(value)[0]
+
+
+def parse_form(value: Any) -> str:
+    """« Accord-cadre à bons de commande », « AC marchés subséquents », « Marché ordinaire »… → code du schéma."""
+    t = norm(value)
+    if "concession" in t or t == "dsp" or "delegation de service public" in t:
+        return "concession"
+    if "accord cadre" in t or t.startswith("ac ") or t == "ac":
+        if "mixte" in t:
+            return "accord_cadre_mixte"
+        return "accord_cadre_marches_subsequents" if "subsequent" in t else "accord_cadre_bons_de_commande"
+    if "subsequent" in t:
+        return "marche_subsequent"
+    if "marche" in t or "ordinaire" in t or "simple" in t:
+        return "marche_ordinaire"
     raise ValueError
 
 
@@ -176,10 +227,10 @@ def _decode(raw: bytes) -> str:
 
 def _rows_csv(path: Path) -> list[list[Any]]:
     text = _decode(path.read_bytes())
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    if first.count("\t") > max(first.count(";"), first.count(",")):
-        delimiter = "\t"
+    # Séparateur compté sur les premières lignes : un titre sans séparateur peut précéder les en-têtes.
+    head = "\n".join(text.splitlines()[:20])
+    counts = {d: head.count(d) for d in (";", ",", "\t")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
     return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
@@ -231,7 +282,8 @@ def parse_rows(rows: list[list[Any]], name: str = "plan") -> tuple[list[PlanLine
     missing = [f for f in REQUIRED if f not in cols.values()]
     if missing:
         raise DataError(f"{name} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}",
-                        "ajouter les colonnes objet, CPV et montant (en-têtes reconnus : " + ", ".join(HEADERS["montant"][:3]) + "…)")
+                        "ajouter les colonnes objet, CPV et montant HT (en-têtes reconnus : " + ", ".join(HEADERS["montant"][:3])
+                        + "… ; une colonne TTC n'est pas reprise)")
     lines: list[PlanLine] = []
     bad: list[BadLine] = []
     for offset, row in enumerate(rows[header_idx + 1:], start=header_idx + 2):
@@ -248,7 +300,8 @@ def parse_rows(rows: list[list[Any]], name: str = "plan") -> tuple[list[PlanLine
         maximum = _take(cells, problems, "montant_max", parse_amount, "montant maximum", False)
         duration = _take(cells, problems, "duree", parse_duration, "durée", False)
         places = _take(cells, problems, "lieu", parse_places, "lieu d'exécution", False)
-        launch = _take(cells, problems, "lancement", parse_date, "date de lancement", False)
+        launch = _take(cells, problems, "lancement", parse_launch, "date de lancement", False)
+        form = _take(cells, notes, "forme", parse_form, "forme du marché", False)  # facultative : note, pas rejet
         nature = _take(cells, problems, "nature", lambda v: {"t": "travaux", "s": "services", "f": "fournitures"}[norm(v)[0]], "nature", False)
         if problems:
             bad.append(BadLine(offset, problems, " | ".join("" if c is None else str(c) for c in row)[:200]))
@@ -260,11 +313,13 @@ def parse_rows(rows: list[list[Any]], name: str = "plan") -> tuple[list[PlanLine
             bad.append(BadLine(offset, [f"durée de {duration} mois hors de 1 à 240"]))
             continue
         values = {"objet": objet, "nature": nature or nature_from_cpv(cpv[0]), "cpv": cpv, "montant_estime_ht": amount,
-                  "duree_mois": duration, "forme": "marche_ordinaire", "departements": places or []}
+                  "duree_mois": duration, "forme": form or "marche_ordinaire", "departements": places or []}
         if maximum is not None:
             values["montant_maximum_ht"] = maximum
         if launch:
-            values["lancement_prevu"] = launch
+            values["lancement_prevu"] = launch[0]
+            if launch[1]:
+                notes.append(f"lancement « {cells['lancement']} » : dernier jour de la période retenu ({launch[0]})")
         if not places:
             notes.append("lieu d'exécution inconnu")
         lines.append(PlanLine(offset, values, notes))

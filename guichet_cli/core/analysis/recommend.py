@@ -167,8 +167,10 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, case: dict[str, Any], th: th
 
 
 def _conforming(ws: Workspace, disp: str) -> bool:
-    fams = load_rules(ws, "obligation_sociale")["familles_conformes"]
-    return (load_rules(ws, "dispositions")["dispositions"].get(disp) or {}).get("famille") in fams
+    rules = load_rules(ws, "obligation_sociale")
+    if disp in (rules.get("dispositions_non_conformes") or []):
+        return False
+    return (load_rules(ws, "dispositions")["dispositions"].get(disp) or {}).get("famille") in rules["familles_conformes"]
 
 
 def analyse_unit(ws: Workspace, unit: Unit, case: dict[str, Any], th: thresholds.Threshold, obligation: thresholds.Obligation) -> UnitResult:

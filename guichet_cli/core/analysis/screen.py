@@ -92,6 +92,8 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
             priority = LOW
         has_clause = any(o.disposition == "clause_insertion" for o in chosen)
         notes = list(line.notes) + [n for n in an.notes if not n.startswith("type d'acheteur")]
+        if "lancement_prevu" not in v and an.obligation.applies:
+            notes.append("date de lancement inconnue : obligation L2112-2-1 évaluée à la date du jour")
         if principal is not None and principal.status != recommend.RETAINED:
             notes.append(f"{principal.disposition} déconseillée : " + "; ".join(c.text for c in principal.checks if not c.ok))
         row = {
@@ -115,6 +117,11 @@ def screen_file(ws: Workspace, path: Path, **kwargs: Any) -> ScreenResult:
 
 
 # --- sorties ---------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """1200000.0 → 1200000 : un montant entier s'écrit sans décimale dans le CSV et le classeur."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def neutralise(value: Any) -> Any:
@@ -159,7 +166,7 @@ def to_csv(res: ScreenResult) -> str:
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow([label for _, label in COLUMNS])
     for s in res.lines:
-        w.writerow([neutralise("" if s.row[k] is None else s.row[k]) for k, _ in COLUMNS])
+        w.writerow([neutralise("" if s.row[k] is None else _plain(s.row[k])) for k, _ in COLUMNS])
     for b in res.bad:
         w.writerow([b.row, neutralise("LIGNE REJETÉE : " + " ; ".join(b.problems))] + [""] * (len(COLUMNS) - 2))
     return buf.getvalue()
@@ -174,7 +181,7 @@ def to_xlsx(res: ScreenResult) -> bytes:
     sheet.title = "Criblage"
     sheet.append([label for _, label in COLUMNS])
     for s in res.lines:
-        sheet.append([neutralise(s.row[k]) for k, _ in COLUMNS])
+        sheet.append([neutralise(_plain(s.row[k])) for k, _ in COLUMNS])
     for col, (key, _label) in enumerate(COLUMNS, start=1):
         sheet.cell(row=1, column=col).font = Font(bold=True)
         if key in ("montant", "seuil", "heures"):

@@ -26,6 +26,23 @@ def _none_targets(case: dict[str, Any]) -> Iterator[tuple[str | int, ...]]:
             yield ("decision", "dispositions_retenues", i)
 
 
+def _without_condition(ctx: CheckContext, case: dict[str, Any], rules: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
+    """Listes (recommandation, dispositions retenues) sans « aucune » mais sans condition d'exécution ni
+    réservation : un critère ou une variante seuls ne satisfont pas L2112-2-1 (familles_conformes)."""
+    families = set(rules.get("familles_conformes") or [])
+    excluded = set(rules.get("dispositions_non_conformes") or [])
+    table = ctx.rules("dispositions").get("dispositions") or {}
+
+    def conforming(disp: Any) -> bool:
+        return disp not in excluded and (table.get(disp) or {}).get("famille") in families
+
+    recs = [r.get("disposition") for r in (case.get("analyse") or {}).get("recommandation") or [] if isinstance(r, dict)]
+    kept = list((case.get("decision") or {}).get("dispositions_retenues") or [])
+    for pointer, disps in ((("analyse", "recommandation"), recs), (("decision", "dispositions_retenues"), kept)):
+        if disps and "aucune" not in disps and not any(conforming(d) for d in disps):
+            yield pointer, [str(d) for d in disps]
+
+
 @file_check(KIND_CASE)
 def social_obligation(ctx: CheckContext, path: Path, case: dict[str, Any]) -> Iterator[Finding]:
     rules = ctx.rules("obligation_sociale")
@@ -36,9 +53,10 @@ def social_obligation(ctx: CheckContext, path: Path, case: dict[str, Any]) -> It
                       hint=did_you_mean(str(deroga.get("motif")), list(motifs)) or f"motifs possibles : {', '.join(motifs)} ({rule_ref('obligation_sociale', 'motifs_derogation')})",
                       code="droit")
     targets = list(_none_targets(case))
+    partial = list(_without_condition(ctx, case, rules))
     marche = case["marche"]
     launch = thresholds._date(marche.get(rules.get("champ_date", "lancement_prevu")))
-    if not targets or launch is None or deroga:
+    if not (targets or partial) or launch is None or deroga:
         return
     btype = thresholds.buyer_type(ctx.ws, marche, case.get("donneur_ordre"), ctx.registry)
     th = thresholds.check_threshold(ctx.ws, marche, btype, launch)
@@ -48,4 +66,8 @@ def social_obligation(ctx: CheckContext, path: Path, case: dict[str, Any]) -> It
     for pointer in targets:
         yield Finding(path, f"« aucune considération sociale » interdite sans dérogation : {ob.reason} ; {th.text()}", pointer,
                       hint=f"recommander une condition d'exécution sociale, ou enregistrer analyse.derogation (motif et justification ; {rule_ref('obligation_sociale', 'motifs_derogation')})",
+                      code="droit")
+    for pointer, disps in partial:
+        yield Finding(path, f"aucune condition d'exécution sociale ni réservation parmi {', '.join(disps)} : {ob.reason} ; {th.text()}", pointer,
+                      hint=f"ajouter une condition d'exécution sociale (clause) ou une réservation, ou enregistrer analyse.derogation ({rule_ref('obligation_sociale', 'familles_conformes')})",
                       code="droit")
