@@ -150,6 +150,15 @@ def test_new_no_commit(cli, git_repo):
     assert path.relative_to(git_repo).as_posix() in git(git_repo, "status", "--porcelain")
 
 
+def test_new_refused_before_writing_when_other_changes_are_staged(cli, git_repo):
+    (git_repo / "notes.txt").write_text("sans rapport\n", encoding="utf-8")
+    git(git_repo, "add", "notes.txt")
+    res = cli(*BASE, repo=git_repo, code=2)
+    assert "déjà indexées" in res.stderr and "notes.txt" in res.stderr
+    assert git(git_repo, "status", "--porcelain").splitlines() == ["A  notes.txt"]  # aucune demande créée
+    cli(*BASE, "--no-commit", repo=git_repo)  # sans commit, rien ne s'y oppose
+
+
 def test_amount_written_like_a_human_is_accepted(cli, repo):
     path = _created(cli(*_set(BASE, "--amount", "1 450 000 €"), "--max-amount", "2000000,50", repo=repo), repo)
     marche = yamlio.load_mapping_fast(path)["marche"]
@@ -173,3 +182,29 @@ def test_help_is_french_with_examples(cli):
     for option in ("--buyer", "--requester", "--object", "--nature", "--cpv", "--amount", "--max-amount", "--duration", "--form",
                    "--procedure", "--launch", "--department", "--commune", "--buyer-type", "--received", "--channel", "--no-commit", "--repo"):
         assert option in out, option
+
+
+def test_every_help_is_free_of_click_english(cli):
+    # « [default: text] » et « [required] » viennent de click : traduits pour toutes les commandes.
+    for args in (("validate", "--help"), ("status", "--help"), ("due", "--help"), ("history", "--help")):
+        out = cli(*args).stdout
+        assert "default:" not in out and "[required]" not in out, args
+    assert "[par défaut : text]" in " ".join(cli("validate", "--help").stdout.split())
+    assert "[obligatoire]" in cli("status", "--help").stdout
+
+
+def test_every_command_help_lists_examples(cli):
+    # toutes les commandes finales enregistrées (y compris celles des autres lots) : aide avec exemples
+    import typer.main
+
+    from guichet_cli.cli.app import app
+
+    def leaves(group, prefix):
+        for name, cmd in sorted(getattr(group, "commands", {}).items()):
+            yield from leaves(cmd, [*prefix, name]) if getattr(cmd, "commands", None) else [[*prefix, name]]
+
+    commands = list(leaves(typer.main.get_command(app), []))
+    assert len(commands) >= 14 and ["validate"] in commands and ["status"] in commands
+    assert "Exemples" in cli("--help").stdout
+    for path in commands:
+        assert "Exemples" in cli(*path, "--help").stdout, path

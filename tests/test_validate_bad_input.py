@@ -103,7 +103,7 @@ def test_huge_file_refused(cli, case):
     path.write_text(text + filler, encoding="utf-8")
     assert path.stat().st_size > 2 * 1024 * 1024
     out = lines(run(cli, repo, path))
-    assert out[0].startswith(f"{REL}:1:1: $: fichier trop volumineux (2.1 Mo, maximum 2 Mo)"), out
+    assert out[0].startswith(f"{REL}:1:1: $: fichier trop volumineux (2,1 Mo, maximum 2 Mo)"), out
 
 
 def test_bom_and_crlf_accepted(cli, case):

@@ -60,8 +60,9 @@ def test_refuses_invalid_file(root):
     path = root / f"cases/2026/{CID}.yaml"
     edit_case(path, statut="statut_inexistant")
     head = git(root, "rev-parse", "HEAD")
-    with pytest.raises(DataError, match="commit refusé"):
+    with pytest.raises(DataError, match="commit refusé") as err:
         _commit(ws, path)
+    assert f"cases/2026/{CID}.yaml:" in err.value.message and ": $.statut: " in err.value.message  # forme de guichet validate
     assert git(root, "rev-parse", "HEAD") == head
     assert git(root, "diff", "--cached", "--name-only").strip() == ""
 

@@ -26,14 +26,14 @@ def test_due_groups_waiting_items_by_actor(tmp_path, cli):
     root = new_git_repo(tmp_path, _cases())
     res = cli("due", "--on", "2026-11-28", "--format", "json", repo=root)
     items = json.loads(res.stdout)["attentes"]
-    found = {(i["case_id"], i["waiting_for"].split(" (")[0]) for i in items}
+    found = {(i["dossier"], i["attente"].split(" (")[0]) for i in items}
     assert ("GRCS-2026-AAAA", "réponse à la recommandation") in found
     assert not any(c == "GRCS-2026-BBBB" for c, _ in found)  # délai de 30 jours non écoulé
     assert ("GRCS-2025-CCCC", "réunion de lancement avec le titulaire") in found
     assert ("GRCS-2025-CCCC", "bilan 2025 de la clause") in found
     assert ("GRCS-2025-CCCC", "motif de la recommandation non suivie") in found
-    aaaa = next(i for i in items if i["case_id"] == "GRCS-2026-AAAA")
-    assert aaaa["since"] == "2026-04-14" and aaaa["days"] == 228 and aaaa["actor"].startswith("donneur d'ordre : ")
+    aaaa = next(i for i in items if i["dossier"] == "GRCS-2026-AAAA")
+    assert aaaa["depuis"] == "2026-04-14" and aaaa["jours"] == 228 and aaaa["acteur"].startswith("donneur d'ordre : ")
     text = cli("due", "--on", "2026-11-28", repo=root).stdout
     assert "facilitateur : facilitateur-93-02" in text and "donneur d'ordre : Ville de Saint-Denis-sur-Exemple" in text
     rows = list(csv.reader(io.StringIO(cli("due", "--on", "2026-11-28", "--format", "csv", repo=root).stdout), delimiter=";"))
@@ -55,7 +55,7 @@ def test_due_uses_history_when_the_date_is_missing(tmp_path, cli):
     edit_case(root / "cases/2026/GRCS-2026-AAAA.yaml", notes="relance téléphonique")
     commit_all(root, "relance\n")
     items = json.loads(cli("due", "--on", "2026-11-28", "--format", "json", repo=root).stdout)["attentes"]
-    assert [(i["case_id"], i["since"], i["source"]) for i in items] == [("GRCS-2026-AAAA", "2026-02-01", "historique git")]
+    assert [(i["dossier"], i["depuis"], i["source"]) for i in items] == [("GRCS-2026-AAAA", "2026-02-01", "historique git")]
 
 
 def test_due_without_git_uses_file_dates(tmp_path, cli):
@@ -63,5 +63,5 @@ def test_due_without_git_uses_file_dates(tmp_path, cli):
     for c in _cases():
         write_case(plain, c)
     items = json.loads(cli("due", "--on", "2026-11-28", "--format", "json", repo=plain).stdout)["attentes"]
-    assert {i["case_id"] for i in items} == {"GRCS-2026-AAAA", "GRCS-2025-CCCC"}
+    assert {i["dossier"] for i in items} == {"GRCS-2026-AAAA", "GRCS-2025-CCCC"}
     assert "Rien en attente" in cli("due", "--on", "2025-04-20", repo=plain).stdout

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import copy_repo, git
@@ -49,8 +52,8 @@ def test_merged_change_is_one_event_with_author_and_status(tmp_path, cli, monkey
 
     res = cli("history", CID, "--format", "json", repo=root)
     data = json.loads(res.stdout)
-    assert data["evenements"][0]["merge"] is True
-    assert data["evenements"][0]["status_after"] == "en_analyse"
+    assert data["evenements"][0]["fusion"] is True and data["evenements"][0]["fusionne_par"] == "Bob Relecteur"
+    assert data["evenements"][0]["statut_apres"] == "en_analyse" and data["evenements"][0]["auteur"] == "Alice Facilitatrice"
     text = cli("history", CID, repo=root).stdout
     assert "Alice Facilitatrice" in text and "fusion" in text and "Bob Relecteur" in text and "recue → en_analyse" in text
 
@@ -104,3 +107,24 @@ def test_not_a_git_repo_and_no_commits(tmp_path, cli):
     assert "aucun commit" in res.stderr
     res = cli("history", "GRCS-2026-ZZZZ", repo=plain, code=2)
     assert "introuvable" in res.stderr
+
+
+def test_output_cut_short_by_a_pipe_is_not_an_internal_error(tmp_path):
+    # `guichet log | head -1` : le lecteur ferme le tube avant la fin ; pas d'« Erreur interne », pas de trace.
+    root = new_git_repo(tmp_path, [base_case("GRCS-2026-AAAA", "en_analyse")])
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # plus aucun lecteur : la première écriture échoue (EPIPE)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "guichet_cli", "log", "--since", "2000-01-01", "--repo", str(root)],
+                              stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141, proc.stderr
+    assert "Erreur interne" not in proc.stderr and "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+def test_history_of_a_file_never_committed_says_so(tmp_path, cli):
+    root = new_git_repo(tmp_path, [base_case("GRCS-2026-AAAA", "en_analyse")])
+    write_case(root, base_case("GRCS-2026-BBBB", "recue"))  # écrit, pas committé
+    out = cli("history", "GRCS-2026-BBBB", repo=root).stdout
+    assert "aucun événement" in out and "pas encore été committé" in out

@@ -62,6 +62,8 @@ def test_past_fact_rewrite_needs_allow_correction(tmp_path, cli):
     assert "fait passé réécrit" in res.stdout and "recue_le" in res.stdout and "--allow-correction" in res.stdout
     res = cli("validate", "--since", "main", "--allow-correction", repo=root)
     assert "fait passé réécrit" in res.stdout  # signalé en avertissement, sans échec
+    assert "correction acceptée (--allow-correction)" in res.stdout
+    assert "se valide avec --allow-correction" not in res.stdout  # ne pas redemander l'option déjà donnée
 
 
 def test_since_errors(tmp_path, cli):

@@ -113,6 +113,8 @@ def test_decision_recorded_with_its_reason(git_repo, cli):
     res = cli("status", "GRCS-2026-7F3K", "decision_rendue", "--decision", "non_suivie", "--date", "2026-05-02",
               repo=git_repo, code=1)
     assert "motif" in res.stderr
+    assert ": $.decision: champ obligatoire « motif » manquant" in res.stderr  # même forme que guichet validate
+    assert "--reason → decision.motif" in res.stderr  # l'option qui remplit le champ manquant
     assert path.read_bytes() == before
     res = cli("status", "GRCS-2026-7F3K", "decision_rendue", "--decision", "non_suivie", "--date", "2026-05-02",
               "--reason", "budget contraint", repo=git_repo)

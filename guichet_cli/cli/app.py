@@ -25,7 +25,7 @@ rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
 rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
 rich_utils.ERRORS_PANEL_TITLE = "Erreur"
 rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
-rich_utils.DEFAULT_STRING = "[défaut : {}]"
+rich_utils.DEFAULT_STRING = "[par défaut : {}]"
 rich_utils.ENVVAR_STRING = "[variable : {}]"
 rich_utils.ABORTED_TEXT = "Interrompu."
 french.install()
@@ -45,6 +45,11 @@ class GuichetGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("Interrompu : rien n'a été écrit.", err=True)
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # `guichet log | head` : le lecteur a fermé le tube ; ce n'est pas une erreur de guichet.
+            # La sortie standard est redirigée vers /dev/null pour que Python ne râle pas en la vidant à la sortie.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(141) from None  # comme un programme tué par SIGPIPE (git, grep…)
         except Exception as exc:
             # typer.Exit et les erreurs d'usage de typer sont des exceptions : les laisser passer.
             if type(exc).__module__.startswith(("typer", "click")):

@@ -16,6 +16,11 @@ _WORDS = {
     "Arguments": "Arguments",
     "Options": "Options",
     "Commands": "Commandes",
+    "default: {default}": "par défaut : {default}",
+    "required": "obligatoire",
+    "env var: {var}": "variable d'environnement : {var}",
+    "(dynamic)": "(calculé)",
+    "Aborted!": "Interrompu.",
     "Missing command.": "Commande manquante.",
     "No such command {name!r}.": "Commande inconnue « {name} ».",
 }

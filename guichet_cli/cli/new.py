@@ -92,6 +92,9 @@ def new(
         departments=values["department"], communes=list(commune or []), max_amount=max_amount, procedure=procedure,
         launch=launch, buyer_type=buyer_type, received=received, channel=channel,
     )
+    if audit is not None:
+        # Avant d'écrire : HEAD détachée, index déjà chargé, pas d'identité git… → rien n'est créé.
+        audit.check_can_commit(ws, [], no_commit=no_commit)
     case_id, path = create_case(ws, spec)
     echo(f"Demande créée : {ws.rel(path)}")
     if audit is not None:

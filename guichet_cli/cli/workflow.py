@@ -90,8 +90,12 @@ def history(
     hist = load_history(ws, only=[ws.rel(path)])
     events = hist.events_for(ws.rel(path))
     if fmt == "json":
-        echo(json.dumps({"dossier": path.stem, "fichier": ws.rel(path), "evenements": [e.as_dict() for e in events]},
+        echo(json.dumps({"dossier": path.stem, "fichier": ws.rel(path), "evenements": [e.as_json() for e in events]},
                         ensure_ascii=False, indent=2))
+        return
+    if not events:
+        echo(f"Historique de {path.stem} ({ws.rel(path)}) : aucun événement — le fichier n'a pas encore été committé "
+             "(« git add » puis « git commit », ou une commande guichet sans --no-commit)")
         return
     echo(f"Historique de {path.stem} ({ws.rel(path)}) : {len(events)} événement(s), du plus récent au plus ancien")
     for e in events:
@@ -170,7 +174,7 @@ def due(
     if report.warning:
         echo(f"Attention : {report.warning}", err=True)
     if fmt == "json":
-        echo(json.dumps({"date": report.on.isoformat(), "attentes": [i.as_dict() for i in report.items]}, ensure_ascii=False, indent=2))
+        echo(json.dumps({"date": report.on.isoformat(), "attentes": [i.as_json() for i in report.items]}, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
         buf = io.StringIO()

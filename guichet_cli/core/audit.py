@@ -161,7 +161,7 @@ def _validate_before_commit(ws: Workspace, paths: Sequence[Path]) -> None:
         if not path.exists() or engine.classify(ws, path) is None:
             continue
         for f in engine.validate_case_data(ws, path):
-            problems.append(f"{ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.message}")
+            problems.append(f"{ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {f.message}")
     if problems:
         raise DataError(
             "fichier non valide, commit refusé :\n  " + "\n  ".join(problems),
@@ -260,7 +260,7 @@ def write_validated(ws: Workspace, path: Path, content: str | bytes) -> None:
             path.unlink()
         else:
             yamlio.atomic_write_bytes(path, old)
-        lines = [f"{ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.message}" for f in findings]
+        lines = [f"{ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {f.message}" for f in findings]
         raise DataError(
             "la modification rendrait le fichier non valide ; rien n'a été écrit :\n  " + "\n  ".join(lines),
             "compléter les champs indiqués puis relancer",

@@ -127,7 +127,8 @@ def transition_findings(
             shown = "supprimé" if now is None else f"« {was} » devient « {now} »"
             out.append(Finding(
                 path, f"fait passé réécrit ({fact['libelle']}, {champ}) : {shown}", pointer, line, col,
-                hint="une correction assumée se valide avec --allow-correction (et se justifie dans la demande de fusion)",
+                hint=("correction acceptée (--allow-correction) : la justifier dans la demande de fusion" if allow_correction
+                      else "une correction assumée se valide avec --allow-correction (et se justifie dans la demande de fusion)"),
                 code="fait_passe", severity=WARNING if allow_correction else "erreur",
             ))
     return out

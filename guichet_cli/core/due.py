@@ -44,6 +44,11 @@ class DueItem:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def as_json(self) -> dict[str, Any]:
+        """Clés françaises, les mêmes que l'en-tête du CSV (plus le chemin du fichier)."""
+        return {"acteur": self.actor, "identifiant_acteur": self.actor_id, "dossier": self.case_id, "chemin": self.path,
+                "attente": self.waiting_for, "depuis": self.since, "jours": self.days, "source": self.source}
+
 
 @dataclass
 class DueReport:

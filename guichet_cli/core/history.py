@@ -59,6 +59,18 @@ class Event:
         d["parents"] = list(self.parents)
         return d
 
+    def as_json(self) -> dict[str, object]:
+        """Clés françaises pour la sortie --format json (tout ce que l'outil affiche est en français)."""
+        d = self.as_dict()
+        return {_JSON_KEYS.get(k, k): v for k, v in d.items()}
+
+
+_JSON_KEYS = {
+    "author": "auteur", "email": "courriel", "subject": "sujet", "path": "chemin", "change": "changement",
+    "case_id": "dossier", "status_before": "statut_avant", "status_after": "statut_apres", "old_path": "ancien_chemin",
+    "merge": "fusion", "merged_by": "fusionne_par",
+}
+
 
 @dataclass
 class History:

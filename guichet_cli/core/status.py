@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import audit, yamlio
-from guichet_cli.core.errors import UsageError
+from guichet_cli.core.errors import DataError, UsageError
 from guichet_cli.core.lifecycle import has_field, load_lifecycle
 from guichet_cli.core.rules import load_rules
 from guichet_cli.core.schemas import load_schema
@@ -111,7 +111,15 @@ def change_status(
             "compléter ces champs dans " + ws.rel(path) + " puis relancer (rien n'a été écrit)",
         )
     audit.check_can_commit(ws, [path], no_commit=no_commit)
-    audit.write_validated(ws, path, yamlio.dumps_roundtrip(doc))
+    try:
+        audit.write_validated(ws, path, yamlio.dumps_roundtrip(doc))
+    except DataError as exc:
+        # Dire quelles options de la commande remplissent quels champs (rules/transitions.yaml).
+        fills = [f"{opt} → {spec[key]}" for key, opt in (("date", "--date"), ("motif", "--reason"), ("suite", "--decision"))
+                 if spec.get(key)]
+        if not fills:
+            raise
+        raise DataError(exc.message, f"{exc.hint} ; pour ce statut, {', '.join(fills)}") from None
     sha = audit.commit_changes(
         ws, [path], case_id=case_id, action="statut", subject=f"{case_id} : {lc.label(new)}",
         status_change=(old, new), no_commit=no_commit,

@@ -75,7 +75,7 @@ def read_text(path: Path, raw: bytes | None = None) -> TextInfo:
                 path,
                 1,
                 1,
-                f"fichier trop volumineux ({size / 1024 / 1024:.1f} Mo, maximum {MAX_FILE_BYTES // 1024 // 1024} Mo)",
+                f"fichier trop volumineux ({f'{size / 1024 / 1024:.1f}'.replace('.', ',')} Mo, maximum {MAX_FILE_BYTES // 1024 // 1024} Mo)",
                 "un dossier fait quelques kilo-octets : vérifier qu'il ne s'agit pas d'un autre fichier",
             )
         raw = path.read_bytes()
