@@ -192,7 +192,10 @@ def register(app: typer.Typer) -> None:
     app.command("render")(render)
     templates = typer.Typer(
         name="templates",
-        help="Modèles de rédaction (clause_templates/) : vérification du contrat de contexte.",
+        help=(
+            "Modèles de rédaction (clause_templates/) : vérification du contrat de contexte.\n\n"
+            "Exemples :\n\n  guichet templates check\n\n  guichet templates check -v --no-render"
+        ),
         no_args_is_help=True,
         rich_markup_mode=None,
     )
