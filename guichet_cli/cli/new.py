@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from guichet_cli.cli.common import RepoOption, echo, interactive, workspace
-from guichet_cli.core.cases import NewCase, create_case
 from guichet_cli.core.errors import GuichetError, UsageError
 
 try:  # piste d'audit (commit git) : module d'un autre lot, facultatif à l'import
@@ -86,6 +85,8 @@ def new(
         answer = typer.prompt(question, type=conv)
         values[key] = _split(answer) if key in ("cpv", "department") else answer
     ws = workspace(repo)
+    from guichet_cli.core.cases import NewCase, create_case  # import différé : démarrage rapide de la CLI
+
     spec = NewCase(
         buyer=values["buyer"], requester=values["requester"], object=values["object"], nature=values["nature"],
         cpv=values["cpv"], amount=values["amount"], duration=values["duration"], form=values["form"],

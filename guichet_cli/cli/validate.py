@@ -9,7 +9,7 @@ import typer
 
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
-from guichet_cli.core.validation import engine, output
+from guichet_cli.core.validation import output
 from guichet_cli.core.yamlio import atomic_write_text
 
 
@@ -38,6 +38,9 @@ def validate(
 
       guichet validate --since origin/main  (demande de fusion : fichiers modifiés et transitions)
     """
+    # jsonschema est lourd à importer : seulement quand on valide, pas pour « guichet --help ».
+    from guichet_cli.core.validation import engine
+
     if fmt not in output.FORMATS:
         raise UsageError(f"format inconnu « {fmt} »", f"formats possibles : {', '.join(output.FORMATS)}")
     ws = workspace(repo)
