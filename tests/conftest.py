@@ -56,6 +56,20 @@ def git_repo(tmp_path: Path) -> Path:
     return init_git(copy_repo(tmp_path / "depot"))
 
 
+@pytest.fixture(scope="module")
+def shared_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Une seule copie du dépôt pour les tests d'un module qui ne font que lire."""
+    return copy_repo(tmp_path_factory.mktemp("lecture") / "depot")
+
+
+@pytest.fixture
+def ws(shared_repo: Path):
+    """Espace de travail ouvert sur la copie partagée (lecture seule)."""
+    from guichet_cli.core.workspace import open_workspace
+
+    return open_workspace(shared_repo)
+
+
 class Cli:
     def __init__(self) -> None:
         self.runner = CliRunner()

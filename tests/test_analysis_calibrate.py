@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from guichet_cli.core.analysis import calibrate
-from guichet_cli.core.workspace import open_workspace
-from tests.conftest import copy_repo
 
 # (montant, part de main-d'œuvre, taux, coût horaire, années, heures attendues, ETP attendus, source)
 WORKED = [
@@ -25,17 +21,6 @@ WORKED = [
     (48_000, 1.0, 1.0, 30, None, 1600, 1.0,
      "domain.md §2.1 : 1 ETP = 1 600 h (AVE 2021 : 25 124 684 h = 15 703 ETP)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def shared_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Une seule copie du dépôt pour les tests qui ne font que lire."""
-    return copy_repo(tmp_path_factory.mktemp("analyse") / "depot")
-
-
-@pytest.fixture
-def ws(shared_repo: Path):
-    return open_workspace(shared_repo)
 
 
 @pytest.mark.parametrize(("amount", "share", "rate", "cost", "years", "hours", "etp", "source"), WORKED, ids=[w[-1][:40] for w in WORKED])

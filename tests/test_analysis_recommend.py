@@ -6,24 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from analysis_helpers import make_case
+from conftest import copy_repo
 
 from guichet_cli.core.analysis import recommend
 from guichet_cli.core.workspace import open_workspace
-from tests.analysis_helpers import make_case
-from tests.conftest import copy_repo
 
 TODAY = dt.date(2026, 11, 28)
-
-
-@pytest.fixture(scope="module")
-def shared_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Une seule copie du dépôt pour les tests qui ne font que lire."""
-    return copy_repo(tmp_path_factory.mktemp("analyse") / "depot")
-
-
-@pytest.fixture
-def ws(shared_repo: Path):
-    return open_workspace(shared_repo)
 
 
 _REGISTRIES: dict[Path, object] = {}

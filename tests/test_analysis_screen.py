@@ -9,13 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from analysis_helpers import generate_plan_rows, write_plan_csv
+from conftest import git
 
 from guichet_cli.core import yamlio
 from guichet_cli.core.analysis import plan as plan_mod
 from guichet_cli.core.analysis import screen
 from guichet_cli.core.workspace import open_workspace
-from tests.analysis_helpers import generate_plan_rows, write_plan_csv
-from tests.conftest import git
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -6,9 +6,10 @@ import email
 import email.policy
 from pathlib import Path
 
+from analysis_helpers import make_case, write_case
+from conftest import git
+
 from guichet_cli.core import yamlio
-from tests.analysis_helpers import make_case, write_case
-from tests.conftest import git
 
 COMMENTED = """\
 # yaml-language-server: $schema=../../schemas/demande.schema.json

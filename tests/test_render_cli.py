@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tests.render_helpers import make_template
+from render_helpers import make_template
 
 CASE = "GRCS-2026-7F3K"
 
@@ -170,7 +169,7 @@ def test_disposition_without_template_is_said_clearly(cli, repo: Path, tmp_path:
     result = cli("render", "GRCS-2025-QN3H", "--out", str(out), repo=repo)
     assert "pas de modèle de rédaction pour la disposition « variante_sociale »" in result.stdout
     assert sorted(p.name.split("_", 1)[1] for p in out.iterdir()) == ["clause_insertion_2025-04-18.docx", "lettre_accompagnement_2025-04-18.docx"]
-    from tests.render_helpers import docx_text
+    from render_helpers import docx_text
 
     letter = docx_text((out / "GRCS-2025-QN3H_lettre_accompagnement_2025-04-18.docx").read_bytes())
     assert "variante sociale" in letter and "pas de modèle de rédaction" in letter

@@ -10,14 +10,14 @@ from pathlib import Path
 import docx
 import jsonschema
 import pytest
+from conftest import copy_repo
+from render_helpers import LONG, RICH_ID, SPECIAL, VERY_LONG, add_rich_case, docx_text
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core import yamlio
 from guichet_cli.core.render.context import build_context
 from guichet_cli.core.render.drafts import LETTER, CaseDrafts, Renderer
 from guichet_cli.core.workspace import open_workspace
-from tests.conftest import copy_repo
-from tests.render_helpers import LONG, RICH_ID, SPECIAL, VERY_LONG, add_rich_case, docx_text
 
 LEFTOVERS = ("{{", "{%", "}}", "%}", "{#", "#}")
 
