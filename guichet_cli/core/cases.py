@@ -168,13 +168,13 @@ def create_case(ws: Workspace, spec: NewCase, today: dt.date | None = None) -> t
         raise EnvironmentProblem(f"{ws.rel(path)} existe déjà", "relancer la commande")
     created_dir = not path.parent.exists()
     yamlio.dump_roundtrip(doc)
+    findings = None
     try:
         findings = engine.validate_case_data(ws, path, today=today)
-    except BaseException:
-        _remove(path, created_dir)
-        raise
+    finally:
+        if findings is None or findings:  # validation interrompue ou dossier invalide : ne rien laisser
+            _remove(path, created_dir)
     if findings:
-        _remove(path, created_dir)
         lines = [f"{_option_for(f.pointer)} : {f.message}" + (f" — {f.hint}" if f.hint else "") for f in findings]
         raise DataError(
             "la demande n'a pas été créée, car elle ne serait pas valide :\n  " + "\n  ".join(lines),

@@ -76,6 +76,7 @@ def init_repository(
     if not no_commit:
         audit.identity(target.parent)  # avant d'écrire quoi que ce soit
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    done = False
     try:
         for d in COPIED:
             src = packaged_data_dir(d)
@@ -102,9 +103,10 @@ def init_repository(
         if target.exists():
             target.rmdir()
         os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        done = True
+    finally:
+        if not done:  # échec ou interruption : pas de dépôt à moitié créé
+            shutil.rmtree(staging, ignore_errors=True)
     if no_commit and not audit.git_available():
         return target, None
     audit.run_git(target, "init", "--quiet", "--initial-branch=main")
