@@ -53,7 +53,6 @@ def main() -> int:
     import jinja2
     from docxtpl import DocxTemplate
 
-    from guichet_cli.core import yamlio
     from guichet_cli.core.render.context import build_context, reference_datetime
     from guichet_cli.core.render.docx import make_environment, render_docx
     from guichet_cli.core.render.drafts import LETTER, Renderer, write_drafts
@@ -76,7 +75,7 @@ def main() -> int:
     # contextes et modèles préparés hors chronomètre, pour les deux rendus sans validation
     jobs = []
     for path in paths:
-        case = yamlio.load_fast(path)
+        case = ws.store.case(path)
         plan = renderer.plan(path, case)
         for draft in plan.drafts:
             code = None if draft.disposition == LETTER else draft.disposition

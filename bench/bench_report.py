@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_report.py --requests 1000 --buyers 50 --formats xlsx
 
 Mesure, pour chaque format : durée totale de la commande, durée par bilan produit, et nombre
-d'analyses YAML de chaque dossier (appels à yamlio.load_fast comptés : attendu 1 par commande).
+d'analyses YAML de chaque dossier (appels à yamlio.PARSES comptés : attendu 1 par commande).
 Données générées fictives et déterministes (graine fixe) ; rien n'est écrit dans le projet.
 """
 
@@ -54,7 +54,7 @@ def _case(rng: random.Random, cid: str, year: int, siret: str) -> dict:
         "id": cid, "fictif": True, "statut": "recue", "recue_le": f"{year}-{month:02d}-05", "donneur_ordre": siret,
         "demandeur": "contact-0007",
         "marche": {"objet": f"Marché fictif {cid}", "nature": nature, "cpv": [cpv], "montant_estime_ht": rng.randint(5, 800) * 10000,
-                   "duree_mois": rng.choice([12, 24, 36]), "lieux_execution": [{"departement": dept}],
+                   "duree_mois": rng.choice([12, 24, 36]), "forme": "marche_ordinaire", "lieux_execution": [{"departement": dept}],
                    "lancement_prevu": f"{year}-{month + 1:02d}-01"},
     }
     step = rng.random()
@@ -117,22 +117,12 @@ def generate(dest: Path, requests: int, buyers: int, year: int, seed: int = 2026
 def run(repo: Path, year: int, fmt: str, out: Path) -> dict:
     from guichet_cli.cli.app import app
 
-    counts: Counter[str] = Counter()
-    original = yamlio.load_fast
-
-    def counting(path: Path):  # noqa: ANN202
-        if "cases" in Path(path).parts:
-            counts[str(path)] += 1
-        return original(path)
-
-    yamlio.load_fast = counting
-    try:
-        t0 = time.perf_counter()
-        res = CliRunner().invoke(app, ["report", "--year", str(year), "--all", "--format", fmt, "--out", str(out)],
-                                 env={"GUICHET_REPO": str(repo)}, catch_exceptions=False)
-        elapsed = time.perf_counter() - t0
-    finally:
-        yamlio.load_fast = original
+    yamlio.PARSES.clear()  # analyses comptées par le module YAML lui-même
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(app, ["report", "--year", str(year), "--all", "--format", fmt, "--out", str(out)],
+                             env={"GUICHET_REPO": str(repo)}, catch_exceptions=False)
+    elapsed = time.perf_counter() - t0
+    counts: Counter[str] = Counter({k: v for k, v in yamlio.PARSES.items() if "cases" in Path(k).parts})
     produced = len(list(out.glob(f"*.{fmt}")))
     return {
         "format": fmt, "code": res.exit_code, "bilans": produced, "secondes": round(elapsed, 2),

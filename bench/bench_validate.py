@@ -62,7 +62,10 @@ def main() -> None:
         print(f"guichet validate          : {ours:7.2f} s (code {code}) — {1000 * ours / len(files):.2f} ms/demande")
         peer_bin = bindir / "check-jsonschema"
         if peer_bin.exists():
-            cmd = [str(peer_bin), "--schemafile", str(root / "schemas" / "demande.schema.json"), *map(str, files)]
+            schema = (root / "schemas" / "demande.schema.json").resolve()
+            # --base-uri : les « $ref » relatifs (defs.schema.json#/$defs/…) se résolvent sur le disque ;
+            # sans lui, check-jsonschema les chercherait à l'adresse du $id, sur le réseau.
+            cmd = [str(peer_bin), "--base-uri", schema.as_uri(), "--schemafile", str(schema), *map(str, files)]
             peer, pcode = timed(cmd, root)
             print(f"check-jsonschema (pair)   : {peer:7.2f} s (code {pcode}) — schéma seul")
             print(f"rapport guichet / pair    : {ours / peer:.2f}")

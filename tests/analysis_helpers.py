@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import yamlio
+from guichet_cli.core.model.case import Case
 
 BUYER_93 = "21930066200018"  # Ville fictive, type pouvoir_adjudicateur, département 93
 
@@ -79,3 +80,9 @@ def write_plan_csv(path: Path, rows: list[list[str]], delimiter: str = ";", enco
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
+
+
+def as_model(case: dict[str, Any]) -> Case:
+    """Le dossier de test `case` (dictionnaire), lu par le modèle comme le magasin le lirait."""
+    year = str(case["id"]).split("-")[1]
+    return Case.from_data(Path("cases") / year / f"{case['id']}.yaml", copy.deepcopy(case))

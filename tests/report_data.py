@@ -22,7 +22,7 @@ FORMULA = '=HYPERLINK("http://exemple.invalid","cliquer")'
 
 def _marche(objet: str, nature: str, cpv: str, dept: str, montant: float, **extra: Any) -> dict[str, Any]:
     return {"objet": objet, "nature": nature, "cpv": [cpv], "montant_estime_ht": montant, "duree_mois": extra.pop("duree_mois", 12),
-            "lieux_execution": [{"departement": dept}], **extra}
+            "forme": extra.pop("forme", "marche_ordinaire"), "lieux_execution": [{"departement": dept}], **extra}
 
 
 def cases() -> dict[str, dict[str, Any]]:

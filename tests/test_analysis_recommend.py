@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from analysis_helpers import make_case
+from analysis_helpers import as_model, make_case
 from conftest import copy_repo
 
 from guichet_cli.core.analysis import recommend
@@ -21,9 +21,8 @@ _REGISTRIES: dict[Path, object] = {}
 def analyse(ws, case):
     # Le registre est relu une fois par copie du dépôt (les tests ne le modifient pas).
     if ws.root not in _REGISTRIES:
-        from guichet_cli.core.registry import load_registry
-        _REGISTRIES[ws.root] = load_registry(ws)
-    return recommend.analyse_case(ws, case, today=TODAY, registry=_REGISTRIES[ws.root])
+        _REGISTRIES[ws.root] = ws.store.registry
+    return recommend.analyse_case(ws, as_model(case), today=TODAY, registry=_REGISTRIES[ws.root])
 
 
 def principal(an, unit=0):
@@ -205,8 +204,8 @@ def test_variant_alone_does_not_meet_the_obligation(tmp_path):
     assert old in text
     path.write_text(text.replace(old, old.replace("critere_social", "variante_sociale")), encoding="utf-8")
     ws = open_workspace(repo)
-    an = recommend.analyse_case(ws, make_case(cpv=["72000000"], montant_estime_ht=500_000, lancement_prevu="2026-09-01"), today=TODAY)
+    an = recommend.analyse_case(ws, as_model(make_case(cpv=["72000000"], montant_estime_ht=500_000, lancement_prevu="2026-09-01")), today=TODAY)
     assert an.obligation.applies
     assert principal(an).disposition == "clause_sociale_autre"
-    before = recommend.analyse_case(ws, make_case(cpv=["72000000"], montant_estime_ht=500_000, lancement_prevu="2026-08-21"), today=TODAY)
+    before = recommend.analyse_case(ws, as_model(make_case(cpv=["72000000"], montant_estime_ht=500_000, lancement_prevu="2026-08-21")), today=TODAY)
     assert principal(before).disposition == "variante_sociale"

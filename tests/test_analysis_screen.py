@@ -15,6 +15,7 @@ from conftest import git
 from guichet_cli.core import yamlio
 from guichet_cli.core.analysis import plan as plan_mod
 from guichet_cli.core.analysis import screen
+from guichet_cli.core.facts import amounts
 from guichet_cli.core.workspace import open_workspace
 
 TODAY = dt.date(2026, 11, 28)
@@ -67,7 +68,8 @@ def test_cp1252_comma_csv_and_header_variants(repo, tmp_path):
     ("350 k€", 350_000), ("216000", 216_000), ("12 345,5", 12_345.5), ("1 450 000 € HT", 1_450_000),
 ])
 def test_french_amounts(text, value):
-    assert plan_mod.parse_amount(text) == value
+    # une seule lecture pour le plan, guichet new et guichet calibrate (tests/test_facts_consistency.py)
+    assert amounts.parse_amount(text) == value
 
 
 def test_missing_header_is_a_data_error(cli, repo, tmp_path):
@@ -179,7 +181,8 @@ def test_messy_plan_ttc_periods_region_form_and_nan(repo, tmp_path):
     assert first["lancement_prevu"] == "2026-09-30" and any("T3 2026" in n for n in lines[0].notes)
     assert second["departements"] == ["75", "77", "78", "91", "92", "93", "94", "95"]
     assert second["lancement_prevu"] == "2026-09-01" and second["forme"] == "marche_ordinaire"
-    assert [(b.row, b.problems) for b in bad] == [(5, ["montant illisible : « nan »"]), (6, ["montant illisible : « inf »"])]
+    assert [(b.row, b.problems) for b in bad] == [(5, ["montant illisible : « nan » (n'est pas un nombre)"]),
+                                                  (6, ["montant illisible : « inf » (n'est pas un nombre)"])]
     res = screen.screen_file(open_workspace(repo), path, buyer_type="pouvoir_adjudicateur", today=TODAY)
     assert res.lines[0].row["obligation"] == "oui" and res.lines[0].row["priorite"] == "haute"
 

@@ -127,7 +127,8 @@ def test_every_context_honours_the_contract(rendered) -> None:
     validator = jsonschema.Draft202012Validator(contract)
     for case in cases.values():
         for code in [None, *(r["disposition"] for r in case["analyse"]["recommandation"])]:
-            context = build_context(case, renderer.registry, renderer.dispositions, renderer.redaction, renderer.ws.config, code)
+            context = build_context(renderer.ws.store.case(case["id"]), renderer.registry, renderer.dispositions, renderer.redaction,
+                                    renderer.ws.config, code)
             errors = [f"{list(e.absolute_path)} {e.message}" for e in validator.iter_errors(context)]
             assert not errors, (case["id"], code, errors)
 

@@ -28,14 +28,16 @@ def test_region_skips_invalid_case_and_lists_it(cli, tmp_path: Path) -> None:  #
     assert "GRCS-2026-CCC1" in res.stderr
 
 
-def test_unreadable_case_is_attributed_to_its_buyer(cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_unparsable_case_is_listed_apart(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    # syntaxe YAML invalide : le donneur d'ordre ne se lit pas (pas de lecture du texte brut) ; le
+    # dossier est listé à part, en erreur, et les bilans des donneurs sont produits
     repo = build_repo(tmp_path / "depot")
     (repo / "cases" / "2026" / "GRCS-2026-DDD1.yaml").write_text(
         f'id: GRCS-2026-DDD1\ndonneur_ordre: "{BUYER_B}"\nmarche: [oups\n', encoding="utf-8")
     out = tmp_path / "o"
     res = cli("report", "--year", "2026", "--all", "--format", "json", "--out", str(out), repo=repo, code=1)
-    assert sorted(p.name for p in out.iterdir()) == [f"bilan-2026-{BUYER_A}.json"]
-    assert BUYER_B in res.stderr and "illisible" in res.stderr
+    assert sorted(p.name for p in out.iterdir()) == [f"bilan-2026-{BUYER_A}.json", f"bilan-2026-{BUYER_B}.json"]
+    assert "dossiers illisibles : cases/2026/GRCS-2026-DDD1.yaml:4:1: syntaxe YAML invalide" in res.stderr
 
 
 def test_usage_errors_write_nothing(cli, tmp_path: Path) -> None:  # noqa: ANN001
@@ -44,7 +46,7 @@ def test_usage_errors_write_nothing(cli, tmp_path: Path) -> None:  # noqa: ANN00
     cases = [
         (["--year", "2026"], "quel bilan produire"),
         (["--year", "2026", "--all", "--buyer", BUYER_A], "incompatibles"),
-        (["--year", "2026", "--all", "--format", "pdf"], "format « pdf » inconnu"),
+        (["--year", "2026", "--all", "--format", "pdf"], "--format : valeur « pdf » inconnue"),
         (["--year", "26", "--all"], "hors limites"),
         (["--year", "2026", "--buyer", "123"], "SIRET"),
     ]

@@ -281,7 +281,7 @@ def test_quiet(cli, case):
 def test_unknown_format_is_usage_error(cli, case):
     repo, path, _ = case
     result = run(cli, repo, path, code=2, fmt="xml")
-    assert "format inconnu « xml »" in result.stderr and "text, json, github" in result.stderr
+    assert "--format : valeur « xml » inconnue" in result.stderr and "text, json, github" in result.stderr
 
 
 def test_unknown_path_is_usage_error(cli, case):

@@ -43,7 +43,7 @@ def test_due_groups_waiting_items_by_actor(tmp_path, cli):
     text = cli("due", "--on", "2026-11-28", repo=root).stdout
     assert "réunion de lancement" not in text
     res = cli("due", "--format", "xml", repo=root, code=2)
-    assert "format inconnu" in res.stderr
+    assert "--format : valeur « xml » inconnue" in res.stderr
 
 
 def test_due_uses_history_when_the_date_is_missing(tmp_path, cli):

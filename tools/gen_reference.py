@@ -6,7 +6,9 @@ Usage :
     python tools/gen_reference.py --repo DIR # autre dépôt de guichet
 
 La page est entièrement dérivée des schémas (et, pour les annexes, de rules/cycle_de_vie.yaml et
-rules/dispositions.yaml) : on la régénère au lieu de la modifier à la main. La sortie ne dépend que
+rules/dispositions.yaml) : on la régénère au lieu de la modifier à la main. Les « $ref » vers les
+listes partagées (schemas/defs.schema.json#/$defs/…) sont suivis : chaque champ affiche les valeurs
+de la liste, et l'annexe des listes partagées donne leurs libellés. La sortie ne dépend que
 de ces fichiers (ordre des schémas, aucun horodatage), pour qu'un --check en CI soit fiable.
 """
 
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import yamlio
+from guichet_cli.core.facts import labels as shared_lists
 
 # Types de fichiers de données : (titre, emplacement, schéma relatif à schemas/).
 FILE_TYPES = [
@@ -189,7 +192,6 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "source": "texte de référence de la règle",
         "statut_initial": "statut d'une demande créée par guichet new",
         "statuts": "un bloc par statut",
-        "statuts.<clé>.libelle": "libellé affiché",
         "statuts.<clé>.acteur": "qui doit agir pour faire avancer la demande",
         "statuts.<clé>.suivants": "statuts auxquels on peut passer ensuite",
         "statuts.<clé>.exige": "champs qui doivent être renseignés dans ce statut",
@@ -200,7 +202,6 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
     "rules/dispositions.schema.json": {
         "source": "textes de référence",
         "dispositions": "un bloc par disposition sociale",
-        "dispositions.<clé>.libelle": "libellé affiché dans les documents",
         "dispositions.<clé>.famille": "famille (clause, critère, réservation…) pour les bilans",
         "dispositions.<clé>.base_legale": "article principal ; une recommandation doit le citer",
         "dispositions.<clé>.articles": "tous les articles applicables",
@@ -241,6 +242,32 @@ GENERIC_NOTES = {
 }
 
 
+def inline_refs(node: Any, base_dir: Path) -> Any:
+    """Remplace chaque « $ref » vers un autre fichier (defs.schema.json#/$defs/statut) par le schéma
+    visé, mots-clés locaux en plus ; titre et description de la liste ne remplacent pas ceux du champ."""
+    if isinstance(node, list):
+        return [inline_refs(v, base_dir) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: inline_refs(v, base_dir) for k, v in node.items()}
+    ref = out.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#"):
+        file, _, fragment = ref.partition("#")
+        path = (base_dir / file).resolve()
+        target: Any = json.loads(path.read_text(encoding="utf-8"))
+        for part in [p for p in fragment.split("/") if p]:
+            target = target[part]
+        target = inline_refs(target, path.parent)
+        merged = {k: v for k, v in target.items() if k not in ("title", "description")}
+        merged.update({k: v for k, v in out.items() if k != "$ref"})
+        out = merged
+    return out
+
+
+def load_schema_file(path: Path) -> dict[str, Any]:
+    return inline_refs(json.loads(path.read_text(encoding="utf-8")), path.parent)
+
+
 def cell(text: str) -> str:
     """Contenu d'une cellule de tableau Markdown : pas de barre verticale ni de retour à la ligne."""
     return text.replace("|", "\\|").replace("\n", " ").strip()
@@ -271,10 +298,16 @@ def type_label(schema: dict[str, Any]) -> str:
     return TYPE_LABELS.get(t, t or "—")
 
 
+def allowed(schema: dict[str, Any]) -> list[Any]:
+    """Valeurs d'une liste, moins celle qu'un « not: {const: …} » exclut (liste partagée restreinte)."""
+    excluded = (schema.get("not") or {}).get("const", object()) if isinstance(schema.get("not"), dict) else object()
+    return [v for v in schema["enum"] if v != excluded]
+
+
 def constraints(schema: dict[str, Any]) -> list[str]:
     out: list[str] = []
     if "enum" in schema:
-        out.append(", ".join(code(v) for v in schema["enum"]))
+        out.append(", ".join(code(v) for v in allowed(schema)))
     if "const" in schema:
         out.append(f"toujours {code(schema['const'])}")
     if "pattern" in schema:
@@ -311,7 +344,7 @@ def values_text(schema: dict[str, Any]) -> str:
     extra = schema.get("additionalProperties")
     if "properties" not in schema and isinstance(extra, dict):
         if "enum" in names:
-            parts.append("clés : " + ", ".join(code(v) for v in names["enum"]))
+            parts.append("clés : " + ", ".join(code(v) for v in allowed(names)))
         if extra.get("type") not in (None, "object"):
             detail = " ; ".join(constraints(extra))
             parts.append(f"valeurs : {type_label(extra)}" + (f" ({detail})" if detail else ""))
@@ -423,11 +456,35 @@ def section(title: str, location: str, schema_rel: str, schema: dict[str, Any]) 
     return lines
 
 
+def _names(root: Path) -> shared_lists.Labels | None:
+    return shared_lists.load(root / "schemas") if (root / "schemas" / shared_lists.DEFS_FILE).is_file() else None
+
+
+def annex_lists(root: Path) -> list[str]:
+    """Les listes de schemas/defs.schema.json, avec leur libellé : la seule source des codes."""
+    names = _names(root)
+    if names is None:
+        return []
+    lines = ["## Annexe — listes partagées (`schemas/defs.schema.json`)", "",
+             "Codes déclarés une seule fois et repris par `$ref` dans les schémas ; les libellés sont ceux",
+             "qu'affichent les commandes, les rédactions et les bilans.", ""]
+    for name in shared_lists.LISTS:
+        node = names.defs[name]
+        lines += [f"### {node.get('title') or name} (`$defs/{name}`)", ""]
+        if node.get("description"):
+            lines += [node["description"], ""]
+        lines += ["| Code | Libellé |", "|---|---|"]
+        lines += ["| " + " | ".join(cell(c) for c in (code(k), v)) + " |" for k, v in names.table(name).items()]
+        lines.append("")
+    return lines
+
+
 def annex_statuses(root: Path) -> list[str]:
     path = root / "rules" / "cycle_de_vie.yaml"
     if not path.is_file():
         return []
     data = yamlio.load_mapping_fast(path)
+    names = _names(root)
     lines = ["## Annexe — statuts d'une demande (`rules/cycle_de_vie.yaml`)", "",
              f"Statut d'une demande neuve : {code(data.get('statut_initial', 'recue'))}.", "",
              "| Statut | Libellé | Qui agit | Statuts suivants permis | Champs exigés |", "|---|---|---|---|---|"]
@@ -439,7 +496,7 @@ def annex_statuses(root: Path) -> list[str]:
                 label += f" (si {code(req['si_disposition'])})"
             fields.append(label)
         nexts = ", ".join(code(s) for s in st.get("suivants") or []) or "— (statut final)"
-        lines.append("| " + " | ".join(cell(c) for c in (code(key), st.get("libelle", ""), st.get("acteur", ""), nexts,
+        lines.append("| " + " | ".join(cell(c) for c in (code(key), names.statut(key) if names else "", st.get("acteur", ""), nexts,
                                                          ", ".join(fields) or "—")) + " |")
     return [*lines, ""]
 
@@ -449,11 +506,12 @@ def annex_dispositions(root: Path) -> list[str]:
     if not path.is_file():
         return []
     data = yamlio.load_mapping_fast(path)
+    names = _names(root)
     lines = ["## Annexe — dispositions sociales (`rules/dispositions.yaml`)", "",
              "| Code | Libellé | Famille | Base légale | Valeur DECP |", "|---|---|---|---|---|"]
     for key, d in (data.get("dispositions") or {}).items():
         decp = d.get("decp", "") + (" (à confirmer)" if d.get("decp_a_confirmer") else "")
-        lines.append("| " + " | ".join(cell(c) for c in (code(key), d.get("libelle", ""), d.get("famille", ""),
+        lines.append("| " + " | ".join(cell(c) for c in (code(key), names.disposition(key) if names else "", d.get("famille", ""),
                                                          d.get("base_legale", ""), decp)) + " |")
     return [*lines, ""]
 
@@ -495,15 +553,19 @@ def render(root: Path) -> str:
         path = schemas_dir / rel
         if path.is_file():
             toc.append(f"- {title} — `{location}`")
-            sections.append(section(title, location, rel, json.loads(path.read_text(encoding="utf-8"))))
+            sections.append(section(title, location, rel, load_schema_file(path)))
     for path in rules_schemas(schemas_dir):
         name = path.name.removesuffix(".schema.json")
         location = f"rules/{name}.yaml"
         toc.append(f"- Règles — `{location}`")
-        sections.append(section("Règles", location, f"rules/{path.name}", json.loads(path.read_text(encoding="utf-8"))))
+        sections.append(section("Règles", location, f"rules/{path.name}", load_schema_file(path)))
     annexes = annex_statuses(root) + annex_dispositions(root)
     if annexes:
         toc += ["- Annexe — statuts d'une demande", "- Annexe — dispositions sociales"]
+    lists = annex_lists(root)
+    if lists:
+        toc.append("- Annexe — listes partagées")
+        annexes += lists
     lines += toc + [""]
     for sec in sections:
         lines += sec

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from guichet_cli.cli.common import RepoOption, echo, workspace
+from guichet_cli.cli.screen import screen
 from guichet_cli.core.errors import UsageError
 
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Écrit la modification sans la committer.")]
@@ -45,8 +46,8 @@ def analyse(
 
 
 def calibrate(
-    amount: Annotated[str, typer.Option("--amount", help="Montant HT en euros, chiffres ou à la française (« 1 450 000 », « 1,2 M€ ») ; total sur la durée si --years.", show_default=False)],
-    cpv: Annotated[str | None, typer.Option("--cpv", help="Code CPV : donne la part de main-d'œuvre de la table sectorielle.", show_default=False)] = None,
+    amount: Annotated[str, typer.Option("--amount", help="Montant HT en euros, chiffres ou à la française (« 1 450 000 », « 1 450 000,50 € », « 1,2 M€ », « 800 k€ ») ; total sur la durée si --years.", show_default=False)],
+    cpv: Annotated[str | None, typer.Option("--cpv", help="Code CPV (8 chiffres, chiffre de contrôle facultatif : 45000000 ou 45000000-7) : donne la part de main-d'œuvre de la table sectorielle.", show_default=False)] = None,
     rate: Annotated[str | None, typer.Option("--rate", help="Taux d'insertion, entre 0 et 1 (0.05, 0,05 ou « 5 % »).", show_default=False)] = None,
     hourly_cost: Annotated[str | None, typer.Option("--hourly-cost", help="Coût horaire chargé en euros (30 ou 32,50).", show_default=False)] = None,
     labour_share: Annotated[str | None, typer.Option("--labour-share", help="Part de main-d'œuvre, entre 0 et 1 ou en % (remplace la table sectorielle).", show_default=False)] = None,
@@ -97,24 +98,23 @@ def route(
     """
     from guichet_cli.core.analysis import eml as eml_mod
     from guichet_cli.core.analysis import present, service
-    from guichet_cli.core.registry import load_registry
 
     if (case is None) == (not all_):
         raise UsageError("indiquer un dossier, ou --all pour tous les dossiers", "par exemple : guichet route GRCS-2026-7F3K")
     if all_ and (write or eml):
         raise UsageError("--write et --eml s'utilisent avec un seul dossier", "relancer avec l'identifiant du dossier")
     ws = workspace(repo)
-    reg = load_registry(ws)
+    reg = ws.store.registry
     today = dt.date.today()
     refs = [case] if case else [p.stem for p in ws.case_files()]
     for ref in refs:
         out, routing, recs, hours = service.route_case(ws, ref, write=write, no_commit=no_commit, registry=reg, today=today)
-        cid = str(out.case.get("id"))
+        cid = out.case.id
         if all_:
             coords = ", ".join(routing.coordinations)
             echo(f"{cid} : coordinations {coords} (cheffe de file {routing.lead}) ; réseaux {', '.join(routing.networks) or 'aucun'}")
             continue
-        echo(f"Dossier {cid} — {out.case['marche']['objet']}")
+        echo(f"Dossier {cid} — {out.case.marche.objet}")
         for line in present.routing_lines(routing, reg):
             echo(line)
         drafts = eml_mod.drafts(ws, out.case, reg, routing, recs, hours)
@@ -135,8 +135,4 @@ def register(app: typer.Typer) -> None:
     app.command("analyse")(analyse)
     app.command("calibrate")(calibrate)
     app.command("route")(route)
-    try:
-        from guichet_cli.cli.screen import screen
-    except ImportError:  # pragma: no cover
-        return
     app.command("screen")(screen)

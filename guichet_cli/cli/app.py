@@ -105,13 +105,7 @@ def _register() -> None:
     import importlib
 
     for name in MODULES:
-        try:
-            module = importlib.import_module(f"guichet_cli.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"guichet_cli.cli.{name}":
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(f"guichet_cli.cli.{name}").register(app)
 
 
 MODULES = ["validate", "new", "workflow", "analysis", "render", "report"]

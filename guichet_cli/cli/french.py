@@ -30,6 +30,8 @@ _ERRORS = [
     (re.compile(r"^Missing argument '(.*)'\.?$"), "argument obligatoire manquant : {0}"),
     (re.compile(r"^Missing option '(.*)'\.?$"), "option obligatoire manquante : {0}"),
     (re.compile(r"^Got unexpected extra arguments? \((.*)\)$"), "argument(s) en trop : {0}"),
+    (re.compile(r"^Invalid value for '([^']*)'(?: / '[^']*')?: (?:Value error, )?'(.*)' is not one of (.*)\.$"),
+     "{0} : valeur « {1} » inconnue ; valeurs possibles : {2}"),
     (re.compile(r"^Invalid value for (.*?): (.*)$"), "valeur invalide pour {0} : {1}"),
     (re.compile(r"^Option '(.*)' requires an argument\.$"), "l'option {0} attend une valeur"),
     (re.compile(r"^(.*) is not a valid (.*)\.?$"), "{0} n'est pas un(e) {1} valide"),
@@ -40,7 +42,8 @@ def _fr(message: str) -> str:
     for pattern, template in _ERRORS:
         m = pattern.match(message)
         if m:
-            return template.format(*(g or "" for g in m.groups()))
+            # 'a', 'b' (repr de click) → a, b
+            return template.format(*((g or "").replace("'", "") for g in m.groups()))
     return message
 
 

@@ -8,12 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from guichet_cli.cli.common import RepoOption, echo, interactive, workspace
+from guichet_cli.core import audit
 from guichet_cli.core.errors import GuichetError, UsageError
-
-try:  # piste d'audit (commit git) : module d'un autre lot, facultatif à l'import
-    from guichet_cli.core import audit
-except ImportError:  # pragma: no cover - dépend de l'état du dépôt
-    audit = None  # type: ignore[assignment]
 
 # option → (question posée en terminal, convertisseur) pour les valeurs obligatoires
 _REQUIRED: dict[str, tuple[str, str, Any]] = {
@@ -39,8 +35,8 @@ def new(
     object_: Annotated[str | None, typer.Option("--object", help="Objet du marché.", show_default=False)] = None,
     nature: Annotated[str | None, typer.Option("--nature", help="Nature : travaux, services ou fournitures.", show_default=False)] = None,
     cpv: Annotated[list[str] | None, typer.Option("--cpv", help="Code CPV (8 chiffres) ; répéter l'option pour plusieurs codes.", show_default=False)] = None,
-    amount: Annotated[str | None, typer.Option("--amount", help="Montant estimé en euros HT (1450000 ; « 1 450 000 » est accepté).", show_default=False)] = None,
-    max_amount: Annotated[str | None, typer.Option("--max-amount", help="Montant maximum HT d'un accord-cadre.", show_default=False)] = None,
+    amount: Annotated[str | None, typer.Option("--amount", help="Montant estimé en euros HT : 1450000, « 1 450 000 € », « 1 450 000,50 », « 1,45 M€ » ou « 800 k€ ».", show_default=False)] = None,
+    max_amount: Annotated[str | None, typer.Option("--max-amount", help="Montant maximum HT d'un accord-cadre (mêmes écritures que --amount).", show_default=False)] = None,
     duration: Annotated[int | None, typer.Option("--duration", help="Durée du marché en mois.", show_default=False)] = None,
     form: Annotated[str | None, typer.Option("--form", help="Forme : marche_ordinaire, accord_cadre_bons_de_commande, accord_cadre_marches_subsequents, accord_cadre_mixte, marche_subsequent, concession.", show_default=False)] = None,
     procedure: Annotated[str | None, typer.Option("--procedure", help="Procédure : procedure_adaptee, appel_offres_ouvert, appel_offres_restreint, procedure_avec_negociation, dialogue_competitif…", show_default=False)] = None,
@@ -93,13 +89,11 @@ def new(
         departments=values["department"], communes=list(commune or []), max_amount=max_amount, procedure=procedure,
         launch=launch, buyer_type=buyer_type, received=received, channel=channel,
     )
-    if audit is not None:
-        # Avant d'écrire : HEAD détachée, index déjà chargé, pas d'identité git… → rien n'est créé.
-        audit.check_can_commit(ws, [], no_commit=no_commit)
+    # Avant d'écrire : HEAD détachée, index déjà chargé, pas d'identité git… → rien n'est créé.
+    audit.check_can_commit(ws, [], no_commit=no_commit)
     case_id, path = create_case(ws, spec)
     echo(f"Demande créée : {ws.rel(path)}")
-    if audit is not None:
-        _commit(ws, path, case_id, no_commit)
+    _commit(ws, path, case_id, no_commit)
 
 
 def _commit(ws: Any, path: Path, case_id: str, no_commit: bool) -> None:

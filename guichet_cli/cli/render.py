@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -22,8 +21,9 @@ def _out_dir(ws: Workspace, out: Path | None) -> Path:
 
 
 def _statuses(ws: Workspace) -> list[str]:
-    schema = json.loads((ws.schemas_dir / "demande.schema.json").read_text(encoding="utf-8"))
-    return list(schema["properties"]["statut"]["enum"])
+    from guichet_cli.core.facts import labels
+
+    return labels.of(ws).choices("statut")
 
 
 def render(
@@ -91,25 +91,24 @@ def _render_all(ws: Workspace, out_dir: Path, statuses: list[str], year: int | N
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from tabulate import tabulate
 
-    from guichet_cli.core import yamlio
     from guichet_cli.core.render.drafts import Renderer, write_drafts
 
+    paths = [p for p in ws.case_files() if year is None or p.parent.name == str(year)]
+    # chaque dossier est lu une fois par le magasin ; un dossier illisible n'arrête pas le lot :
+    # il est gardé (statut inconnu) et son rendu le signale avec fichier, ligne et champ
+    cases, _problems = ws.store.load_cases(paths)
+    by_path = {c.path.resolve(): c for c in cases}
     selected: list[tuple[Path, str]] = []
     without_rec = 0
-    for path in ws.case_files():
-        if year is not None and path.parent.name != str(year):
-            continue
-        try:
-            data = yamlio.load_fast(path)
-        except yamlio.YamlProblem:
-            data = None
-        if isinstance(data, dict):
-            if statuses and data.get("statut") not in statuses:
+    for path in paths:
+        found = by_path.get(path.resolve())
+        if found is not None:
+            if statuses and found.statut not in statuses:
                 continue
-            if not (data.get("analyse") or {}).get("recommandation"):
+            if not found.recommendations:
                 without_rec += 1
                 continue
-        selected.append((path, str(data.get("statut")) if isinstance(data, dict) else "?"))
+        selected.append((path, found.statut if found is not None else "?"))
 
     renderer = Renderer(ws)
     rows: list[list[str]] = []

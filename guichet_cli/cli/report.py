@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 
+from guichet_cli.cli.choices import ReportFormat
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import DataError, UsageError
-
-FORMAT_HELP = "docx (rapport mis en page), xlsx (classeur), md (forge), csv (format long), json (outils), table (terminal)."
 
 
 def report(
@@ -20,7 +19,7 @@ def report(
     all_buyers: Annotated[bool, typer.Option("--all", help="Un bilan par donneur d'ordre ayant une activité dans l'année.")] = False,
     region: Annotated[bool, typer.Option("--region", help="Panorama régional (tous les donneurs d'ordre).")] = False,
     public: Annotated[bool, typer.Option("--public", help="Version publiable : secret statistique, aucune donnée personnelle.")] = False,
-    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "docx",
+    fmt: ReportFormat = "docx",
     out: Annotated[Path | None, typer.Option("--out", help="Dossier de sortie (défaut : bilans/AAAA/ dans le dépôt).",
                                              show_default=False)] = None,
     repo: RepoOption = None,
@@ -40,9 +39,6 @@ def report(
     from guichet_cli.core.report import run
     from guichet_cli.core.report.build import candidate_buyers, prepare
 
-    fmt = fmt.lower()
-    if fmt not in run.FORMATS:
-        raise UsageError(f"format « {fmt} » inconnu", "formats possibles : " + ", ".join(run.FORMATS))
     if not 2015 <= year <= 2100:
         raise UsageError(f"année {year} hors limites", "donner une année sur quatre chiffres, par exemple --year 2026")
     if buyer and all_buyers:
@@ -57,11 +53,13 @@ def report(
     outcome = run.Outcome()
     if buyer:
         siret = buyer.replace(" ", "")
-        if siret not in ctx.by_buyer and siret not in ctx.dataset.unreadable:
-            raise run.unknown_buyer(siret)
+        if siret not in ctx.dataset.buyers:
+            raise run.unknown_buyer(ctx, siret)
         outcome = run.run_buyers(ctx, year, [siret], fmt, out_dir, public=public, skip_inactive=False)
     elif all_buyers:
         outcome = _batch(ctx, year, candidate_buyers(ctx), fmt, out_dir, public)
+    if not region:  # le panorama les liste déjà dans ses « dossiers écartés »
+        outcome.failed += run.apart(ctx)
     if region:
         reg = run.run_region(ctx, year, fmt, out_dir, public=public)
         outcome.written += reg.written

@@ -8,15 +8,14 @@ from typing import Annotated
 
 import typer
 
+from guichet_cli.cli.choices import ScreenFormat
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import UsageError
-
-FORMATS = ("table", "csv", "md", "xlsx")
 
 
 def screen(
     plan: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan d'achat annuel (.csv ou .xlsx).", show_default=False)],
-    format_: Annotated[str, typer.Option("--format", help="Sortie : table (terminal), csv, md (Markdown) ou xlsx (avec --out).")] = "table",
+    format_: ScreenFormat = "table",
     out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Fichier de sortie (par défaut : la sortie standard pour table, csv et md).", show_default=False)] = None,
     buyer: Annotated[str | None, typer.Option("--buyer", help="SIRET du donneur d'ordre (type d'acheteur du registre ; obligatoire avec --create-cases).", show_default=False)] = None,
     buyer_type: Annotated[str | None, typer.Option("--buyer-type", help="Type d'acheteur : etat, pouvoir_adjudicateur, entite_adjudicatrice, defense_securite, prive.", show_default=False)] = None,
@@ -39,8 +38,6 @@ def screen(
     """
     from guichet_cli.core.analysis import screen as core
 
-    if format_ not in FORMATS:
-        raise UsageError(f"format « {format_} » inconnu", "choisir --format table, csv, md ou xlsx")
     if format_ == "xlsx" and out is None:
         raise UsageError("le format xlsx s'écrit dans un fichier", "ajouter --out criblage.xlsx")
     if create_cases and not buyer:

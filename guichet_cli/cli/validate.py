@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from guichet_cli.cli.choices import ValidateFormat
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
 from guichet_cli.core.validation import output
@@ -15,7 +16,7 @@ from guichet_cli.core.yamlio import atomic_write_text
 
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Format de sortie : text, json, github (annotations GitHub) ou gitlab (rapport Code Quality de GitLab).")] = "text",
+    fmt: ValidateFormat = "text",
     out: Annotated[Path | None, typer.Option("--out", help="Écrit le rapport au format choisi dans ce fichier et affiche le texte à l'écran (intégration continue).", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
     since: Annotated[str | None, typer.Option("--since", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
@@ -41,8 +42,6 @@ def validate(
     # jsonschema est lourd à importer : seulement quand on valide, pas pour « guichet --help ».
     from guichet_cli.core.validation import engine
 
-    if fmt not in output.FORMATS:
-        raise UsageError(f"format inconnu « {fmt} »", f"formats possibles : {', '.join(output.FORMATS)}")
     ws = workspace(repo)
     if since is not None:
         from guichet_cli.core.changes import validate_since

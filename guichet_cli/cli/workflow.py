@@ -11,18 +11,13 @@ from typing import Annotated
 
 import typer
 
+from guichet_cli.cli.choices import DueFormat, HistoryFormat
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
 
 NoCommitOption = Annotated[
     bool, typer.Option("--no-commit", help="Écrit la modification sans la committer (elle reste dans la copie de travail).")
 ]
-
-
-def _fmt(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise UsageError(f"format inconnu « {value} »", f"formats possibles : {', '.join(allowed)}")
-    return value
 
 
 def _date_opt(value: str | None, option: str) -> dt.date | None:
@@ -69,7 +64,7 @@ def status(
 
 def history(
     case: Annotated[str, typer.Argument(help="Identifiant de la demande ou chemin du fichier.", show_default=False)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Format : text ou json.")] = "text",
+    fmt: HistoryFormat = "text",
     repo: RepoOption = None,
 ) -> None:
     """Chronologie d'une demande : date, auteur, action, statut avant → après, fusion éventuelle.
@@ -84,7 +79,6 @@ def history(
     """
     from guichet_cli.core.history import load_history
 
-    _fmt(fmt, ("text", "json"))
     ws = workspace(repo)
     path = ws.find_case(case)
     hist = load_history(ws, only=[ws.rel(path)])
@@ -121,31 +115,21 @@ def log(
 
       guichet log --since 2026-11-01 --partner coordination-93
     """
-    from guichet_cli.core import yamlio
     from guichet_cli.core.history import load_history
 
     ws = workspace(repo)
     start = _date_opt(since, "--since") or (dt.date.today() - dt.timedelta(days=7))
     if partner is not None:
-        from guichet_cli.core.registry import load_registry
-
-        if partner not in load_registry(ws).partners:
+        if partner not in ws.store.registry.partners:
             raise UsageError(f"partenaire « {partner} » inconnu du registre partners/", "voir la liste : ls partners/")
     hist = load_history(ws, only=[])
     events = [e for e in hist.events if e.date[:10] >= start.isoformat()]
     hist.resolve(hist.keys_for(events))
     if partner is not None:
-        keep: dict[str, bool] = {}
-        for e in events:
-            if e.path not in keep:
-                p = ws.root / e.path
-                try:
-                    data = yamlio.load_fast(p) if p.is_file() else {}
-                except yamlio.YamlProblem:
-                    data = {}
-                r = (data or {}).get("routage") or {} if isinstance(data, dict) else {}
-                keep[e.path] = partner in [*(r.get("coordinations") or []), r.get("chef_de_file"), *(r.get("reseaux") or [])]
-        events = [e for e in events if keep[e.path]]
+        # Dossiers actuels (une lecture chacun) ; un dossier supprimé n'a plus de routage à filtrer.
+        present = sorted({ws.root / e.path for e in events if (ws.root / e.path).is_file()})
+        routed = {ws.rel(c.path) for c in ws.store.cases(present) if partner in c.partners}
+        events = [e for e in events if e.path in routed]
     echo(f"Activité depuis le {start.isoformat()}" + (f" (partenaire {partner})" if partner else "") + f" : {len(events)} événement(s)")
     for e in events:
         arrow = _arrow(e.status_before, e.status_after)
@@ -154,7 +138,7 @@ def log(
 
 def due(
     on: Annotated[str | None, typer.Option("--on", help="Date de référence (AAAA-MM-JJ) ; par défaut aujourd'hui.", show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Format : text, json ou csv.")] = "text",
+    fmt: DueFormat = "text",
     repo: RepoOption = None,
 ) -> None:
     """Ce qui attend qui, et depuis quand : réponses des donneurs d'ordre, réunions de lancement,
@@ -168,7 +152,6 @@ def due(
     """
     from guichet_cli.core.due import compute_due
 
-    _fmt(fmt, ("text", "json", "csv"))
     ws = workspace(repo)
     report = compute_due(ws, _date_opt(on, "--on"))
     if report.warning:

@@ -12,18 +12,18 @@ Utilisation typique par une commande :
                          status_change=("en_analyse", "recommandation_transmise"))
 
 Hors dépôt git, `commit_changes` rend None : le fichier est écrit, rien n'est committé.
+Ce module est la *politique* d'audit (trailers, refus, validation) ; les appels git eux-mêmes sont
+dans `gitrepo`.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from guichet_cli.core import yamlio
+from guichet_cli.core import gitrepo, yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
+from guichet_cli.core.gitrepo import GitRepo
 from guichet_cli.core.workspace import Workspace
 
 TRAILER_CASE = "Guichet-Dossier"
@@ -31,104 +31,24 @@ TRAILER_ACTION = "Guichet-Action"
 TRAILER_STATUS = "Guichet-Statut"
 NO_STATUS = "aucun"
 
-# git parle anglais à guichet (sorties analysées) ; l'utilisateur ne voit que nos messages.
-_GIT_ENV = {"LC_ALL": "C", "LANG": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
 
-
-def git_available() -> bool:
-    return shutil.which("git") is not None
-
-
-def run_git(
-    cwd: Path, *args: str, input: bytes | None = None, check: bool = True, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    """Lance `git args…` dans `cwd` ; sortie en octets (noms de fichiers -z, UTF-8)."""
-    if not git_available():
-        raise EnvironmentProblem("git est introuvable sur cette machine", "installer git (https://git-scm.com) puis relancer")
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, input=input, capture_output=True, env={**os.environ, **_GIT_ENV, **(env or {})}
-    )
-    if check and proc.returncode != 0:
-        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+def _ensure_committable(repo: GitRepo) -> None:
+    what = repo.in_progress_operation()
+    if what is not None:
         raise EnvironmentProblem(
-            f"la commande « git {' '.join(args[:2])} » a échoué : {detail[-1] if detail else 'sans message'}",
-            "vérifier l'état du dépôt avec « git status »",
+            f"{what} est en cours dans le dépôt git : guichet ne committe pas au milieu",
+            "terminer ou annuler l'opération (« git status » dit comment), ou relancer avec --no-commit",
         )
-    return proc
-
-
-def git_toplevel(path: Path) -> Path | None:
-    """Racine du dépôt git qui contient `path`, ou None si ce n'est pas un dépôt git (ou git absent)."""
-    if not git_available():
-        return None
-    proc = run_git(path, "rev-parse", "--show-toplevel", check=False)
-    if proc.returncode != 0:
-        return None
-    return Path(proc.stdout.decode("utf-8").strip()).resolve()
-
-
-def has_commits(top: Path) -> bool:
-    return run_git(top, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).returncode == 0
-
-
-def current_branch(top: Path) -> str | None:
-    """Branche courante (même sans commit encore), ou None si HEAD est détachée."""
-    proc = run_git(top, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode("utf-8").strip() or None
-
-
-def require_git(ws: Workspace, *, need_commits: bool = True) -> Path:
-    """Racine git du dépôt guichet, ou une erreur française précise (commandes d'historique)."""
-    top = git_toplevel(ws.root)
-    if top is None:
-        raise EnvironmentProblem(
-            f"« {ws.root} » n'est pas un dépôt git : l'historique des dossiers n'est pas disponible",
-            "initialiser le dépôt avec « git init » puis « git add -A && git commit », ou créer un dépôt avec « guichet init DOSSIER »",
-        )
-    if need_commits and not has_commits(top):
-        raise EnvironmentProblem(
-            "le dépôt git n'a encore aucun commit : pas d'historique à lire",
-            "faire un premier commit (« git add -A && git commit -m 'Dépôt initial' »)",
-        )
-    return top
-
-
-def _git_dir(top: Path) -> Path:
-    out = run_git(top, "rev-parse", "--absolute-git-dir").stdout.decode("utf-8").strip()
-    return Path(out)
-
-
-def _ensure_committable(top: Path) -> None:
-    git_dir = _git_dir(top)
-    for marker, what in (
-        ("MERGE_HEAD", "une fusion (merge)"),
-        ("CHERRY_PICK_HEAD", "un cherry-pick"),
-        ("REVERT_HEAD", "un revert"),
-        ("rebase-merge", "un rebase"),
-        ("rebase-apply", "un rebase"),
-    ):
-        if (git_dir / marker).exists():
-            raise EnvironmentProblem(
-                f"{what} est en cours dans le dépôt git : guichet ne committe pas au milieu",
-                "terminer ou annuler l'opération (« git status » dit comment), ou relancer avec --no-commit",
-            )
-    if current_branch(top) is None:
+    if repo.current_branch() is None:
         raise EnvironmentProblem(
             "HEAD est détachée (aucune branche courante) : un commit ici serait perdu au prochain changement de branche",
             "se placer sur une branche (« git switch -c ma-branche »), ou relancer avec --no-commit",
         )
 
 
-def identity(top: Path) -> tuple[str, str]:
-    def conf(key: str, env_key: str) -> str:
-        if os.environ.get(env_key):
-            return os.environ[env_key]
-        proc = run_git(top, "config", "--get", key, check=False)
-        return proc.stdout.decode("utf-8").strip()
-
-    name, email = conf("user.name", "GIT_AUTHOR_NAME"), conf("user.email", "GIT_AUTHOR_EMAIL")
+def identity(where: Path | GitRepo) -> tuple[str, str]:
+    """(nom, courriel) git de la personne qui agit ; erreur française si l'un manque (piste d'audit)."""
+    name, email = where.identity() if isinstance(where, GitRepo) else gitrepo.config_identity(where)
     if not name or not email:
         raise EnvironmentProblem(
             "aucune identité git configurée : le commit doit porter le nom de la personne qui agit (piste d'audit)",
@@ -148,11 +68,6 @@ def commit_message(subject: str, *, case_id: str, action: str, status_change: tu
     return subject + "\n\n" + "\n".join(lines) + "\n"
 
 
-def _staged(top: Path) -> list[str]:
-    out = run_git(top, "diff", "--cached", "--name-only", "-z", "--no-renames").stdout.decode("utf-8")
-    return [p for p in out.split("\0") if p]
-
-
 def _validate_before_commit(ws: Workspace, paths: Sequence[Path]) -> None:
     from guichet_cli.core.validation import engine
 
@@ -169,9 +84,10 @@ def _validate_before_commit(ws: Workspace, paths: Sequence[Path]) -> None:
         )
 
 
-def _preflight(ws: Workspace, top: Path, files: list[Path]) -> list[str]:
+def _preflight(ws: Workspace, repo: GitRepo, files: list[Path]) -> list[str]:
     """Contrôles qui ne dépendent pas du contenu : état git, index, identité. Rend les chemins git."""
-    _ensure_committable(top)
+    _ensure_committable(repo)
+    top = repo.top
     rels = []
     for f in files:
         p = f if f.is_absolute() else ws.root / f
@@ -179,14 +95,14 @@ def _preflight(ws: Workspace, top: Path, files: list[Path]) -> list[str]:
             rels.append(p.resolve().relative_to(top).as_posix())
         except ValueError:
             raise UsageError(f"« {p} » est hors du dépôt git « {top} »") from None
-    unrelated = sorted(set(_staged(top)) - set(rels))
+    unrelated = sorted(set(repo.staged_paths()) - set(rels))
     if unrelated:
         shown = ", ".join(unrelated[:5]) + (" …" if len(unrelated) > 5 else "")
         raise UsageError(
             f"des modifications sans rapport avec cette action sont déjà indexées (git add) : {shown}",
             "les committer ou les retirer de l'index d'abord (« git restore --staged FICHIER »), ou relancer avec --no-commit",
         )
-    identity(top)
+    identity(repo)
     return rels
 
 
@@ -197,9 +113,10 @@ def check_can_commit(ws: Workspace, files: list[Path], *, no_commit: bool = Fals
     """
     if no_commit:
         return
-    top = git_toplevel(ws.root)
-    if top is not None:
-        _preflight(ws, top, files)
+    repo = gitrepo.open_repo(ws.root)
+    if repo is not None:
+        with repo:
+            _preflight(ws, repo, files)
 
 
 def commit_changes(
@@ -220,28 +137,15 @@ def commit_changes(
     """
     if no_commit:
         return None
-    top = git_toplevel(ws.root)
-    if top is None:
+    repo = gitrepo.open_repo(ws.root)
+    if repo is None:
         return None
-    rels = _preflight(ws, top, files)
-    _validate_before_commit(ws, [top / r for r in rels])
-    name, email = identity(top)
-    # -A : une suppression ou un nouveau fichier sont indexés aussi ; seulement ces chemins.
-    run_git(top, "add", "-A", "--", *rels)
-    if run_git(top, "diff", "--cached", "--quiet", "--", *rels, check=False).returncode == 0:
-        return None  # rien n'a changé : pas de commit vide dans la piste d'audit
-    message = commit_message(subject, case_id=case_id, action=action, status_change=status_change)
-    ident = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
-    proc = run_git(top, "commit", "--quiet", "--cleanup=verbatim", "-F", "-", "--", *rels, input=message.encode("utf-8"), check=False, env=ident)
-    if proc.returncode != 0:
-        if has_commits(top):  # l'index redevient ce qu'il était avant la commande
-            run_git(top, "reset", "--quiet", "--", *rels, check=False)
-        detail = proc.stderr.decode("utf-8", "replace").strip() or proc.stdout.decode("utf-8", "replace").strip()
-        raise EnvironmentProblem(
-            f"git a refusé le commit : {detail.splitlines()[-1] if detail else 'sans message'}",
-            "le fichier est écrit mais pas committé ; voir « git status » (un crochet pre-commit a pu le refuser)",
-        )
-    return run_git(top, "rev-parse", "HEAD").stdout.decode("ascii").strip()
+    with repo:
+        rels = _preflight(ws, repo, files)
+        _validate_before_commit(ws, [repo.top / r for r in rels])
+        author = identity(repo)
+        message = commit_message(subject, case_id=case_id, action=action, status_change=status_change)
+        return repo.add_and_commit(rels, message, author)
 
 
 def write_validated(ws: Workspace, path: Path, content: str | bytes) -> None:

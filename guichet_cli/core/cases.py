@@ -9,7 +9,6 @@ attrape le reste en intégration continue). Un identifiant déjà présent dans 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,9 +16,8 @@ from typing import Any
 
 from guichet_cli.core import yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
-from guichet_cli.core.lifecycle import load_lifecycle
-from guichet_cli.core.validation import engine
-from guichet_cli.core.validation.messages import date_problem
+from guichet_cli.core.facts import amounts, dates
+from guichet_cli.core.store import FindingsError
 from guichet_cli.core.workspace import Workspace
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -59,26 +57,19 @@ class NewCase:
 
 
 def parse_date(value: str, option: str) -> str:
-    """Date AAAA-MM-JJ réelle, sinon UsageError qui dit pourquoi (« le 30 février 2026 n'existe pas »)."""
-    text = value.strip()
+    """Date AAAA-MM-JJ réelle, sinon UsageError qui dit pourquoi (« le 30 février 2026 n'existe pas ») ; facts/dates.py."""
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    raise UsageError(f"{option} : {date_problem(text)}", "écrire la date au format AAAA-MM-JJ, par exemple 2026-03-02")
+        return dates.parse_iso(value).isoformat()
+    except dates.DateError as exc:
+        raise UsageError(f"{option} : {exc.message}", "écrire la date au format AAAA-MM-JJ, par exemple 2026-03-02") from None
 
 
 def parse_amount(value: str | float, option: str) -> int | float:
-    """Montant en euros : « 1450000 », « 1 450 000 € » ou « 1450000,50 » sont acceptés."""
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        cleaned = re.sub(r"[\s\u00a0\u202f€]|HT|ht", "", value).replace(",", ".")
-        if not re.fullmatch(r"\d+(\.\d+)?", cleaned):  # refuse aussi « nan », « inf », « -5 »
-            raise UsageError(f"{option} : « {value} » n'est pas un montant", "écrire le montant en euros HT, par exemple 1450000")
-        number = float(cleaned)
-    return _number(number)
+    """Montant en euros HT : même lecture que calibrate et les plans d'achat (facts/amounts.py)."""
+    try:
+        return amounts.plain(amounts.parse_amount(value))
+    except amounts.AmountError as exc:
+        raise UsageError(f"{option} : {exc.message}", "écrire le montant en euros HT, par exemple 1450000, « 1 450 000 € » ou « 1,45 M€ »") from None
 
 
 def new_id(ws: Workspace, year: int, taken: set[str] | None = None) -> str:
@@ -119,10 +110,6 @@ def _places(departments: list[str], communes: list[str]) -> list[dict[str, str]]
     return places
 
 
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
-
-
 def build_case(ws: Workspace, spec: NewCase, case_id: str, received: str) -> dict[str, Any]:
     """Le dictionnaire de la demande, dans l'ordre des clés du schéma."""
     marche: dict[str, Any] = {"objet": spec.object.strip(), "nature": spec.nature}
@@ -141,7 +128,7 @@ def build_case(ws: Workspace, spec: NewCase, case_id: str, received: str) -> dic
     marche["lieux_execution"] = _places(spec.departments, spec.communes)
     case: dict[str, Any] = {
         "id": case_id,
-        "statut": load_lifecycle(ws).initial,
+        "statut": ws.store.lifecycle.initial,
         "recue_le": yamlio.double_quoted(received),
     }
     if spec.channel:
@@ -153,8 +140,8 @@ def build_case(ws: Workspace, spec: NewCase, case_id: str, received: str) -> dic
 
 
 def create_case(ws: Workspace, spec: NewCase, today: dt.date | None = None) -> tuple[str, Path]:
-    """Écrit la nouvelle demande et la valide ; si elle est invalide, le fichier est retiré et
-    DataError énumère les problèmes (rien n'est laissé dans le dépôt)."""
+    """Valide la nouvelle demande en mémoire puis l'écrit ; si elle serait invalide, DataError
+    énumère les problèmes par option (rien n'est écrit)."""
     today = today or dt.date.today()
     received = parse_date(spec.received, "--received") if spec.received else today.isoformat()
     launch = parse_date(spec.launch, "--launch") if spec.launch else None
@@ -164,22 +151,14 @@ def create_case(ws: Workspace, spec: NewCase, today: dt.date | None = None) -> t
     path = ws.cases_dir / str(year) / f"{case_id}.yaml"
     data = build_case(ws, spec, case_id, received)
     doc = yamlio.new_document(path, data, SCHEMA_HEADER)
-    if path.exists():  # tirage concurrent entre new_id et ici : ne jamais écraser un dossier
-        raise EnvironmentProblem(f"{ws.rel(path)} existe déjà", "relancer la commande")
-    created_dir = not path.parent.exists()
-    yamlio.dump_roundtrip(doc)
-    findings = None
     try:
-        findings = engine.validate_case_data(ws, path, today=today)
-    finally:
-        if findings is None or findings:  # validation interrompue ou dossier invalide : ne rien laisser
-            _remove(path, created_dir)
-    if findings:
-        lines = [f"{_option_for(f.pointer)} : {f.message}" + (f" — {f.hint}" if f.hint else "") for f in findings]
+        ws.store.create(path, doc)  # validé en mémoire : rien n'est écrit si la demande serait invalide
+    except FindingsError as exc:
+        lines = [f"{_option_for(f.pointer)} : {f.message}" + (f" — {f.hint}" if f.hint else "") for f in exc.findings]
         raise DataError(
             "la demande n'a pas été créée, car elle ne serait pas valide :\n  " + "\n  ".join(lines),
             "corriger les options indiquées puis relancer « guichet new »",
-        )
+        ) from None
     return case_id, path
 
 
@@ -190,12 +169,3 @@ def _option_for(pointer: tuple[str | int, ...]) -> str:
         if option:
             return option
     return ".".join(keys) or "demande"
-
-
-def _remove(path: Path, created_dir: bool) -> None:
-    path.unlink(missing_ok=True)
-    if created_dir:
-        try:
-            path.parent.rmdir()
-        except OSError:
-            pass

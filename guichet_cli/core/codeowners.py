@@ -11,7 +11,6 @@ from pathlib import Path
 
 from guichet_cli.core import yamlio
 from guichet_cli.core.errors import EnvironmentProblem
-from guichet_cli.core.registry import load_registry
 from guichet_cli.core.workspace import Workspace
 
 FILE_NAME = "CODEOWNERS"
@@ -33,33 +32,25 @@ def _macs_team(ws: Workspace) -> str:
     return str(team)
 
 
-def _routed_partners(case: dict) -> list[str]:
-    routage = case.get("routage") or {}
-    ids = list(routage.get("coordinations") or [])
-    if routage.get("chef_de_file"):
-        ids.append(routage["chef_de_file"])
-    ids.extend(routage.get("reseaux") or [])
-    return [str(i) for i in dict.fromkeys(ids)]
-
-
 def render_codeowners(ws: Workspace) -> str:
-    """Contenu attendu de CODEOWNERS pour l'état actuel des demandes et du registre."""
+    """Contenu attendu de CODEOWNERS pour l'état actuel des demandes et du registre.
+
+    Un dossier illisible arrête la génération (DataError, exit 1, fichier, ligne et champ) : on ne
+    publie pas une liste de relecteurs fausse pour une demande dont on ne sait pas lire le routage.
+    """
     macs = _macs_team(ws)
-    partners = load_registry(ws).partners
+    partners = ws.store.registry.partners
     lines = [HEADER, f"*  {macs}", "", "# Registres, règles et modèles : la MACS.",
              f"/partners/  {macs}", f"/rules/  {macs}", f"/schemas/  {macs}", f"/clause_templates/  {macs}", "",
              "# Demandes : la MACS et les partenaires routés."]
-    for path in ws.case_files():
-        try:
-            case = yamlio.load_fast(path)
-        except yamlio.YamlProblem:
-            case = {}  # un dossier illisible est signalé par guichet validate ; ici, la MACS seule le relit
+    for case in ws.store.cases():
         teams = [macs]
-        for pid in _routed_partners(case if isinstance(case, dict) else {}):
-            team = (partners.get(pid) or {}).get("equipe_forge")
+        for pid in case.partners:
+            partner = partners.get(pid)
+            team = partner.equipe_forge if partner else None
             if team and team not in teams:
-                teams.append(str(team))
-        lines.append(f"/{ws.rel(path)}  {' '.join(teams)}")
+                teams.append(team)
+        lines.append(f"/{ws.rel(case.path)}  {' '.join(teams)}")
     return "\n".join(lines) + "\n"
 
 
@@ -71,5 +62,6 @@ def write_codeowners(ws: Workspace) -> Path:
 
 
 def is_stale(ws: Workspace) -> bool:
+    expected = render_codeowners(ws)  # d'abord : un dossier illisible est signalé même sans CODEOWNERS
     path = ws.root / FILE_NAME
-    return not path.is_file() or path.read_text(encoding="utf-8") != render_codeowners(ws)
+    return not path.is_file() or path.read_text(encoding="utf-8") != expected

@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 
+from guichet_cli.core.facts import dates
+
 LOCALE = "fr_FR"
 NBSP = "\u00a0"
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -70,7 +72,7 @@ def months(n: int) -> str:
 
 def date_long(value: str | dt.date) -> str:
     """2026-04-01 → 1er avril 2026."""
-    d = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    d = value if isinstance(value, dt.date) else dates.parse_iso(str(value)[:10])
     day = "1er" if d.day == 1 else str(d.day)
     return f"{day}{NBSP}{_MONTHS[d.month - 1]} {d.year}"
 

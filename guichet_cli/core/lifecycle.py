@@ -5,31 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from guichet_cli.core.rules import load_rules
+from guichet_cli.core.model.case import Case
 from guichet_cli.core.workspace import Workspace
-
-_MISSING = object()
-
-
-def get_field(data: Any, dotted: str) -> Any:
-    """Valeur au chemin pointé `a.b.c`, ou _MISSING (valeur vide = absente)."""
-    node = data
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return _MISSING
-        node = node[part]
-    if node is None or node == [] or node == {} or node == "":
-        return _MISSING
-    return node
-
-
-def has_field(data: Any, dotted: str) -> bool:
-    return get_field(data, dotted) is not _MISSING
-
-
-def recommended_dispositions(case: dict[str, Any]) -> list[str]:
-    recs = (case.get("analyse") or {}).get("recommandation") or []
-    return [r.get("disposition") for r in recs if isinstance(r, dict) and r.get("disposition")]
 
 
 @dataclass
@@ -40,13 +17,15 @@ class Requirement:
 
 
 class Lifecycle:
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], labels: dict[str, str] | None = None) -> None:
         self.data = data
         self.statuses: dict[str, dict[str, Any]] = data["statuts"]
         self.initial: str = data["statut_initial"]
+        # libellés des statuts : schemas/defs.schema.json (facts/labels.py), comme le bilan
+        self.labels: dict[str, str] = labels or {}
 
     def label(self, status: str) -> str:
-        return self.statuses.get(status, {}).get("libelle", status)
+        return self.labels.get(status, status)
 
     def actor(self, status: str) -> str:
         return self.statuses.get(status, {}).get("acteur", "guichet")
@@ -78,13 +57,11 @@ class Lifecycle:
             out.append(Requirement(champ, msg, item.get("si_disposition")))
         return out
 
-    def missing(self, case: dict[str, Any], status: str | None = None) -> list[Requirement]:
-        status = status or case.get("statut", "")
-        recs = recommended_dispositions(case)
-        return [
-            r for r in self.requirements(status) if (r.only_if is None or r.only_if in recs) and not has_field(case, r.field)
-        ]
+    def missing(self, case: Case, status: str | None = None) -> list[Requirement]:
+        status = status or case.statut
+        recs = case.recommended_dispositions
+        return [r for r in self.requirements(status) if (r.only_if is None or r.only_if in recs) and not case.has_field(r.field)]
 
 
 def load_lifecycle(ws: Workspace) -> Lifecycle:
-    return Lifecycle(load_rules(ws, "cycle_de_vie"))
+    return ws.store.lifecycle

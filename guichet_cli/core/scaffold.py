@@ -14,7 +14,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-from guichet_cli.core import audit
+from guichet_cli.core import audit, gitrepo
 from guichet_cli.core.errors import EnvironmentProblem, UsageError
 from guichet_cli.core.workspace import CONFIG_NAME, open_workspace, packaged_data_dir
 
@@ -70,7 +70,7 @@ def init_repository(
     """Crée le dépôt ; rend (racine, sha du premier commit ou None)."""
     target = target.expanduser().absolute()
     _check_target(target)
-    if not no_commit and not audit.git_available():
+    if not no_commit and not gitrepo.git_available():
         raise EnvironmentProblem("git est introuvable : guichet init fait le premier commit du dépôt",
                                  "installer git, ou relancer avec --no-commit")
     if not no_commit:
@@ -107,9 +107,9 @@ def init_repository(
     finally:
         if not done:  # échec ou interruption : pas de dépôt à moitié créé
             shutil.rmtree(staging, ignore_errors=True)
-    if no_commit and not audit.git_available():
+    if no_commit and not gitrepo.git_available():
         return target, None
-    audit.run_git(target, "init", "--quiet", "--initial-branch=main")
+    gitrepo.init_repo(target).close()
     if no_commit:
         return target, None
     ws = open_workspace(target)

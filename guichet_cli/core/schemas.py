@@ -1,4 +1,10 @@
-"""Chargement des schémas JSON et des validateurs, construits une seule fois par schéma."""
+"""Chargement des schémas JSON et des validateurs, construits une seule fois par schéma.
+
+Les schémas renvoient aux listes partagées de schemas/defs.schema.json par des « $ref » relatifs
+(`defs.schema.json#/$defs/statut`, `../defs.schema.json#/$defs/statut` depuis rules/). Ils sont
+résolus hors ligne : un registre `referencing` est construit avec tous les fichiers du dossier des
+schémas, rangés sous leur `$id` et sous leur chemin relatif ; aucune référence n'est téléchargée.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012
 
 from guichet_cli.core.errors import EnvironmentProblem
 
@@ -31,7 +40,58 @@ def load_schema(path: Path) -> dict[str, Any]:
     return schema
 
 
+def schemas_root(path: Path) -> Path:
+    """Dossier des schémas qui contient `path` (schemas/ pour schemas/rules/x.schema.json)."""
+    path = path.resolve()
+    for parent in path.parents:
+        if (parent / "defs.schema.json").is_file():
+            return parent
+    return path.parent
+
+
+def _with_id(schema: dict[str, Any], path: Path) -> dict[str, Any]:
+    """Un schéma sans `$id` prend l'adresse de son fichier : ses « $ref » relatifs restent résolubles."""
+    return schema if "$id" in schema else {"$id": path.resolve().as_uri(), **schema}
+
+
+@lru_cache(maxsize=8)
+def registry_for(root: Path) -> Registry:
+    """Tous les schémas de `root`, sous leur `$id`, leur adresse de fichier et leur chemin relatif."""
+    resources: list[tuple[str, Resource[Any]]] = []
+    for path in sorted(root.rglob("*.schema.json")):
+        schema = _with_id(load_schema(path), path)
+        resource = Resource.from_contents(schema, default_specification=DRAFT202012)
+        rel = path.relative_to(root).as_posix()
+        for uri in dict.fromkeys((str(schema["$id"]), path.resolve().as_uri(), rel)):
+            resources.append((uri, resource))
+    return Registry().with_resources(resources)
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
 @lru_cache(maxsize=64)
 def validator_for(path: Path) -> Draft202012Validator:
+    root = schemas_root(path)
+    schema = _with_id(load_schema(path), path)
+    registry = registry_for(root)
+    # Une référence introuvable est un problème d'installation, signalé avant toute validation.
+    resolver = registry.resolver(base_uri=str(schema["$id"]))
+    for ref in _refs(schema):
+        if ref.startswith("#"):
+            continue
+        try:
+            resolver.lookup(ref)
+        except Unresolvable:
+            raise EnvironmentProblem(
+                f"schéma {path.name} : référence « {ref} » introuvable dans {root}",
+                "restaurer le dossier schemas/ depuis git (schemas/defs.schema.json en particulier)",
+            ) from None
     # Le vérificateur de formats est indispensable : sans lui « 2026-02-30 » passerait.
-    return Draft202012Validator(load_schema(path), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)

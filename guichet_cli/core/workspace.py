@@ -13,9 +13,12 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guichet_cli.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from guichet_cli.core.store import CaseStore
 
 CONFIG_NAME = "guichet.yaml"
 DATA_DIRS = ("schemas", "rules", "partners", "clause_templates")
@@ -67,6 +70,13 @@ class Workspace:
     def templates_dir(self) -> Path:
         return self.data_dir("clause_templates")
 
+    @cached_property
+    def store(self) -> CaseStore:
+        """Le magasin unique de l'exécution : chaque fichier y est lu une seule fois."""
+        from guichet_cli.core.store import CaseStore
+
+        return CaseStore(self)
+
     def setting(self, key: str, default: Any) -> Any:
         return self.config.get(key, default)
 
@@ -89,23 +99,7 @@ class Workspace:
 
     def find_case(self, ref: str) -> Path:
         """Trouve un dossier par identifiant (GRCS-2026-7F3K) ou par chemin."""
-        candidate = Path(ref)
-        if candidate.suffix in (".yaml", ".yml"):
-            path = candidate if candidate.is_absolute() else (Path.cwd() / candidate)
-            if path.is_file():
-                return path
-            path = self.root / candidate
-            if path.is_file():
-                return path
-        key = ref.strip().upper()
-        for stem, path in self.case_index.items():
-            if stem.upper() == key:
-                return path
-        import difflib
-
-        close = difflib.get_close_matches(key, list(self.case_index), n=1)
-        hint = f"vouliez-vous dire « {close[0]} » ?" if close else "lister les dossiers avec : ls cases/*/"
-        raise UsageError(f"dossier « {ref} » introuvable dans {self.rel(self.cases_dir)}/", hint)
+        return self.store.find_case_path(ref)
 
 
 def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -130,8 +124,13 @@ def find_root(start: Path | None = None, explicit: str | os.PathLike[str] | None
 
 
 def open_workspace(explicit: str | os.PathLike[str] | None = None, start: Path | None = None) -> Workspace:
-    from guichet_cli.core import yamlio
+    from guichet_cli.core.errors import DataError
 
-    root = find_root(start, explicit)
-    config = yamlio.load_mapping_fast(root / CONFIG_NAME)
-    return Workspace(root=root, config=config)
+    ws = Workspace(root=find_root(start, explicit))
+    # Les réglages sont lus par le magasin, comme tout fichier : une seule analyse par exécution.
+    ent = ws.store.entry(ws.root / CONFIG_NAME)
+    if not ent.ok:
+        p = ent.problem
+        raise DataError(f"{CONFIG_NAME}:{p.line or 1}:{p.column or 1}: {p.message}", p.hint or "corriger les réglages du guichet")
+    ws.config = ent.data
+    return ws

@@ -13,6 +13,7 @@ faits avant l'analyse pour donner un message français précis au lieu d'une err
 
 from __future__ import annotations
 
+import collections
 import datetime as _dt
 import io
 import os
@@ -30,6 +31,10 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from guichet_cli.core.errors import DataError
+
+# Nombre d'analyses par fichier depuis le démarrage : les tests vérifient qu'une commande analyse
+# chaque dossier au plus une fois (deux pour une commande qui l'édite : lecture + aller-retour).
+PARSES: collections.Counter[str] = collections.Counter()
 
 MAX_FILE_BYTES = 2 * 1024 * 1024  # un dossier fait quelques Ko ; au-delà c'est une erreur de saisie
 _BOM = "\ufeff"
@@ -58,6 +63,7 @@ class TextInfo:
     text: str
     bom: bool
     newline: str
+    raw_bytes: bytes | None = None  # octets lus, pour savoir sans relire si une réécriture change le fichier
 
 
 # --- lecture du texte brut -------------------------------------------------------------------
@@ -98,7 +104,7 @@ def read_text(path: Path, raw: bytes | None = None) -> TextInfo:
     newline = "\r\n" if "\r\n" in text else "\n"
     if newline == "\r\n":
         text = text.replace("\r\n", "\n")
-    return TextInfo(text=text, bom=bom, newline=newline)
+    return TextInfo(text=text, bom=bom, newline=newline, raw_bytes=raw)
 
 
 def _precheck(path: Path, text: str) -> None:
@@ -229,6 +235,7 @@ def _yaml_problem(path: Path, exc: YAMLError, text: str | None = None) -> YamlPr
 
 def parse_fast(path: Path, text: str) -> Any:
     """Analyse `text` (déjà décodé) avec le chargeur C ; lève YamlProblem."""
+    PARSES[str(path)] += 1
     _precheck(path, text)
     _check_no_anchors(path, text)
     try:
@@ -251,12 +258,13 @@ def load_mapping_fast(path: Path) -> dict[str, Any]:
             path,
             1,
             1,
-            f"le fichier doit contenir un dictionnaire de clés (« clé: valeur »), pas {_kind(data)}",
+            f"le fichier doit contenir un dictionnaire de clés (« clé: valeur »), pas {kind_of(data)}",
         )
     return data
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """Ce qu'est la racine d'un fichier qui n'est pas un bloc de champs (pour les messages)."""
     if isinstance(value, list):
         return "une liste"
     if value is None:
@@ -308,13 +316,20 @@ class Document:
 
 def load_roundtrip(path: Path) -> Document:
     info = read_text(path)
-    _precheck(path, info.text)
-    _check_no_anchors(path, info.text)
+    return Document(path=path, data=parse_roundtrip(path, info.text), info=info)
+
+
+def parse_roundtrip(path: Path, text: str) -> Any:
+    """Analyse aller-retour de `text` (positions, commentaires) ; lève YamlProblem."""
+    PARSES[str(path)] += 1
+    _precheck(path, text)
+    _check_no_anchors(path, text)
     try:
-        data = _RT.load(info.text)
+        return _RT.load(text)
     except YAMLError as exc:
-        raise _yaml_problem(path, exc, info.text) from None
-    return Document(path=path, data=data, info=info)
+        raise _yaml_problem(path, exc, text) from None
+    except RecursionError:
+        raise YamlProblem(path, 1, 1, "imbrication trop profonde") from None
 
 
 def dumps_roundtrip(doc: Document) -> str:
@@ -366,6 +381,17 @@ def to_commented(value: Any) -> Any:
             cs.append(to_commented(v))
         return cs
     return value
+
+
+def set_field(data: Any, dotted: str, value: Any) -> None:
+    """Écrit `value` au chemin pointé `a.b.c` d'un arbre aller-retour (blocs créés au besoin)."""
+    node = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = CommentedMap()
+        node = node[part]
+    node[parts[-1]] = value
 
 
 def _tail_slot(container: Any, k: Any) -> tuple[list[Any], int]:

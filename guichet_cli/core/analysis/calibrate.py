@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.analysis import sectors
 from guichet_cli.core.errors import UsageError
+from guichet_cli.core.facts import amounts, sectors
 from guichet_cli.core.rules import load_rules, rule_ref
 from guichet_cli.core.workspace import Workspace
 
@@ -110,23 +110,36 @@ def compute(
 
 
 def sector_share(ws: Workspace, cpv: str, nature: str | None = None) -> tuple[str, Param]:
-    key, entry = sectors.match(ws, cpv, nature)
-    pmo = entry["part_main_oeuvre"]
-    return key, Param(float(pmo["valeur"]), f"table sectorielle : {entry['libelle']}", rule_ref("secteurs", key), bool(entry.get("a_confirmer")))
+    sector = sectors.sector_for(ws, cpv, nature)
+    pmo = sector.entry["part_main_oeuvre"]
+    return sector.key, Param(float(pmo["valeur"]), f"table sectorielle : {sector.label}", rule_ref("secteurs", sector.key),
+                             bool(sector.entry.get("a_confirmer")))
+
+
+def parse_cpv_option(option: str, text: str | None) -> str | None:
+    """Code CPV saisi : 8 chiffres, chiffre de contrôle facultatif ; UsageError nommant l'option sinon."""
+    if text is None:
+        return None
+    try:
+        return sectors.parse_cpv(text)
+    except sectors.CpvError as exc:
+        raise UsageError(f"{option} : {exc.message}", f"par exemple {option} 45000000 (travaux) ou {option} 90911200-8 (nettoyage)") from None
 
 
 def parse_number(option: str, text: str | None, *, ratio: bool = False) -> float | None:
-    """Valeur saisie au téléphone : « 1 450 000 », « 1,2 M€ », « 32,50 » ; « 5 % » → 0,05 pour un taux."""
+    """Valeur saisie au téléphone : « 1 450 000 », « 1,2 M€ », « 32,50 » ; « 5 % » → 0,05 pour un taux.
+
+    Même lecture que `guichet new --amount` et les plans d'achat (facts/amounts.py)."""
     if text is None:
         return None
-    from guichet_cli.core.analysis.plan import parse_amount
-
     raw = str(text).strip()
     percent = ratio and raw.endswith("%")
     try:
-        value = parse_amount(raw.rstrip("%").strip() if percent else raw)
-    except ValueError:
-        raise UsageError(f"{option} : nombre illisible « {text} »", f"par exemple {option} 1450000, {option} \"1 450 000\" ou, pour un taux, \"5 %\"") from None
+        value = amounts.parse_amount(raw.rstrip("%").strip() if percent else raw)
+    except amounts.AmountError as exc:
+        detail = "" if exc.generic else f" ({exc.detail})"
+        raise UsageError(f"{option} : nombre illisible « {text} »{detail}",
+                         f"par exemple {option} 1450000, {option} \"1 450 000\" ou, pour un taux, \"5 %\"") from None
     return value / 100 if percent else value
 
 
@@ -143,6 +156,7 @@ def quick(
     """Le calculateur de `guichet calibrate` : sans dossier, paramètres saisis ou tirés des règles."""
     if cpv is None and labour_share is None:
         raise UsageError("indiquer le secteur (--cpv) ou la part de main-d'œuvre (--labour-share)", "par exemple : guichet calibrate --amount 1000000 --cpv 45000000")
+    cpv = parse_cpv_option("--cpv", cpv)
     key = None
     if labour_share is not None:
         share = Param(_check_share(labour_share, "--labour-share"), "saisie")

@@ -17,7 +17,9 @@ from typing import Any
 from guichet_cli.core import frformat as fr
 from guichet_cli.core import yamlio
 from guichet_cli.core.analysis.route import Routing
-from guichet_cli.core.registry import Registry
+from guichet_cli.core.facts import labels
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules
 from guichet_cli.core.workspace import Workspace
 
@@ -34,37 +36,36 @@ class Draft:
 
 
 def _partner_recipients(reg: Registry, pid: str) -> list[tuple[str, str | None]]:
-    p = reg.partners.get(pid) or {}
-    name = str(p.get("sigle") or p.get("nom") or pid)
-    mails = [str(a["courriel"]) for a in p.get("adresses") or [] if isinstance(a, dict) and a.get("courriel")]
+    p = reg.partners.get(pid)
+    name = (p.sigle or p.nom or pid) if p is not None else pid
+    mails = list(p.emails) if p is not None else []
     return [(name, m) for m in mails] or [(name, None)]
 
 
 def _facilitator_recipients(reg: Registry, fids: list[str]) -> list[tuple[str, str | None]]:
     out = []
     for fid in fids:
-        fac = reg.facilitators.get(fid) or {}
-        contact = reg.contacts.get(str(fac.get("contact"))) or {}
-        out.append((reg.contact_name(str(fac.get("contact"))) if contact else fid, contact.get("courriel")))
+        fac = reg.facilitators.get(fid)
+        contact = reg.contacts.get(fac.contact) if fac is not None else None
+        out.append((contact.full_name, contact.courriel) if contact is not None else (fid, None))
     return out
 
 
-def summary(ws: Workspace, case: dict[str, Any], reg: Registry, recs: list[dict[str, Any]], hours: int | None) -> list[str]:
-    m = case["marche"]
+def summary(ws: Workspace, case: Case, reg: Registry, recs: list[dict[str, Any]], hours: int | None) -> list[str]:
+    m = case.marche
     disp_rules = load_rules(ws, "dispositions")["dispositions"]
-    buyer = reg.buyers.get(str(case.get("donneur_ordre"))) or {}
-    places = ", ".join(p["departement"] + (f" ({p['commune']})" if p.get("commune") else "") for p in m.get("lieux_execution") or [])
+    places = ", ".join(p.departement + (f" ({p.commune})" if p.commune else "") for p in m.lieux_execution)
     lines = [
-        f"Dossier : {case.get('id')}",
-        f"Donneur d'ordre : {buyer.get('nom', case.get('donneur_ordre'))}",
-        f"Objet : {m['objet']}",
-        f"Montant estimé : {fr.eur(m['montant_estime_ht'])} HT ; durée : {m['duree_mois']} mois",
+        f"Dossier : {case.id}",
+        f"Donneur d'ordre : {reg.buyer_name(case.donneur_ordre)}",
+        f"Objet : {m.objet}",
+        f"Montant estimé : {fr.eur(m.montant_estime_ht)} HT ; durée : {m.duree_mois} mois",
         f"Lieux d'exécution : {places}",
     ]
-    if m.get("lancement_prevu"):
-        lines.append(f"Lancement prévu : {fr.date_fr(str(m['lancement_prevu']))}")
+    if m.lancement_prevu:
+        lines.append(f"Lancement prévu : {fr.date_fr(m.lancement_prevu.isoformat())}")
     for position, r in enumerate(recs, start=1):
-        lab = (disp_rules.get(r["disposition"]) or {}).get("libelle", r["disposition"])
+        lab = labels.of(ws).disposition(r["disposition"])
         lots = f" (lots {', '.join(str(x) for x in r['lots'])})" if r.get("lots") else ""
         basis = r.get("base_legale") or (disp_rules.get(r["disposition"]) or {}).get("base_legale", "")
         lines.append(f"Disposition recommandée n° {r.get('rang', position)} : {lab} – {basis}{lots}")
@@ -73,17 +74,17 @@ def summary(ws: Workspace, case: dict[str, Any], reg: Registry, recs: list[dict[
     return lines
 
 
-def drafts(ws: Workspace, case: dict[str, Any], reg: Registry, routing: Routing, recs: list[dict[str, Any]], hours: int | None) -> list[Draft]:
-    cid = str(case.get("id"))
-    objet = case["marche"]["objet"]
+def drafts(ws: Workspace, case: Case, reg: Registry, routing: Routing, recs: list[dict[str, Any]], hours: int | None) -> list[Draft]:
+    cid = case.id
+    objet = case.marche.objet
     facts = summary(ws, case, reg, recs, hours)
     motifs = {}
     for r in routing.reasons:
         motifs.setdefault(r.partner, []).append(r.motif)
     groups: list[tuple[str, str, list[str]]] = [
         ("coordinations", "coordination(s) départementale(s)", routing.coordinations),
-        ("reseaux-iae", "réseau(x) IAE départemental(aux)", [p for p in routing.networks if (reg.partners.get(p) or {}).get("type") == "reseau_iae_departemental"]),
-        ("reseaux-partenaires", "réseaux partenaires", [p for p in routing.networks if (reg.partners.get(p) or {}).get("type") == "reseau_partenaire"]),
+        ("reseaux-iae", "réseau(x) IAE départemental(aux)", [p for p in routing.networks if _type(reg, p) == "reseau_iae_departemental"]),
+        ("reseaux-partenaires", "réseaux partenaires", [p for p in routing.networks if _type(reg, p) == "reseau_partenaire"]),
     ]
     out = []
     for group, title, pids in groups:
@@ -117,6 +118,11 @@ def drafts(ws: Workspace, case: dict[str, Any], reg: Registry, routing: Routing,
     return out
 
 
+def _type(reg: Registry, pid: str) -> str | None:
+    p = reg.partners.get(pid)
+    return p.type if p is not None else None
+
+
 def _address(name: str, mail: str | None) -> str:
     return f'"{name}" <{mail}>' if mail else f'"{name}" (adresse à compléter)'
 
@@ -127,10 +133,10 @@ def to_text(d: Draft) -> str:
 
 
 def to_message(ws: Workspace, reg: Registry, d: Draft, case_id: str, today: dt.date) -> EmailMessage:
-    macs = next((p for p in reg.partners.values() if p.get("type") == "macs"), {})
-    sender = next((a.get("courriel") for a in macs.get("adresses") or [] if isinstance(a, dict) and a.get("courriel")), None)
+    macs = next((p for p in reg.partners.values() if p.type == "macs"), None)
+    sender = next(iter(macs.emails), None) if macs is not None else None
     msg = EmailMessage(policy=SMTPUTF8)
-    msg["From"] = f'"{macs.get("sigle", "MACS")}" <{sender or "macs@" + DOMAIN}>'
+    msg["From"] = f'"{(macs.sigle if macs is not None else None) or "MACS"}" <{sender or "macs@" + DOMAIN}>'
     known = [f'"{n}" <{m}>' for n, m in d.recipients if m]
     unknown = [n for n, m in d.recipients if not m]
     # Destinataire sans adresse connue : groupe vide RFC 5322 (« Nom: ; »), à compléter avant envoi.

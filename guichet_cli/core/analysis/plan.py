@@ -8,17 +8,17 @@ pas la lecture des autres.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guichet_cli.core.analysis.sectors import nature_from_cpv
 from guichet_cli.core.errors import DataError, UsageError
+from guichet_cli.core.facts import amounts, dates, labels
+from guichet_cli.core.facts.sectors import nature_from_cpv
+from guichet_cli.core.model.case import Market, Place
 
 # champ → variantes d'en-tête (normalisées : minuscules, sans accents ni ponctuation)
 HEADERS: dict[str, list[str]] = {
@@ -37,10 +37,6 @@ HEADERS: dict[str, list[str]] = {
     "forme": ["forme", "forme du marche", "type de contrat"],
 }
 REQUIRED = ("objet", "cpv", "montant")
-DEPARTMENTS = {"75": "paris", "77": "seine et marne", "78": "yvelines", "91": "essonne", "92": "hauts de seine",
-               "93": "seine saint denis", "94": "val de marne", "95": "val d oise"}
-_MONTHS = {"janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7, "aout": 8,
-           "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12}
 
 
 @dataclass
@@ -48,6 +44,18 @@ class PlanLine:
     row: int
     values: dict[str, Any]  # objet, cpv[], montant_estime_ht, montant_maximum_ht?, duree_mois, departements[], lancement_prevu?, nature, forme
     notes: list[str] = field(default_factory=list)
+
+    def market(self, buyer_type: str | None = None) -> Market:
+        """Le marché de la ligne, comme celui d'une demande (`buyer_type` : --buyer-type du criblage)."""
+        v = self.values
+        maximum = v.get("montant_maximum_ht")
+        return Market(
+            objet=v["objet"], nature=v["nature"], cpv=tuple(v["cpv"]), montant_estime_ht=float(v["montant_estime_ht"]),
+            duree_mois=int(v["duree_mois"]), forme=v["forme"],
+            lieux_execution=tuple(Place(str(d)) for d in v.get("departements") or []), type_acheteur=buyer_type or None,
+            montant_maximum_ht=float(maximum) if maximum is not None else None,
+            lancement_prevu=dates.read(v.get("lancement_prevu")),
+        )
 
 
 @dataclass
@@ -87,35 +95,6 @@ def map_headers(headers: list[Any]) -> dict[int, str]:
     return out
 
 
-def parse_amount(value: Any) -> float:
-    """1 200 000,00 € ; 1.200.000 ; 1200000 ; 1,2 M€ ; 350 k€ → nombre."""
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, int | float):
-        if not math.isfinite(value) or value < 0:
-            raise ValueError
-        return float(value)
-    text = str(value).strip().lower().replace("\u00a0", " ").replace("\u202f", " ")
-    mult = 1.0
-    m = re.search(r"(m|k)\s*(€|eur|euros)?\s*(ht)?$", text)
-    if m and re.search(r"\d\s*(m|k)\s*(€|eur|euros)?\s*(ht)?$", text):
-        mult = 1e6 if m.group(1) == "m" else 1e3
-        text = text[: m.start()]
-    text = re.sub(r"(€|eur|euros|ht|h\.t\.)", "", text).replace(" ", "").replace("'", "")
-    if not text:
-        raise ValueError
-    if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
-    elif "," in text:
-        text = text.replace(",", ".") if text.count(",") == 1 and not re.fullmatch(r"\d{1,3}(,\d{3})+", text) else text.replace(",", "")
-    elif text.count(".") > 1 or re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-        text = text.replace(".", "")
-    result = float(text) * mult
-    if not math.isfinite(result) or result < 0:  # « nan », « inf » : float() les accepte
-        raise ValueError
-    return result
-
-
 def parse_duration(value: Any) -> int:
     """48 ; « 48 mois » ; « 4 ans » ; « 2,5 ans » → mois."""
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -137,18 +116,24 @@ def parse_cpv(value: Any) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def parse_places(value: Any) -> list[str]:
+def departments(names: labels.Labels | None = None) -> dict[str, str]:
+    """Code → nom normalisé (« seine saint denis ») des départements de schemas/defs.schema.json."""
+    return {code: norm(label) for code, label in (names or labels.packaged()).table("departement").items()}
+
+
+def parse_places(value: Any, known: dict[str, str] | None = None) -> list[str]:
+    known = known if known is not None else departments()
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(int(value))
     text = norm(value)
     if re.fullmatch(r"(toute l )?(ile de france|idf|region( ile de france)?)", text):
-        return list(DEPARTMENTS)  # marché régional : les huit départements
+        return list(known)  # marché régional : les huit départements
     found: list[str] = []
     for token in re.findall(r"\b\d{5}\b|\b\d{2}\b", text):
         dep = token[:2]
-        if dep in DEPARTMENTS and dep not in found:
+        if dep in known and dep not in found:
             found.append(dep)
-    for code, name in DEPARTMENTS.items():
+    for code, name in known.items():
         if name in text and code not in found:
             found.append(code)
     if not found:
@@ -156,48 +141,10 @@ def parse_places(value: Any) -> list[str]:
     return found
 
 
-def _month_end(year: int, month: int) -> dt.date:
-    return (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
-
-
 def parse_launch(value: Any) -> tuple[str, bool]:
-    """Date de lancement → (AAAA-MM-JJ, approchée ?).
-
-    Une période (« mars 2027 », « 03/2027 », « T3 2026 », « 2e trimestre 2027 », « S2 2026 ») donne
-    son DERNIER jour : l'obligation L2112-2-1 (consultations lancées à partir du 22/08/2026) est
-    ainsi signalée dès qu'une partie de la période tombe après la date d'application.
-    """
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat(), False
-    if isinstance(value, dt.date):
-        return value.isoformat(), False
-    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
-        # numéro de série d'une date Excel (cellule au format nombre)
-        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(value))).isoformat(), False
-    text = str(value).strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?", text):
-        return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat(), False
-    if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
-        return dt.date(int(m[3]), int(m[2]), int(m[1])).isoformat(), False
-    if m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", text):
-        return _month_end(int(m[2]), int(m[1])).isoformat(), True
-    t = norm(text)
-    if (m := re.fullmatch(r"(?:(\d{1,2})(?: ?er)? )?([a-z]+) (\d{4})", t)) and m[2] in _MONTHS:
-        if m[1]:
-            return dt.date(int(m[3]), _MONTHS[m[2]], int(m[1])).isoformat(), False
-        return _month_end(int(m[3]), _MONTHS[m[2]]).isoformat(), True
-    # T3 2026, 3e trimestre 2026, 3eme trim 2026, Q3 2026 ; S2 2026, 2e semestre 2026
-    if m := re.fullmatch(r"(?:t|q)([1-4]) (\d{4})|([1-4])(?:er|e|eme|re) trim(?:estre)? (\d{4})", t):
-        quarter, year = int(m[1] or m[3]), int(m[2] or m[4])
-        return _month_end(year, quarter * 3).isoformat(), True
-    if m := re.fullmatch(r"s([12]) (\d{4})|([12])(?:er|e|eme|re) semestre (\d{4})", t):
-        half, year = int(m[1] or m[3]), int(m[2] or m[4])
-        return _month_end(year, half * 6).isoformat(), True
-    raise ValueError
-
-
-def parse_date(value: Any) -> str:
-    return parse_launch(value)[0]
+    """Date de lancement → (AAAA-MM-JJ, approchée ?) ; une période donne son dernier jour (facts/dates.py)."""
+    day, approx = dates.parse_sheet(value)
+    return day.isoformat(), approx
 
 
 def parse_form(value: Any) -> str:
@@ -267,12 +214,15 @@ def _take(cells: dict[str, Any], problems: list[str], fieldname: str, parser: An
         return None
     try:
         return parser(raw)
-    except (ValueError, TypeError, IndexError, KeyError):
-        problems.append(f"{label} illisible : « {str(raw)[:40]} »")
+    except (ValueError, TypeError, IndexError, KeyError) as exc:
+        # la raison précise du refus quand la lecture commune la donne (« un montant ne peut pas être négatif »)
+        detail = getattr(exc, "detail", None) if not getattr(exc, "generic", False) else None
+        problems.append(f"{label} illisible : « {str(raw)[:40]} »" + (f" ({detail})" if detail else ""))
         return None
 
 
-def parse_rows(rows: list[list[Any]], name: str = "plan") -> tuple[list[PlanLine], list[BadLine]]:
+def parse_rows(rows: list[list[Any]], name: str = "plan", names: labels.Labels | None = None) -> tuple[list[PlanLine], list[BadLine]]:
+    known = departments(names)
     # La ligne d'en-tête est la première qui contient au moins deux champs reconnus (titres au-dessus tolérés).
     header_idx = next((i for i, r in enumerate(rows[:20]) if len(set(map_headers(list(r)).values()) & set(REQUIRED)) >= 2), None)
     if header_idx is None:
@@ -296,10 +246,10 @@ def parse_rows(rows: list[list[Any]], name: str = "plan") -> tuple[list[PlanLine
 
         objet = _take(cells, problems, "objet", lambda v: str(v).strip()[:500], "objet", True)
         cpv = _take(cells, problems, "cpv", parse_cpv, "code CPV", True)
-        amount = _take(cells, problems, "montant", parse_amount, "montant", True)
-        maximum = _take(cells, problems, "montant_max", parse_amount, "montant maximum", False)
+        amount = _take(cells, problems, "montant", amounts.parse_amount, "montant", True)
+        maximum = _take(cells, problems, "montant_max", amounts.parse_amount, "montant maximum", False)
         duration = _take(cells, problems, "duree", parse_duration, "durée", False)
-        places = _take(cells, problems, "lieu", parse_places, "lieu d'exécution", False)
+        places = _take(cells, problems, "lieu", lambda v: parse_places(v, known), "lieu d'exécution", False)
         launch = _take(cells, problems, "lancement", parse_launch, "date de lancement", False)
         form = _take(cells, notes, "forme", parse_form, "forme du marché", False)  # facultative : note, pas rejet
         nature = _take(cells, problems, "nature", lambda v: {"t": "travaux", "s": "services", "f": "fournitures"}[norm(v)[0]], "nature", False)
@@ -326,5 +276,6 @@ def parse_rows(rows: list[list[Any]], name: str = "plan") -> tuple[list[PlanLine
     return lines, bad
 
 
-def read_plan(path: Path) -> tuple[list[PlanLine], list[BadLine]]:
-    return parse_rows(read_rows(path), path.name)
+def read_plan(path: Path, names: labels.Labels | None = None) -> tuple[list[PlanLine], list[BadLine]]:
+    """`names` : listes du dépôt (labels.of(ws)) ; à défaut, celles livrées avec guichet."""
+    return parse_rows(read_rows(path), path.name, names)

@@ -10,22 +10,22 @@ from guichet_cli.core import yamlio
 from guichet_cli.core.analysis.calibrate import text_lines
 from guichet_cli.core.analysis.recommend import REFUSED, Analysis, calibration_fields
 from guichet_cli.core.analysis.route import Routing
-from guichet_cli.core.registry import Registry
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.model.registry import Registry
 
 _MARK = {True: "✓", False: "✗"}
 _COMPUTED = ("base", "base_commentaire", "montant_retenu_ht", "part_main_oeuvre", "taux_insertion", "cout_horaire", "heures", "heures_par_an", "etp", "lots")
 
 
-def analysis_lines(an: Analysis, case: dict[str, Any]) -> list[str]:
-    m = case["marche"]
-    out = [f"Dossier {an.case_id} — {m['objet']}", ""]
+def analysis_lines(an: Analysis, case: Case) -> list[str]:
+    out = [f"Dossier {an.case_id} — {case.marche.objet}", ""]
     out.append(f"Seuil européen : {an.threshold.text()}  [{an.threshold.regle}]")
     out.append(f"Obligation sociale : {an.obligation.reason}  [{an.obligation.regle}]")
     if an.obligation.derogation:
-        out.append(f"Dérogation enregistrée : {an.obligation.derogation_label or an.obligation.derogation.get('motif')}")
+        out.append(f"Dérogation enregistrée : {an.obligation.derogation_label or an.obligation.derogation.motif}")
     for ur in an.units:
         u = ur.unit
-        out += ["", f"{u.label[0].upper()}{u.label[1:]} — CPV {', '.join(u.cpv)}, {fr.eur(u.amount)} HT — secteur : {u.sector['libelle']}  [{'rules/secteurs.yaml#' + u.sector_key}]"]
+        out += ["", f"{u.label[0].upper()}{u.label[1:]} — CPV {', '.join(u.cpv)}, {fr.eur(u.amount)} HT — secteur : {u.sector_label}  [{'rules/secteurs.yaml#' + u.sector_key}]"]
         for i, o in enumerate(ur.options, start=1):
             out.append(f"  {i}. {o.label} ({o.base_legale}) — {o.role}" + (f", {o.status}" if o.status != "retenue" else ""))
             for c in o.checks:

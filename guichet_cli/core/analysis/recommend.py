@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.analysis import thresholds
 from guichet_cli.core.analysis.units import Unit, build_units
-from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.facts import labels, thresholds
+from guichet_cli.core.model.case import Calibration, Case, Derogation, Market
+from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
 from guichet_cli.core.validation.checks import cpv_in
 from guichet_cli.core.workspace import Workspace
@@ -110,12 +111,11 @@ def _has_clause(ur: UnitResult) -> bool:
     return any(o.disposition == "clause_insertion" for o in ur.chosen)
 
 
-def _evaluate(ws: Workspace, disp: str, unit: Unit, case: dict[str, Any], th: thresholds.Threshold,
+def _evaluate(ws: Workspace, disp: str, unit: Unit, marche: Market, th: thresholds.Threshold,
               obligation: thresholds.Obligation) -> tuple[str, list[Check]]:
     rules = load_rules(ws, "dispositions")["dispositions"]
     cal_rules = load_rules(ws, "calibrage")["pertinence"]
     rule = rules.get(disp) or {}
-    marche = case["marche"]
     checks: list[Check] = []
     status = RETAINED
     allowed = rule.get("cpv_autorises")
@@ -128,9 +128,9 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, case: dict[str, Any], th: th
             checks.append(Check(True, f"CPV dans la liste de {rule['base_legale']}", rule_ref("dispositions", disp, "cpv_autorises")))
     max_months = rule.get("duree_max_mois")
     if max_months:
-        ok = marche["duree_mois"] <= max_months
+        ok = marche.duree_mois <= max_months
         status = status if ok else REFUSED
-        checks.append(Check(ok, f"durée de {marche['duree_mois']} mois {'≤' if ok else '>'} {max_months} mois", rule_ref("dispositions", disp, "duree_max_mois")))
+        checks.append(Check(ok, f"durée de {marche.duree_mois} mois {'≤' if ok else '>'} {max_months} mois", rule_ref("dispositions", disp, "duree_max_mois")))
     buyers_ok = rule.get("acheteurs_autorises")
     if buyers_ok:
         ok = th.buyer_type in buyers_ok
@@ -141,7 +141,7 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, case: dict[str, Any], th: th
         share = cal.effective_share
         if unit.sector.get("clause_insertion_peu_adaptee"):
             status = DISCOURAGED
-            checks.append(Check(False, f"heures d'insertion peu adaptées au secteur ({unit.sector['libelle']})", rule_ref("secteurs", unit.sector_key)))
+            checks.append(Check(False, f"heures d'insertion peu adaptées au secteur ({unit.sector_label})", rule_ref("secteurs", unit.sector_key)))
         if share < cal_rules["part_main_oeuvre_minimale"]:
             status = DISCOURAGED
             checks.append(Check(False, f"part de main-d'œuvre {fr.pct(share)} < {fr.pct(cal_rules['part_main_oeuvre_minimale'])}", rule_ref("calibrage", "pertinence", "part_main_oeuvre_minimale")))
@@ -149,9 +149,9 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, case: dict[str, Any], th: th
             checks.append(Check(True, f"marché de main-d'œuvre ({fr.pct(share)} ≥ {fr.pct(cal_rules['part_main_oeuvre_forte'])})", rule_ref("calibrage", "pertinence", "part_main_oeuvre_forte")))
         else:
             checks.append(Check(True, f"part de main-d'œuvre {fr.pct(share)}", cal.share.regle))
-        if marche["duree_mois"] < cal_rules["duree_minimale_mois"]:
+        if marche.duree_mois < cal_rules["duree_minimale_mois"]:
             status = DISCOURAGED
-            checks.append(Check(False, f"durée d'exécution de {marche['duree_mois']} mois < {cal_rules['duree_minimale_mois']} mois", rule_ref("calibrage", "pertinence", "duree_minimale_mois")))
+            checks.append(Check(False, f"durée d'exécution de {marche.duree_mois} mois < {cal_rules['duree_minimale_mois']} mois", rule_ref("calibrage", "pertinence", "duree_minimale_mois")))
         if cal.hours < cal_rules["heures_minimales"]:
             status = DISCOURAGED
             checks.append(Check(False, f"{fr.h(cal.hours)} calculées < {fr.h(cal_rules['heures_minimales'])} : globaliser les heures, réserver un lot ou retenir un critère", rule_ref("calibrage", "pertinence", "heures_minimales")))
@@ -173,17 +173,18 @@ def _conforming(ws: Workspace, disp: str) -> bool:
     return (load_rules(ws, "dispositions")["dispositions"].get(disp) or {}).get("famille") in rules["familles_conformes"]
 
 
-def analyse_unit(ws: Workspace, unit: Unit, case: dict[str, Any], th: thresholds.Threshold, obligation: thresholds.Obligation) -> UnitResult:
+def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Threshold, obligation: thresholds.Obligation) -> UnitResult:
     rules = load_rules(ws, "dispositions")["dispositions"]
+    names = labels.of(ws)
     sector_ref = rule_ref("secteurs", unit.sector_key)
     candidates = [unit.sector["disposition"], *unit.sector.get("alternatives", [])]
     options: list[Option] = []
     for i, disp in enumerate(dict.fromkeys(candidates)):
-        status, checks = _evaluate(ws, disp, unit, case, th, obligation)
+        status, checks = _evaluate(ws, disp, unit, marche, th, obligation)
         origin = "disposition par défaut" if i == 0 else "alternative"
-        checks.insert(0, Check(True, f"{origin} du secteur « {unit.sector['libelle']} »", sector_ref))
+        checks.insert(0, Check(True, f"{origin} du secteur « {unit.sector_label} »", sector_ref))
         rule = rules.get(disp) or {}
-        options.append(Option(disp, rule.get("libelle", disp), rule.get("base_legale", ""), status, checks, sector_ref))
+        options.append(Option(disp, names.disposition(disp), rule.get("base_legale", ""), status, checks, sector_ref))
     order = {RETAINED: 0, DISCOURAGED: 1, REFUSED: 2}
     options.sort(key=lambda o: order[o.status])  # tri stable : l'ordre de la table départage
     mandatory = obligation.applies and not obligation.derogation
@@ -194,7 +195,7 @@ def analyse_unit(ws: Workspace, unit: Unit, case: dict[str, Any], th: thresholds
         primary = next((o for o in options if o.disposition == disp), None)
         if primary is None:
             rule = rules[disp]
-            primary = Option(disp, rule["libelle"], rule["base_legale"], RETAINED, [], rule_ref("obligation_sociale", "disposition_par_defaut"))
+            primary = Option(disp, names.disposition(disp), rule["base_legale"], RETAINED, [], rule_ref("obligation_sociale", "disposition_par_defaut"))
             options.insert(0, primary)
         primary.status = RETAINED
     if primary is None:
@@ -210,7 +211,7 @@ def analyse_unit(ws: Workspace, unit: Unit, case: dict[str, Any], th: thresholds
             comp = next((o for o in options if o.disposition == COMPLEMENT and o.status == RETAINED), None)
             if comp is None:
                 rule = rules[COMPLEMENT]
-                comp = Option(COMPLEMENT, rule["libelle"], rule["base_legale"], RETAINED, [], rule_ref("dispositions", COMPLEMENT))
+                comp = Option(COMPLEMENT, names.disposition(COMPLEMENT), rule["base_legale"], RETAINED, [], rule_ref("dispositions", COMPLEMENT))
                 options.insert(1, comp)
             comp.role = "complément"
             comp.checks.append(Check(True, "en complément de la clause : critère sur la qualité de la proposition d'insertion", rule_ref("dispositions", COMPLEMENT)))
@@ -222,23 +223,26 @@ def analyse_unit(ws: Workspace, unit: Unit, case: dict[str, Any], th: thresholds
     return UnitResult(unit, options)
 
 
-def analyse_case(ws: Workspace, case: dict[str, Any], *, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
+def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | None, calibration: Calibration | None = None,
+                   derogation: Derogation | None = None, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
+    """Analyse d'un marché (d'une demande, ou d'une ligne de plan d'achat) ; `calibration` et `derogation` :
+    le calibrage et la dérogation enregistrés dans le dossier, s'il y en a."""
     today = today or dt.date.today()
-    registry = registry if registry is not None else load_registry(ws)
-    marche = case["marche"]
-    btype = thresholds.buyer_type(ws, marche, case.get("donneur_ordre"), registry)
-    ob_rules = load_rules(ws, "obligation_sociale")
-    launch = thresholds._date(marche.get(ob_rules.get("champ_date", "lancement_prevu")))
-    th = thresholds.check_threshold(ws, marche, btype, launch or today)
-    obligation = thresholds.check_obligation(ws, case, th, today)
-    units = build_units(ws, case)
-    results = [analyse_unit(ws, u, case, th, obligation) for u in units]
+    registry = registry if registry is not None else ws.store.registry
+    btype, th, obligation = thresholds.assess(ws, marche, buyer, registry, today, derogation)
+    units = build_units(ws, marche, calibration)
+    results = [analyse_unit(ws, u, marche, th, obligation) for u in units]
     notes = list(th.notes)
     if btype[1] != "dossier":
         notes.append(f"type d'acheteur « {btype[0]} » pris dans le {btype[1]}")
     if obligation.derogation:
-        notes.append(f"dérogation enregistrée : {obligation.derogation_label or obligation.derogation.get('motif')}")
-    return Analysis(str(case.get("id", "")), th, obligation, results, notes)
+        notes.append(f"dérogation enregistrée : {obligation.derogation_label or obligation.derogation.motif}")
+    return Analysis(case_id, th, obligation, results, notes)
+
+
+def analyse_case(ws: Workspace, case: Case, *, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
+    return analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
+                          derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry)
 
 
 def calibration_fields(an: Analysis) -> dict[str, Any] | None:

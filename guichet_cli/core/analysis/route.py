@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core.errors import DataError
-from guichet_cli.core.registry import Registry
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.model.registry import Registry
 
 
 @dataclass
@@ -56,25 +57,25 @@ def routed_dispositions(recs: list[dict[str, Any]]) -> list[str]:
     return [d for d in dict.fromkeys(disps) if d != "aucune"]
 
 
-def route(case: dict[str, Any], reg: Registry, recs: list[dict[str, Any]]) -> Routing:
-    marche = case["marche"]
-    places = marche.get("lieux_execution") or []
-    deps = list(dict.fromkeys(str(p["departement"]) for p in places))
+def route(case: Case, reg: Registry, recs: list[dict[str, Any]]) -> Routing:
+    places = case.marche.lieux_execution
+    deps = list(case.marche.departements)
     r = Routing(dispositions=routed_dispositions(recs))
     for dep in deps:
         coord = reg.coordination_for(dep)
         if coord is None:
             raise DataError(f"aucune coordination départementale pour le département {dep} dans partners/",
                             "ajouter la coordination au registre partners/ (guichet validate partners/)")
-        pid = str(coord["id"])
+        pid = coord.id
         if pid not in r.coordinations:
             r.coordinations.append(pid)
             r.reasons.append(Reason(pid, f"coordination départementale du lieu d'exécution ({dep})", _ref(reg, pid, "departements")))
     # Cheffe de file : le département du donneur d'ordre s'il fait partie des lieux, sinon la plus grande part.
-    buyer_dep = str((reg.buyers.get(str(case.get("donneur_ordre"))) or {}).get("departement") or "")
+    buyer = reg.buyers.get(case.donneur_ordre)
+    buyer_dep = (buyer.departement if buyer is not None else "") or ""
     shares: dict[str, float] = {}
     for p in places:
-        shares[str(p["departement"])] = shares.get(str(p["departement"]), 0.0) + float(p.get("part") or 0)
+        shares[p.departement] = shares.get(p.departement, 0.0) + float(p.part or 0)
     if buyer_dep in deps:
         lead_dep, why = buyer_dep, f"département du donneur d'ordre ({buyer_dep})"
     elif any(shares.values()):
@@ -84,7 +85,7 @@ def route(case: dict[str, Any], reg: Registry, recs: list[dict[str, Any]]) -> Ro
         lead_dep, why = deps[0], f"premier lieu d'exécution déclaré ({deps[0]})"
     lead = reg.coordination_for(lead_dep)
     if lead is not None:
-        r.lead = str(lead["id"])
+        r.lead = lead.id
         if len(r.coordinations) > 1:
             for reason in r.reasons:
                 if reason.partner == r.lead:
@@ -93,24 +94,25 @@ def route(case: dict[str, Any], reg: Registry, recs: list[dict[str, Any]]) -> Ro
     wanted = set(r.dispositions)
     for dep in deps:
         net = reg.iae_network_for(dep)
-        if net is not None and wanted & set(net.get("dispositions") or []):
-            pid = str(net["id"])
+        if net is not None and wanted & set(net.dispositions):
+            pid = net.id
             if pid not in r.networks:
-                match = [d for d in r.dispositions if d in (net.get("dispositions") or [])]
+                match = [d for d in r.dispositions if d in net.dispositions]
                 r.networks.append(pid)
                 r.reasons.append(Reason(pid, f"réseau IAE du département {dep} : {', '.join(match)}", _ref(reg, pid, "dispositions")))
     for pid, p in sorted(reg.partners.items()):
-        if p.get("type") != "reseau_partenaire":
+        if p.type != "reseau_partenaire":
             continue
-        match = [d for d in r.dispositions if d in (p.get("dispositions") or [])]
+        match = [d for d in r.dispositions if d in p.dispositions]
         if match:
-            missions = "; ".join((p.get("missions") or [])[:2])
+            missions = "; ".join(p.missions[:2])
             r.networks.append(pid)
-            r.reasons.append(Reason(pid, f"{p.get('sigle') or pid} suit {', '.join(match)}" + (f" ({missions})" if missions else ""), _ref(reg, pid, "dispositions")))
+            r.reasons.append(Reason(pid, f"{p.sigle or pid} suit {', '.join(match)}" + (f" ({missions})" if missions else ""), _ref(reg, pid, "dispositions")))
     # Facilitateurs : ceux déjà désignés dans le dossier, sinon le premier de chaque coordination.
-    current = list(((case.get("routage") or {}).get("facilitateurs")) or [])
+    current = list(case.facilitators)
     for pid in r.coordinations:
-        facs = [str(f["id"]) for f in (reg.partners.get(pid) or {}).get("facilitateurs") or [] if isinstance(f, dict) and f.get("id")]
+        partner = reg.partners.get(pid)
+        facs = [f.id for f in partner.facilitateurs] if partner else []
         kept = [f for f in current if f in facs]
         chosen = kept or facs[:1]
         for f in chosen:

@@ -19,7 +19,8 @@ from guichet_cli.core import yamlio
 from guichet_cli.core.analysis import recommend
 from guichet_cli.core.analysis.plan import BadLine, PlanLine, read_plan
 from guichet_cli.core.errors import UsageError
-from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.facts import labels
+from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
 
 HIGH, MEDIUM, LOW = "haute", "moyenne", "basse"
@@ -68,19 +69,14 @@ class ScreenResult:
 def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = None, buyer_type: str | None = None,
                  today: dt.date | None = None, registry: Registry | None = None) -> list[Screened]:
     today = today or dt.date.today()
-    reg = registry if registry is not None else load_registry(ws)
+    reg = registry if registry is not None else ws.store.registry
+    kinds = labels.of(ws).choices("type_acheteur")
+    if buyer_type and buyer_type not in kinds:
+        raise UsageError(f"--buyer-type : type d'acheteur « {buyer_type} » inconnu", "types possibles : " + ", ".join(kinds))
     out = []
     for line in lines:
         v = line.values
-        marche: dict[str, Any] = {k: v[k] for k in ("objet", "nature", "cpv", "montant_estime_ht", "duree_mois", "forme") if k in v}
-        for k in ("montant_maximum_ht", "lancement_prevu"):
-            if k in v:
-                marche[k] = v[k]
-        if buyer_type:
-            marche["type_acheteur"] = buyer_type
-        marche["lieux_execution"] = [{"departement": d} for d in v.get("departements") or []]
-        case = {"id": f"ligne {line.row}", "donneur_ordre": buyer or "", "marche": marche}
-        an = recommend.analyse_case(ws, case, today=today, registry=reg)
+        an = recommend.analyse_market(ws, line.market(buyer_type), case_id=f"ligne {line.row}", buyer=buyer, today=today, registry=reg)
         ur = an.units[0]
         chosen = ur.chosen
         principal = next((o for o in chosen if o.role == "principale"), None)
@@ -99,7 +95,7 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
         row = {
             "ligne": line.row, "objet": v["objet"], "cpv": ", ".join(v["cpv"]), "montant": v["montant_estime_ht"],
             "duree": v["duree_mois"], "departements": ", ".join(v.get("departements") or []), "lancement": v.get("lancement_prevu", ""),
-            "secteur": ur.unit.sector["libelle"],
+            "secteur": ur.unit.sector_label,
             "dispositions": " + ".join(o.disposition for o in chosen) or "aucune",
             "heures": ur.unit.calibration.hours if has_clause else None,
             "seuil": an.threshold.threshold, "au_dessus": "oui" if an.threshold.above else "non",
@@ -112,7 +108,7 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
 
 
 def screen_file(ws: Workspace, path: Path, **kwargs: Any) -> ScreenResult:
-    lines, bad = read_plan(path)
+    lines, bad = read_plan(path, labels.of(ws))
     return ScreenResult(path.name, screen_lines(ws, lines, **kwargs), bad)
 
 
@@ -241,23 +237,21 @@ def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | 
     from guichet_cli.core.cases import NewCase, create_case
     from guichet_cli.core.errors import GuichetError
 
-    reg = load_registry(ws)
+    reg = ws.store.registry
     info = reg.buyers.get(buyer)
     if info is None:
         raise UsageError(f"donneur d'ordre {buyer} absent du registre donneurs/", "indiquer le SIRET d'un donneur d'ordre du registre avec --buyer")
-    requester = requester or next(iter(info.get("contacts_dedies") or []), None)
+    requester = requester or next(iter(info.contacts_dedies), None)
     if not requester:
         raise UsageError("aucun contact demandeur connu pour ce donneur d'ordre", "indiquer le contact avec --requester contact-XXXX")
-    try:
-        from guichet_cli.core import audit
-    except ImportError:  # pragma: no cover
-        audit = None  # type: ignore[assignment]
+    from guichet_cli.core import audit
+
     out: list[Created] = []
     for s in res.lines:
         if s.row["priorite"] == LOW:
             continue
         v = s.line.values
-        deps = list(v.get("departements") or []) or ([str(info["departement"])] if info.get("departement") else [])
+        deps = list(v.get("departements") or []) or ([info.departement] if info.departement else [])
         spec = NewCase(buyer=buyer, requester=requester, object=v["objet"], nature=v["nature"], cpv=list(v["cpv"]),
                        amount=v["montant_estime_ht"], duration=v["duree_mois"], form=v["forme"], departments=deps,
                        max_amount=v.get("montant_maximum_ht"), launch=v.get("lancement_prevu"), channel="plan_achat")
@@ -266,9 +260,7 @@ def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | 
         except GuichetError as exc:
             out.append(Created(s.line.row, None, None, exc.message))
             continue
-        sha = None
-        if audit is not None:
-            sha = audit.commit_changes(ws, [path], case_id=cid, action="creation", subject=f"{cid} : demande reçue (plan d'achat)",
-                                       status_change=(None, "recue"), no_commit=no_commit)
+        sha = audit.commit_changes(ws, [path], case_id=cid, action="creation", subject=f"{cid} : demande reçue (plan d'achat)",
+                                   status_change=(None, "recue"), no_commit=no_commit)
         out.append(Created(s.line.row, cid, path, None, sha))
     return out

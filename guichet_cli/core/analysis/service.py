@@ -12,71 +12,51 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guichet_cli.core import yamlio
 from guichet_cli.core.analysis import recommend
 from guichet_cli.core.analysis.present import apply_analysis, apply_routing
 from guichet_cli.core.analysis.route import Routing, route
-from guichet_cli.core.errors import DataError, UsageError
-from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.audit import commit_changes
+from guichet_cli.core.codeowners import write_codeowners
+from guichet_cli.core.errors import UsageError
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
 
 
 @dataclass
 class Outcome:
     path: Path
-    case: dict[str, Any]
+    case: Case  # le dossier tel que lu avant l'écriture
     written: bool = False
     sha: str | None = None
     extra_files: list[Path] = field(default_factory=list)
 
 
-def load_case(ws: Workspace, ref: str) -> tuple[Path, dict[str, Any]]:
-    path = ws.find_case(ref)
-    case = yamlio.load_fast(path)
-    if not isinstance(case, dict) or not isinstance(case.get("marche"), dict):
-        raise DataError(f"{ws.rel(path)} : dossier incomplet (pas de bloc marche)", f"vérifier le fichier avec « guichet validate {ws.rel(path)} »")
-    from guichet_cli.core.validation import engine
-
-    problems = engine.validate_case_data(ws, path)
-    if problems:
-        lines = [f"{ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.message}" for f in problems[:10]]
-        raise DataError("le dossier n'est pas valide, l'analyse n'est pas possible :\n  " + "\n  ".join(lines),
-                        "corriger le dossier (guichet validate le détaille) puis relancer")
-    return path, case
+def load_case(ws: Workspace, ref: str) -> tuple[Path, Case]:
+    """Le dossier typé et valide (schéma et contrôles) ; sinon DataError qui nomme fichier, ligne et champ."""
+    case = ws.store.case(ref, checked=True)
+    return case.path, case
 
 
 def _write(ws: Workspace, path: Path, mutate: Callable[[Any], None]) -> bool:
-    new_text = yamlio.edit_file(path, mutate)
-    if new_text.encode("utf-8") == path.read_bytes():
-        return False
-    try:
-        from guichet_cli.core.audit import write_validated
-    except ImportError:  # lot git pas encore livré : écriture atomique simple
-        yamlio.atomic_write_text(path, new_text)
-        return True
-    write_validated(ws, path, new_text)
-    return True
+    return ws.store.edit(path, mutate).changed
 
 
 def _commit(ws: Workspace, files: list[Path], case_id: str, action: str, subject: str, no_commit: bool) -> str | None:
-    try:
-        from guichet_cli.core.audit import commit_changes
-    except ImportError:
-        return None
     return commit_changes(ws, files, case_id=case_id, action=action, subject=subject, no_commit=no_commit)
 
 
 def analyse(ws: Workspace, ref: str, *, write: bool = False, no_commit: bool = False, today: dt.date | None = None,
             registry: Registry | None = None, force: bool = False) -> tuple[Outcome, recommend.Analysis]:
     today = today or dt.date.today()
-    path, case = load_case(ws, ref)
-    sent = (case.get("analyse") or {}).get("transmise_le")
+    path, model = load_case(ws, ref)
+    sent = model.analyse.transmise_le if model.analyse else None
     if write and sent and not force:
         # La recommandation envoyée au donneur d'ordre est un fait passé : ne pas la réécrire par mégarde.
-        raise UsageError(f"la recommandation de {case.get('id')} a déjà été transmise le {sent} : elle n'est pas réécrite",
+        raise UsageError(f"la recommandation de {model.id} a déjà été transmise le {sent.isoformat()} : elle n'est pas réécrite",
                          "relancer sans --write pour voir l'analyse, ou avec --write --force pour remplacer la recommandation transmise")
-    an = recommend.analyse_case(ws, case, today=today, registry=registry)
-    out = Outcome(path, case)
+    an = recommend.analyse_case(ws, model, today=today, registry=registry)
+    out = Outcome(path, model)
     if write:
         out.written = _write(ws, path, lambda data: apply_analysis(data, an, today))
         if out.written:
@@ -84,10 +64,10 @@ def analyse(ws: Workspace, ref: str, *, write: bool = False, no_commit: bool = F
     return out, an
 
 
-def recommendations_for(ws: Workspace, case: dict[str, Any], registry: Registry, today: dt.date) -> tuple[list[dict[str, Any]], int | None]:
+def recommendations_for(ws: Workspace, case: Case, registry: Registry, today: dt.date) -> tuple[list[dict[str, Any]], int | float | None]:
     """Recommandations du dossier s'il en a, sinon celles de l'analyse ; et les heures calibrées."""
-    recs = list(((case.get("analyse") or {}).get("recommandation")) or [])
-    hours = ((case.get("analyse") or {}).get("calibrage") or {}).get("heures")
+    recs = [r.as_dict() for r in case.recommendations]
+    hours = _plain(case.calibration.heures) if case.calibration else None
     if not recs:
         an = recommend.analyse_case(ws, case, today=today, registry=registry)
         recs = an.recommendations()
@@ -95,24 +75,23 @@ def recommendations_for(ws: Workspace, case: dict[str, Any], registry: Registry,
     return recs, hours
 
 
+def _plain(x: float) -> int | float:
+    """Heures lues (1933.0) affichées comme saisies (1933)."""
+    return int(x) if float(x).is_integer() else x
+
+
 def route_case(ws: Workspace, ref: str, *, write: bool = False, no_commit: bool = False, today: dt.date | None = None,
-               registry: Registry | None = None) -> tuple[Outcome, Routing, list[dict[str, Any]], int | None]:
+               registry: Registry | None = None) -> tuple[Outcome, Routing, list[dict[str, Any]], int | float | None]:
     today = today or dt.date.today()
-    reg = registry if registry is not None else load_registry(ws)
-    path, case = load_case(ws, ref)
-    recs, hours = recommendations_for(ws, case, reg, today)
-    routing = route(case, reg, recs)
-    out = Outcome(path, case)
+    reg = registry if registry is not None else ws.store.registry
+    path, model = load_case(ws, ref)
+    recs, hours = recommendations_for(ws, model, reg, today)
+    routing = route(model, reg, recs)
+    out = Outcome(path, model)
     if write:
         out.written = _write(ws, path, lambda data: apply_routing(data, routing))
         if out.written:
-            files = [path]
-            try:
-                from guichet_cli.core.codeowners import write_codeowners
-            except ImportError:
-                write_codeowners = None  # type: ignore[assignment]
-            if write_codeowners is not None:
-                files.append(write_codeowners(ws))
-                out.extra_files.append(files[-1])
-            out.sha = _commit(ws, files, str(case["id"]), "routage", f"{case['id']} : routage enregistré", no_commit)
+            files = [path, write_codeowners(ws)]
+            out.extra_files.append(files[-1])
+            out.sha = _commit(ws, files, model.id, "routage", f"{model.id} : routage enregistré", no_commit)
     return out, routing, recs, hours

@@ -13,42 +13,20 @@ import re
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.registry import Registry
+from guichet_cli.core.facts import labels
+from guichet_cli.core.model.case import Case, Market, Recommendation
+from guichet_cli.core.model.registry import Registry
 
-NATURES = {"travaux": "marché de travaux", "services": "marché de services", "fournitures": "marché de fournitures"}
-FORMES = {
-    "marche_ordinaire": "marché ordinaire",
-    "accord_cadre_bons_de_commande": "accord-cadre à bons de commande",
-    "accord_cadre_marches_subsequents": "accord-cadre à marchés subséquents",
-    "accord_cadre_mixte": "accord-cadre mixte",
-    "marche_subsequent": "marché subséquent",
-    "concession": "concession",
-}
-PROCEDURES = {
-    "procedure_adaptee": "procédure adaptée",
-    "appel_offres_ouvert": "appel d’offres ouvert",
-    "appel_offres_restreint": "appel d’offres restreint",
-    "procedure_avec_negociation": "procédure avec négociation",
-    "dialogue_competitif": "dialogue compétitif",
-    "sans_publicite_ni_mise_en_concurrence": "marché sans publicité ni mise en concurrence préalables",
-    "procedure_privee": "procédure propre à l’acheteur",
-}
-BASES = {
-    "montant_estime": "montant estimé du marché",
-    "montant_maximum": "montant maximum de l’accord-cadre",
-    "montant_annuel": "montant annuel estimé",
-    "montant_annuel_maximum": "montant annuel maximum",
-}
+# Libellés des natures, formes, procédures, bases de calibrage et dispositions : listes partagées
+# de schemas/defs.schema.json (facts/labels.py), les mêmes que partout ailleurs.
 
 
-def reference_date(case: dict[str, Any]) -> str:
+def reference_date(case: Case) -> dt.date:
     """Date qui date la rédaction (nom de fichier, propriétés du document) : tirée du dossier, jamais « aujourd'hui »."""
-    analyse = case.get("analyse") or {}
-    calibrage = analyse.get("calibrage") or {}
-    for value in (analyse.get("transmise_le"), calibrage.get("valide_le"), analyse.get("debutee_le"), case.get("recue_le")):
-        if value:
-            return str(value)[:10]
-    raise ValueError("dossier sans date")
+    analyse, calibrage = case.analyse, case.calibration
+    candidates = (analyse.transmise_le if analyse else None, calibrage.valide_le if calibrage else None,
+                  analyse.debutee_le if analyse else None)
+    return next((d for d in candidates if d is not None), case.recue_le)
 
 
 def _list_text(items: list[str]) -> str:
@@ -81,32 +59,37 @@ def _money_or_empty(value: Any) -> str:
 
 
 def _contact(reg: Registry, cid: str | None) -> dict[str, str]:
-    c = reg.contacts.get(cid or "") or {}
-    first_last = " ".join(str(x) for x in (c.get("prenom"), c.get("nom")) if x)
+    c = reg.contacts.get(cid or "")
+    if c is None:
+        return {"civilite": "", "nom_complet": "", "fonction": "", "courriel": "", "telephone": ""}
     return {
-        "civilite": str(c.get("civilite") or ""),
-        "nom_complet": first_last,
-        "fonction": str(c.get("fonction") or ""),
-        "courriel": str(c.get("courriel") or ""),
-        "telephone": str(c.get("telephone") or ""),
+        "civilite": c.civilite or "",
+        "nom_complet": c.full_name,
+        "fonction": c.fonction or "",
+        "courriel": c.courriel or "",
+        "telephone": c.telephone or "",
     }
 
 
-def _facilitator(reg: Registry, case: dict[str, Any]) -> dict[str, Any]:
-    routage = case.get("routage") or {}
-    calibrage = (case.get("analyse") or {}).get("calibrage") or {}
-    candidates = list(routage.get("facilitateurs") or []) + ([calibrage["valide_par"]] if calibrage.get("valide_par") else [])
+def _partner_name(reg: Registry, pid: str | None) -> str:
+    p = reg.partners.get(pid or "")
+    return p.nom if p else ""
+
+
+def _facilitator(reg: Registry, case: Case) -> dict[str, Any]:
+    calibrage = case.calibration
+    candidates = [*case.facilitators, *([calibrage.valide_par] if calibrage and calibrage.valide_par else [])]
     for fid in candidates:
         fac = reg.facilitators.get(fid)
         if fac:
-            contact = _contact(reg, fac.get("contact"))
+            contact = _contact(reg, fac.contact)
             return {
                 "present": True,
                 **contact,
-                "structure": reg.partner_label(str(fac.get("coordination"))),
-                "structure_nom": str((reg.partners.get(str(fac.get("coordination"))) or {}).get("nom") or ""),
+                "structure": reg.partner_label(fac.coordination),
+                "structure_nom": _partner_name(reg, fac.coordination),
             }
-    chef = routage.get("chef_de_file")
+    chef = case.routage.chef_de_file if case.routage else None
     return {
         "present": False,
         "civilite": "",
@@ -115,105 +98,98 @@ def _facilitator(reg: Registry, case: dict[str, Any]) -> dict[str, Any]:
         "courriel": "",
         "telephone": "",
         "structure": reg.partner_label(chef) if chef else "",
-        "structure_nom": str((reg.partners.get(chef or "") or {}).get("nom") or ""),
+        "structure_nom": _partner_name(reg, chef),
     }
 
 
-def _market(case: dict[str, Any]) -> dict[str, Any]:
-    m = case["marche"]
+def _market(m: Market, names: labels.Labels) -> dict[str, Any]:
     lots = [
         {
-            "numero": int(lot["numero"]),
-            "intitule": str(lot["intitule"]),
-            "montant_texte": fr.money(lot["montant_estime_ht"]),
-            "cpv_texte": ", ".join(lot.get("cpv") or []),
+            "numero": lot.numero,
+            "intitule": lot.intitule,
+            "montant_texte": fr.money(lot.montant_estime_ht),
+            "cpv_texte": ", ".join(lot.cpv),
         }
-        for lot in (m.get("lots") or [])
+        for lot in m.lots
     ]
-    lieux = []
-    for lieu in m.get("lieux_execution") or []:
-        lieux.append(f"commune {lieu['commune']}" if lieu.get("commune") else f"département {lieu['departement']}")
-    forme = str(m.get("forme") or "")
+    lieux = [f"commune {lieu.commune}" if lieu.commune else f"département {lieu.departement}" for lieu in m.lieux_execution]
+    forme = m.forme
     return {
-        "objet": str(m["objet"]),
-        "nature": str(m["nature"]),
-        "nature_libelle": NATURES.get(str(m["nature"]), str(m["nature"])),
-        "forme_libelle": FORMES.get(forme, forme),
+        "objet": m.objet,
+        "nature": m.nature,
+        "nature_libelle": names.nature(m.nature),
+        "forme_libelle": names.forme(forme),
         "accord_cadre": forme.startswith("accord_cadre"),
-        "procedure_libelle": PROCEDURES.get(str(m.get("procedure") or ""), ""),
-        "duree_texte": fr.months(int(m["duree_mois"])),
-        "montant_estime_texte": fr.money(m["montant_estime_ht"]),
-        "montant_estime_lettres": fr.money_words(m["montant_estime_ht"]),
-        "montant_maximum_texte": _money_or_empty(m.get("montant_maximum_ht")),
-        "cpv_texte": ", ".join(m.get("cpv") or []),
+        "procedure_libelle": names.label("procedure", m.procedure, ""),
+        "duree_texte": fr.months(m.duree_mois),
+        "montant_estime_texte": fr.money(m.montant_estime_ht),
+        "montant_estime_lettres": fr.money_words(m.montant_estime_ht),
+        "montant_maximum_texte": _money_or_empty(m.montant_maximum_ht),
+        "cpv_texte": ", ".join(m.cpv),
         "lieux_texte": _list_text(lieux),
-        "anru": bool(m.get("anru")),
+        "anru": m.anru,
         "lots": lots,
     }
 
 
-def _calibration(case: dict[str, Any], reg: Registry, lots_by_number: dict[int, str]) -> dict[str, Any]:
-    cal = (case.get("analyse") or {}).get("calibrage") or {}
-    if not cal:
+def _calibration(case: Case, lots_by_number: dict[int, str], names: labels.Labels) -> dict[str, Any]:
+    cal = case.calibration
+    if cal is None:
         return {"present": False, "heures_texte": "", "heures_lettres": "", "heures_par_an_texte": "", "etp_texte": "",
                 "montant_retenu_texte": "", "part_main_oeuvre_texte": "", "taux_insertion_texte": "", "cout_horaire_texte": "",
                 "base_libelle": "", "base_commentaire": "", "valide_le_texte": "", "lots": []}
 
-    def opt(key: str, fmt: Any) -> str:
-        value = cal.get(key)
-        return fmt(value) if isinstance(value, int | float) else ""
+    def opt(value: float | None, fmt: Any) -> str:
+        return "" if value is None else fmt(value)
 
     return {
         "present": True,
-        "heures_texte": fr.hours(cal["heures"]),
-        "heures_lettres": fr.words(cal["heures"]),
-        "heures_par_an_texte": opt("heures_par_an", fr.hours),
-        "etp_texte": opt("etp", lambda v: fr.number(v, 2)),
-        "montant_retenu_texte": opt("montant_retenu_ht", fr.money),
-        "part_main_oeuvre_texte": opt("part_main_oeuvre", fr.percent),
-        "taux_insertion_texte": opt("taux_insertion", fr.percent),
-        "cout_horaire_texte": opt("cout_horaire", lambda v: fr.money(v, ht=False) + fr.NBSP + "de l’heure"),
-        "base_libelle": BASES.get(str(cal.get("base") or ""), ""),
-        "base_commentaire": fr.typography(str(cal.get("base_commentaire") or "")),
-        "valide_le_texte": fr.date_long(cal["valide_le"]) if cal.get("valide_le") else "",
+        "heures_texte": fr.hours(cal.heures),
+        "heures_lettres": fr.words(cal.heures),
+        "heures_par_an_texte": opt(cal.heures_par_an, fr.hours),
+        "etp_texte": opt(cal.etp, lambda v: fr.number(v, 2)),
+        "montant_retenu_texte": opt(cal.montant_retenu_ht, fr.money),
+        "part_main_oeuvre_texte": opt(cal.part_main_oeuvre, fr.percent),
+        "taux_insertion_texte": opt(cal.taux_insertion, fr.percent),
+        "cout_horaire_texte": opt(cal.cout_horaire, lambda v: fr.money(v, ht=False) + fr.NBSP + "de l’heure"),
+        "base_libelle": names.label("base_calibrage", cal.base, ""),
+        "base_commentaire": fr.typography(cal.base_commentaire or ""),
+        "valide_le_texte": fr.date_long(cal.valide_le) if cal.valide_le else "",
         "lots": [
             {
-                "numero": int(lot["numero"]),
-                "intitule": lots_by_number.get(int(lot["numero"]), ""),
-                "heures_texte": fr.hours(lot["heures"]),
-                "montant_retenu_texte": opt_lot(lot, "montant_retenu_ht"),
+                "numero": lot.numero,
+                "intitule": lots_by_number.get(lot.numero, ""),
+                "heures_texte": fr.hours(lot.heures),
+                "montant_retenu_texte": _money_or_empty(lot.montant_retenu_ht),
             }
-            for lot in (cal.get("lots") or [])
+            for lot in cal.lots
         ],
     }
 
 
-def opt_lot(lot: dict[str, Any], key: str) -> str:
-    value = lot.get(key)
-    return fr.money(value) if isinstance(value, int | float) else ""
-
-
 def _recommendation(
-    rec: dict[str, Any], dispositions: dict[str, Any], market: dict[str, Any], duration: int, has_template: bool
+    rec: Recommendation, dispositions: dict[str, Any], market: dict[str, Any], duration: int, has_template: bool,
+    names: labels.Labels,
 ) -> dict[str, Any]:
-    code = str(rec["disposition"])
+    code = rec.disposition
     rule = dispositions.get(code) or {}
-    lots = [int(n) for n in (rec.get("lots") or [])]
+    lots = list(rec.lots)
     articles = [str(a) for a in (rule.get("articles") or [])]
     max_months = rule.get("duree_max_mois")
     share = rule.get("proportion_minimale")
+    basis = rec.base_legale or str(rule.get("base_legale") or "")
     return {
         "decp": str(rule.get("decp") or ""),
         "proportion_minimale_texte": fr.percent(share) if isinstance(share, int | float) else "",
         "duree_max_texte": fr.months(int(max_months)) if isinstance(max_months, int) else "",
         "duree_depassee": isinstance(max_months, int) and duration > max_months,
         "code": code,
-        "libelle": str(rule.get("libelle") or code),
-        "base_legale": str(rec.get("base_legale") or rule.get("base_legale") or ""),
-        "base_legale_texte": _legal_basis_text(str(rec.get("base_legale") or rule.get("base_legale") or "")),
+        "libelle": names.disposition(code),
+        "base_legale": basis,
+        "base_legale_texte": _legal_basis_text(basis),
         "articles": articles,
         "articles_texte": _list_text(["article " + a for a in articles]),
-        "justification": fr.typography(str(rec.get("justification") or "")),
+        "justification": fr.typography(rec.justification or ""),
         "lots": lots,
         "perimetre_texte": _lots_text(lots),
         "lots_detail": [lot for lot in market["lots"] if not lots or lot["numero"] in lots],
@@ -222,39 +198,40 @@ def _recommendation(
 
 
 def build_context(
-    case: dict[str, Any],
+    case: Case,
     reg: Registry,
     dispositions: dict[str, Any],
     redaction: dict[str, Any],
     settings: dict[str, Any],
     disposition: str | None,
+    names: labels.Labels | None = None,
 ) -> dict[str, Any]:
-    """Contexte complet pour une disposition (None : lettre d'accompagnement)."""
-    market = _market(case)
-    lots_by_number = {lot["numero"]: lot["intitule"] for lot in market["lots"]}
-    analyse = case.get("analyse") or {}
+    """Contexte complet pour une disposition (None : lettre d'accompagnement).
+
+    `names` : libellés du dépôt (`labels.of(ws)`) ; à défaut, ceux livrés avec guichet."""
+    names = names or labels.packaged()
+    market = _market(case.marche, names)
+    lots_by_number = {lot.numero: lot.intitule for lot in case.marche.lots}
     templates = redaction.get("modeles") or {}
     recs = [
-        _recommendation(r, dispositions, market, int(case["marche"]["duree_mois"]), r["disposition"] in templates)
-        for r in sorted(analyse.get("recommandation") or [], key=lambda r: r.get("rang", 999))
+        _recommendation(r, dispositions, market, case.marche.duree_mois, r.disposition in templates, names)
+        for r in case.ranked_recommendations
     ]
     current = next((r for r in recs if r["code"] == disposition), None) if disposition else None
-    buyer = reg.buyers.get(str(case["donneur_ordre"])) or {}
-    routage = case.get("routage") or {}
-    calibration = _calibration(case, reg, lots_by_number)
-    cal_raw = analyse.get("calibrage") or {}
+    routage = case.routage
+    calibration = _calibration(case, lots_by_number, names)
     penalty = redaction["penalite_heure"]
-    hourly = cal_raw.get("cout_horaire") or penalty["cout_horaire_defaut"]
+    hourly = (case.calibration.cout_horaire if case.calibration else None) or penalty["cout_horaire_defaut"]
     crit = redaction["critere_social"]
     ref = reference_date(case)
     return {
         "dossier": {
-            "id": str(case["id"]),
-            "recue_le_texte": fr.date_long(case["recue_le"]),
+            "id": case.id,
+            "recue_le_texte": fr.date_long(case.recue_le),
             "date_texte": fr.date_long(ref),
         },
-        "acheteur": {"nom": str(buyer.get("nom") or case["donneur_ordre"]), "siret": str(case["donneur_ordre"])},
-        "demandeur": _contact(reg, case.get("demandeur")),
+        "acheteur": {"nom": reg.buyer_name(case.donneur_ordre), "siret": case.donneur_ordre},
+        "demandeur": _contact(reg, case.demandeur),
         "marche": market,
         "disposition": current or {},
         "recommandations": recs,
@@ -262,9 +239,9 @@ def build_context(
         "calibrage": calibration,
         "facilitateur": _facilitator(reg, case),
         "routage": {
-            "chef_de_file": reg.partner_label(routage["chef_de_file"]) if routage.get("chef_de_file") else "",
-            "coordinations_texte": _list_text([reg.partner_label(p) for p in routage.get("coordinations") or []]),
-            "reseaux_texte": _list_text([reg.partner_label(p) for p in routage.get("reseaux") or []]),
+            "chef_de_file": reg.partner_label(routage.chef_de_file) if routage and routage.chef_de_file else "",
+            "coordinations_texte": _list_text([reg.partner_label(p) for p in routage.coordinations] if routage else []),
+            "reseaux_texte": _list_text([reg.partner_label(p) for p in routage.reseaux] if routage else []),
         },
         "redaction": {
             "penalite_heure_texte": fr.money(hourly * penalty["coefficient"], ht=True),
@@ -278,5 +255,5 @@ def build_context(
     }
 
 
-def reference_datetime(case: dict[str, Any]) -> dt.datetime:
-    return dt.datetime.fromisoformat(reference_date(case) + "T00:00:00+00:00")
+def reference_datetime(case: Case) -> dt.datetime:
+    return dt.datetime.combine(reference_date(case), dt.time(), tzinfo=dt.UTC)

@@ -13,10 +13,12 @@ from typing import Any
 
 from guichet_cli.core import yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem
-from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.facts import labels
+from guichet_cli.core.findings import ERROR
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.render.context import build_context, reference_date, reference_datetime
 from guichet_cli.core.render.docx import make_environment, render_docx
-from guichet_cli.core.rules import load_rules
 from guichet_cli.core.workspace import Workspace
 
 LETTER = "lettre_accompagnement"
@@ -39,15 +41,15 @@ class CaseDrafts:
 
 
 class Renderer:
-    """Charge une fois registres, règles et environnement Jinja ; rend ensuite autant de dossiers qu'il faut."""
+    """Registres et règles du magasin (`ws.store`, lus une fois), environnement Jinja construit une
+    fois ; rend ensuite autant de dossiers qu'il faut."""
 
     def __init__(self, ws: Workspace, registry: Registry | None = None) -> None:
         self.ws = ws
-        self.registry = registry or load_registry(ws)
-        self.dispositions: dict[str, Any] = load_rules(ws, "dispositions")["dispositions"]
-        self.redaction: dict[str, Any] = load_rules(ws, "redaction")
+        self.registry = registry or ws.store.registry
+        self.dispositions: dict[str, Any] = ws.store.rules("dispositions")["dispositions"]
+        self.redaction: dict[str, Any] = ws.store.rules("redaction")
         self.env = make_environment()
-        self._check_ctx: Any = None
 
     def template_path(self, disposition: str | None) -> Path | None:
         if disposition is None:
@@ -55,49 +57,37 @@ class Renderer:
         entry = (self.redaction.get("modeles") or {}).get(disposition)
         return self.ws.templates_dir / entry["fichier"] if entry else None
 
-    def _validate(self, path: Path) -> list[Any]:
-        """Même contrôle que engine.validate_case_data, avec un contexte (et un registre) partagé en lot."""
-        from guichet_cli.core.findings import ERROR
-        from guichet_cli.core.validation import engine
-        from guichet_cli.core.validation.context import CheckContext
-
-        if self._check_ctx is None:
-            self._check_ctx = CheckContext(self.ws)
-            self._check_ctx.__dict__["registry"] = self.registry  # cached_property : pas de seconde lecture
-        _kind, _data, findings = engine.check_file(self._check_ctx, path)
-        errors = [f for f in findings if f.severity == ERROR]
+    def load_case(self, path: Path) -> Case:
+        """Le dossier typé, s'il est valide (schéma et contrôles métier) ; sinon DataError qui nomme
+        fichier, ligne, colonne et champ de chaque erreur (rien n'est rendu)."""
+        errors = [f for f in self.ws.store.check(path) if f.severity == ERROR]
         if errors:
-            engine._locate(errors)  # lignes et colonnes, seulement en cas d'erreur
-        return errors
-
-    def load_case(self, path: Path) -> dict[str, Any]:
-        errors = self._validate(path)
-        if errors:
-            first = "; ".join(f"ligne {f.line} : {f.message}" for f in errors[:3])
-            more = f" (et {len(errors) - 3} autre(s))" if len(errors) > 3 else ""
-            raise DataError(
-                f"{self.ws.rel(path)} n'est pas valide, rédaction refusée : {first}{more}",
-                f"corriger le dossier, puis vérifier avec « guichet validate {self.ws.rel(path)} »",
+            rel = self.ws.rel(path)
+            first = "; ".join(
+                f"ligne {f.line or 1}, colonne {f.column or 1}" + (f", champ {f.json_path.removeprefix('$.')}" if f.pointer else "")
+                + f" : {f.message}"
+                for f in errors[:3]
             )
-        try:
-            return yamlio.load_mapping_fast(path)
-        except yamlio.YamlProblem as exc:  # validé juste avant : ne devrait pas arriver
-            raise DataError(str(exc)) from None
+            more = f" (et {len(errors) - 3} autre(s))" if len(errors) > 3 else ""
+            fix = f"{errors[0].hint} ; " if len(errors) == 1 and errors[0].hint else ""
+            raise DataError(
+                f"{rel} n'est pas valide, rédaction refusée : {first}{more}",
+                f"{fix}corriger le dossier, puis vérifier avec « guichet validate {rel} »",
+            )
+        return self.ws.store.case(path)
 
-    def plan(self, path: Path, case: dict[str, Any]) -> CaseDrafts:
+    def plan(self, path: Path, case: Case) -> CaseDrafts:
         """Pièces à produire pour un dossier valide, ou DataError disant quoi compléter."""
-        analyse = case.get("analyse") or {}
-        recs = analyse.get("recommandation") or []
         rel = self.ws.rel(path)
-        if not recs:
+        if not case.recommendations:
             raise DataError(
                 f"{rel} : aucune recommandation enregistrée (analyse.recommandation), rien à rédiger",
                 "compléter analyse.recommandation (disposition, lots, base_legale, justification) après l'analyse du dossier",
             )
         date = reference_date(case)
-        out = CaseDrafts(case_id=str(case["id"]), path=path)
-        for rec in sorted(recs, key=lambda r: r.get("rang", 999)):
-            code = str(rec["disposition"])
+        out = CaseDrafts(case_id=case.id, path=path)
+        for rec in case.ranked_recommendations:
+            code = rec.disposition
             if code == "aucune":
                 continue
             template = self.template_path(code)
@@ -105,7 +95,7 @@ class Renderer:
                 out.without_template.append(code)
                 continue
             entry = self.redaction["modeles"][code]
-            if entry.get("exige_calibrage") and (analyse.get("calibrage") or {}).get("heures") is None:
+            if entry.get("exige_calibrage") and case.calibration is None:
                 raise DataError(
                     f"{rel} : la disposition « {code} » demande un calibrage (analyse.calibrage.heures) qui n'est pas enregistré",
                     "calibrer la clause avec le facilitateur et renseigner analyse.calibrage (heures, montant retenu, taux…)",
@@ -124,7 +114,8 @@ class Renderer:
         author = str(self.ws.setting("guichet", "Guichet Régional des Clauses Sociales"))
         for draft in plan.drafts:
             code = None if draft.disposition == LETTER else draft.disposition
-            context = build_context(case, self.registry, self.dispositions, self.redaction, self.ws.config, code)
+            context = build_context(case, self.registry, self.dispositions, self.redaction, self.ws.config, code,
+                                    labels.of(self.ws))
             label = "Lettre d'accompagnement" if code is None else context["disposition"]["libelle"]
             draft.data = render_docx(
                 draft.template,

@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core.errors import DataError, GuichetError
-from guichet_cli.core.registry import Registry, load_registry
+from guichet_cli.core.facts.thresholds import Checker, make_checker
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.report import indicators as ind
-from guichet_cli.core.report.dataset import Case, Dataset, load_dataset
+from guichet_cli.core.report.dataset import Dataset, load_dataset
 from guichet_cli.core.report.facts import Facts, extract
 from guichet_cli.core.report.secrecy import make_public
 from guichet_cli.core.report.settings import ReportSettings, load_settings
-from guichet_cli.core.report.thresholds import Checker, make_checker
 from guichet_cli.core.workspace import Workspace
 
 
@@ -28,7 +29,7 @@ class ReportContext:
     check: Checker | None = None
 
     def buyer_name(self, siret: str) -> str:
-        return str((self.registry.buyers.get(siret) or {}).get("nom") or siret)
+        return self.registry.buyer_name(siret)
 
     @property
     def desk(self) -> str:
@@ -37,10 +38,8 @@ class ReportContext:
 
 def _history(ws: Workspace) -> tuple[ind.LastCommit | None, str]:
     """Dernier commit de chaque fichier, en un passage git ; sans git, le bilan le dit et continue."""
-    try:
-        from guichet_cli.core.history import load_history
-    except ImportError:
-        return None, "historique indisponible (lecteur d'historique absent)"
+    from guichet_cli.core.history import load_history
+
     try:
         hist = load_history(ws, allow_shallow=True)
     except GuichetError as exc:
@@ -53,16 +52,16 @@ def _history(ws: Workspace) -> tuple[ind.LastCommit | None, str]:
 
 def prepare(ws: Workspace, *, with_history: bool = True) -> ReportContext:
     settings = load_settings(ws)
-    ctx = ReportContext(ws=ws, settings=settings, registry=load_registry(ws), dataset=load_dataset(ws))
+    ctx = ReportContext(ws=ws, settings=settings, registry=ws.store.registry, dataset=load_dataset(ws))
     if with_history:
         ctx.last_commit, ctx.history_note = _history(ws)
     ctx.by_buyer = ctx.dataset.by_buyer()
-    ctx.check = make_checker(ws, ctx.registry, settings.thresholds, settings.obligation_date)
+    ctx.check = make_checker(ws, ctx.registry, available=settings.thresholds is not None)
     return ctx
 
 
 def _facts(ctx: ReportContext, cases: list[Case], year: int) -> list[Facts]:
-    return [extract(c, year, ctx.settings, ctx.registry.buyers, ctx.check) for c in cases]
+    return [extract(c, year, ctx.settings, ctx.registry, ctx.check, ctx.dataset.rel(c)) for c in cases]
 
 
 def _assemble(ctx: ReportContext, facts: list[Facts], prev: list[Facts], year: int, header: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +91,7 @@ def _assemble(ctx: ReportContext, facts: list[Facts], prev: list[Facts], year: i
 
 def candidate_buyers(ctx: ReportContext) -> list[str]:
     """Donneurs ayant au moins un dossier (lisible ou non), triés par SIRET."""
-    return sorted(s for s in set(ctx.by_buyer) | set(ctx.dataset.unreadable) if s)
+    return sorted(s for s in ctx.dataset.buyers if s)
 
 
 def has_activity(report: dict[str, Any]) -> bool:
@@ -100,17 +99,18 @@ def has_activity(report: dict[str, Any]) -> bool:
 
 
 def buyer_report(ctx: ReportContext, siret: str, year: int, *, public: bool = False) -> dict[str, Any]:
-    if ctx.dataset.unreadable.get(siret):
+    unreadable = ctx.dataset.unreadable_of(siret)
+    if unreadable:
         raise DataError(
-            f"bilan {siret} non produit : dossier(s) illisible(s) : " + " ; ".join(ctx.dataset.unreadable[siret]),
+            f"bilan {siret} non produit : dossier(s) illisible(s) : " + " ; ".join(u.message for u in unreadable),
             "corriger le fichier puis vérifier avec « guichet validate »",
         )
     cases = ctx.by_buyer.get(siret, [])
-    buyer = ctx.registry.buyers.get(siret) or {}
+    buyer = ctx.registry.buyers.get(siret)
     header = {
         "perimetre": "donneur",
         "titre": f"Bilan {year} des clauses sociales — {ctx.buyer_name(siret)}",
-        "donneur": {"siret": siret, "nom": ctx.buyer_name(siret), "departement": buyer.get("departement")},
+        "donneur": {"siret": siret, "nom": ctx.buyer_name(siret), "departement": buyer.departement if buyer else None},
     }
     report = _assemble(ctx, _facts(ctx, cases, year), _facts(ctx, cases, year - 1), year, header)
     return make_public(report, ctx.settings.secrecy_threshold) if public else report
@@ -119,11 +119,12 @@ def buyer_report(ctx: ReportContext, siret: str, year: int, *, public: bool = Fa
 def _safe_facts(ctx: ReportContext, year: int, rejected: list[dict[str, str]]) -> list[Facts]:
     out = []
     for case in ctx.dataset.cases:
+        rel = ctx.dataset.rel(case)
         try:
-            out.append(extract(case, year, ctx.settings, ctx.registry.buyers, ctx.check))
+            out.append(extract(case, year, ctx.settings, ctx.registry, ctx.check, rel))
         except DataError as exc:
-            if not any(r["fichier"] == case.rel for r in rejected):
-                rejected.append({"dossier": case.id, "fichier": case.rel, "probleme": exc.message})
+            if not any(r["fichier"] == rel for r in rejected):
+                rejected.append({"dossier": case.id, "fichier": rel, "probleme": exc.message})
     return out
 
 
@@ -135,6 +136,6 @@ def region_report(ctx: ReportContext, year: int, *, public: bool = False) -> dic
     report = _assemble(ctx, facts, prev, year, header)
     report["panorama"] = ind.panorama([f for f in facts if f.active], ctx.settings, ctx.buyer_name)
     report["dossiers_ecartes"] = rejected + [
-        {"dossier": "", "fichier": "", "probleme": m} for msgs in ctx.dataset.unreadable.values() for m in msgs
+        {"dossier": u.case_id, "fichier": u.rel, "probleme": u.message} for u in ctx.dataset.unreadable
     ]
     return make_public(report, ctx.settings.secrecy_threshold) if public else report

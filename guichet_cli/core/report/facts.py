@@ -15,10 +15,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from guichet_cli.core.facts.thresholds import Checker
+from guichet_cli.core.model.case import Case, Market, YearResult
+from guichet_cli.core.model.registry import Buyer, Registry
 from guichet_cli.core.report import access as a
-from guichet_cli.core.report.dataset import Case
 from guichet_cli.core.report.settings import ReportSettings
-from guichet_cli.core.report.thresholds import Checker
 
 NO_SOCIAL = "Pas de considération sociale"
 PERSON_KEYS = ("total", "femmes", "hommes", "moins_26_ans", "de_26_a_49_ans", "plus_50_ans")
@@ -28,6 +29,7 @@ PERSON_KEYS = ("total", "femmes", "hommes", "moins_26_ans", "de_26_a_49_ans", "p
 class Facts:
     case: Case
     year: int
+    rel: str = ""  # fichier du dossier, relatif au dépôt
     objet: str = ""
     buyer: str = ""
     department: str = "non renseigné"
@@ -51,7 +53,7 @@ class Facts:
     kickoff_facilitator: bool = False
     notification_signalled: bool = False
     expected_results: bool = False
-    result: dict[str, Any] | None = None
+    result: YearResult | None = None
     planned: float | None = None
     planned_prorata: bool = False
     done: float | None = None
@@ -115,62 +117,50 @@ def prorata_hours(total: float, start: dt.date, months: int, year: int) -> float
     return round(total * (hi - lo).days / span)
 
 
-def _department(rel: str, marche: dict[str, Any], buyer: dict[str, Any]) -> str:
+def _department(marche: Market, buyer: Buyer | None) -> str:
+    """Département du lieu d'exécution de plus grande part (part absente = 1), sinon celui du donneur."""
     best, best_part = None, -1.0
-    for i, lieu in enumerate(a.items(rel, "marche.lieux_execution", marche.get("lieux_execution"))):
-        lieu = a.mapping(rel, f"marche.lieux_execution[{i}]", lieu)
-        part = a.number(rel, f"marche.lieux_execution[{i}].part", lieu.get("part"))
-        part = 1.0 if part is None else part
-        if lieu.get("departement") and part > best_part:
-            best, best_part = str(lieu["departement"]), part
-    return best or (str(buyer["departement"]) if buyer.get("departement") else "non renseigné")
+    for lieu in marche.lieux_execution:
+        part = 1.0 if lieu.part is None else lieu.part
+        if lieu.departement and part > best_part:
+            best, best_part = lieu.departement, part
+    return best or (buyer.departement if buyer else "non renseigné")
 
 
 def _sector(settings: ReportSettings, marche: dict[str, Any]) -> str:
+    """Secteur du CPV principal : facts/sectors.py, comme guichet analyse et guichet screen."""
     cpvs = marche.get("cpv") or []
     if not isinstance(cpvs, list) or not cpvs:
         return "non renseigné"
-    code = str(cpvs[0]).split("-")[0]
-    best = ""
-    for prefix in settings.sectors:
-        if code.startswith(prefix) and len(prefix) > len(best):
-            best = prefix
-    if best:
-        return str(settings.sectors[best].get("libelle") or f"CPV {best}")
-    return f"CPV {code[:2]}"
+    return settings.sector_label(str(cpvs[0]), marche.get("nature"))
 
 
-def extract(case: Case, year: int, settings: ReportSettings, buyers: dict[str, dict[str, Any]], check: Checker) -> Facts:
-    d, rel = case.data, case.rel
-    f = Facts(case=case, year=year, buyer=case.buyer)
-    buyer = buyers.get(case.buyer) or {}
-    marche = a.mapping(rel, "marche", d.get("marche"))
-    f.objet = a.text(marche.get("objet")) or ""
-    f.department = _department(rel, marche, buyer)
-    f.sector = _sector(settings, marche)
-    f.status = a.text(d.get("statut"))
-    f.received_on = a.date(rel, "recue_le", d.get("recue_le"))
+def extract(case: Case, year: int, settings: ReportSettings, registry: Registry, check: Checker, rel: str) -> Facts:
+    f = Facts(case=case, year=year, rel=rel, buyer=case.donneur_ordre)
+    marche, analyse, decision, execution = case.marche, case.analyse, case.decision, case.execution
+    f.objet = marche.objet.strip()
+    for i, lieu in enumerate(marche.lieux_execution):
+        a.amount(case, rel, ("marche", "lieux_execution", i, "part"), lieu.part)
+    f.department = _department(marche, registry.buyers.get(case.donneur_ordre))
+    f.sector = settings.sector_label(marche.main_cpv, marche.nature) if marche.main_cpv else "non renseigné"  # facts/sectors.py
+    f.status = case.statut.strip()
+    f.received_on = case.recue_le
     f.received = _in_year(f.received_on, year)
 
-    analyse = a.mapping(rel, "analyse", d.get("analyse"))
-    for i, rec in enumerate(a.items(rel, "analyse.recommandation", analyse.get("recommandation"))):
-        code = a.get(a.mapping(rel, f"analyse.recommandation[{i}]", rec), "disposition")
-        if code:
-            f.recommended.append(str(code))
-    transmitted_on = a.date(rel, "analyse.transmise_le", analyse.get("transmise_le"))
+    f.recommended = list(case.recommended_dispositions)
+    transmitted_on = analyse.transmise_le if analyse else None
     f.transmitted = _in_year(transmitted_on, year)
-    if f.transmitted and f.received_on is not None and transmitted_on is not None:
+    if f.transmitted and transmitted_on is not None:
         f.delay_days = (transmitted_on - f.received_on).days
-    calib = a.mapping(rel, "analyse.calibrage", analyse.get("calibrage"))
-    calib_on = a.date(rel, "analyse.calibrage.valide_le", calib.get("valide_le"))
-    f.calibrated = bool(calib) and (_in_year(calib_on, year) or (calib_on is None and f.transmitted))
-    f.calib_facilitator = f.calibrated and bool(calib.get("valide_par"))
+    calib = case.calibration
+    f.calibrated = calib is not None and (_in_year(calib.valide_le, year) or (calib.valide_le is None and f.transmitted))
+    f.calib_facilitator = f.calibrated and calib is not None and bool(calib.valide_par)
 
-    decision = a.mapping(rel, "decision", d.get("decision"))
-    f.decided = _in_year(a.date(rel, "decision.date", decision.get("date")), year)
-    f.suite = a.text(decision.get("suite"))
-    f.motif = a.text(decision.get("motif"))
-    f.retained = [str(x) for x in a.items(rel, "decision.dispositions_retenues", decision.get("dispositions_retenues"))]
+    if decision is not None:
+        f.decided = _in_year(decision.date, year)
+        f.suite = decision.suite.strip()
+        f.motif = decision.motif.strip() if decision.motif else None
+    f.retained = list(case.retained_dispositions)
     fams = []
     for code in f.retained:
         fam = str((settings.dispositions.get(code) or {}).get("famille") or "")
@@ -178,43 +168,35 @@ def extract(case: Case, year: int, settings: ReportSettings, buyers: dict[str, d
             fams.append(fam)
     f.families = fams
 
-    routage = a.mapping(rel, "routage", d.get("routage"))
-    partners: list[str] = []
-    for key in ("chef_de_file", "coordinations", "reseaux"):
-        value = routage.get(key)
-        for pid in ([value] if isinstance(value, str) else a.items(rel, f"routage.{key}", value)):
-            if pid and str(pid) not in partners:
-                partners.append(str(pid))
-    f.partners = partners
+    f.partners = list(case.partners)
 
-    execution = a.mapping(rel, "execution", d.get("execution"))
-    notified_on = a.date(rel, "execution.notifie_le", execution.get("notifie_le"))
+    notified_on = execution.notifie_le if execution else None
     f.notified = _in_year(notified_on, year)
-    if execution:
-        declared = [str(x) for x in a.items(rel, "execution.considerations_sociales", execution.get("considerations_sociales"))]
+    if execution is not None:
         derived: list[str] = []
         for code in f.retained:
             value = (settings.dispositions.get(code) or {}).get("decp")
             if value and value not in derived:
                 derived.append(str(value))
-        f.decp = sorted(declared or derived)
-    if f.notified:
-        f.amount = a.number(rel, "execution.montant_notifie_ht", execution.get("montant_notifie_ht"))
+        f.decp = sorted(list(execution.considerations_sociales) or derived)
+    if execution is not None and f.notified:
+        f.amount = a.amount(case, rel, ("execution", "montant_notifie_ht"), execution.montant_notifie_ht)
         if f.amount is None:
             f.missing.append("montant notifié non renseigné (execution.montant_notifie_ht)")
-        kickoff = a.mapping(rel, "execution.reunion_lancement", execution.get("reunion_lancement"))
-        f.kickoff_facilitator = kickoff.get("facilitateur_present") is True
-        f.notification_signalled = execution.get("notification_signalee_le") is not None
-        launch = a.date(rel, "marche.lancement_prevu", marche.get("lancement_prevu"))
-        a.number(rel, "marche.montant_maximum_ht", marche.get("montant_maximum_ht"))
-        a.number(rel, "marche.montant_estime_ht", marche.get("montant_estime_ht"))
-        f.threshold, f.value, f.subject_to_obligation = check(marche, case.buyer, launch or notified_on, d)
+        f.kickoff_facilitator = execution.reunion_lancement is not None and execution.reunion_lancement.facilitateur_present
+        f.notification_signalled = execution.notification_signalee_le is not None
+        a.amount(case, rel, ("marche", "montant_maximum_ht"), marche.montant_maximum_ht)
+        a.amount(case, rel, ("marche", "montant_estime_ht"), marche.montant_estime_ht)
+        f.threshold, f.value, f.subject_to_obligation = check(
+            marche, case.donneur_ordre, marche.lancement_prevu or execution.notifie_le,
+            case.analyse.derogation if case.analyse else None,
+        )
 
-    contract_hours = a.number(rel, "execution.heures_contractuelles", execution.get("heures_contractuelles"))
-    if contract_hours is None:
-        contract_hours = a.number(rel, "analyse.calibrage.heures", calib.get("heures"))
-    closed = a.date(rel, "cloture.date", a.get(d, "cloture", "date"))
-    abandoned = a.date(rel, "abandon.date", a.get(d, "abandon", "date"))
+    a.amount(case, rel, ("execution", "heures_contractuelles"), execution.heures_contractuelles if execution else None)
+    a.amount(case, rel, ("analyse", "calibrage", "heures"), calib.heures if calib else None)
+    contract_hours = case.contract_hours
+    closed = case.cloture.date if case.cloture else None
+    abandoned = case.abandon.date if case.abandon else None
     f.expected_results = (
         notified_on is not None
         and notified_on.year <= year
@@ -223,36 +205,39 @@ def extract(case: Case, year: int, settings: ReportSettings, buyers: dict[str, d
         and (bool(contract_hours) or any(x in ("clause", "marche_insertion") for x in f.families))
     )
 
-    for i, res in enumerate(a.items(rel, "resultats", d.get("resultats"))):
-        res = a.mapping(rel, f"resultats[{i}]", res)
-        if res.get("annee") != year:
+    for i, res in enumerate(case.resultats):
+        if res.annee != year:
             continue
+        _check_result(case, rel, i, res)
         f.result = res
-        f.done = a.number(rel, f"resultats[{i}].heures_realisees", res.get("heures_realisees"))
-        f.planned = a.number(rel, f"resultats[{i}].heures_prevues", res.get("heures_prevues"))
-        if f.planned is None and contract_hours and notified_on is not None:
-            months = a.count(rel, "marche.duree_mois", marche.get("duree_mois"))
-            if months:
-                f.planned = prorata_hours(contract_hours, notified_on, months, year)
-                f.planned_prorata = True
+        f.done = res.heures_realisees
+        f.planned = res.heures_prevues
+        if f.planned is None and contract_hours and notified_on is not None and a.count(case, rel, ("marche", "duree_mois"), marche.duree_mois):
+            f.planned = prorata_hours(contract_hours, notified_on, marche.duree_mois, year)
+            f.planned_prorata = True
         if f.planned is None and (contract_hours or "clause" in f.families):
             f.missing.append(f"heures prévues {year} non renseignées (resultats[{i}].heures_prevues) et pas de prorata possible")
-        f.result_transmitted = res.get("transmis_le") is not None
-        # vérifie les types de toutes les valeurs comptées, pour une erreur nommant le champ
-        for key in PERSON_KEYS:
-            a.count(rel, f"resultats[{i}].participants.{key}", a.get(res, "participants", key))
-        for group in ("contrats", "sorties"):
-            for k, v in a.mapping(rel, f"resultats[{i}].{group}", res.get(group)).items():
-                a.count(rel, f"resultats[{i}].{group}.{k}", v)
-        for k, v in a.mapping(rel, f"resultats[{i}].participants.par_public", a.get(res, "participants", "par_public")).items():
-            a.count(rel, f"resultats[{i}].participants.par_public.{k}", v)
-        for k, v in a.mapping(rel, f"resultats[{i}].heures_par_modalite", res.get("heures_par_modalite")).items():
-            a.number(rel, f"resultats[{i}].heures_par_modalite.{k}", v)
-        inclusive = a.mapping(rel, f"resultats[{i}].entreprises_inclusives", res.get("entreprises_inclusives"))
-        a.count(rel, f"resultats[{i}].entreprises_inclusives.nombre", inclusive.get("nombre"))
-        a.number(rel, f"resultats[{i}].entreprises_inclusives.chiffre_affaires_ht", inclusive.get("chiffre_affaires_ht"))
-        a.mapping(rel, f"resultats[{i}].qualitatif", res.get("qualitatif"))
+        f.result_transmitted = res.transmis_le is not None
         break
     if f.expected_results and f.result is None:
         f.missing.append(f"marché en exécution sans résultats pour {year}")
     return f
+
+
+def _check_result(case: Case, rel: str, i: int, res: YearResult) -> None:
+    """Bornes de toutes les valeurs comptées d'une entrée resultats[i], pour une erreur nommant le champ."""
+    at: tuple[str | int, ...] = ("resultats", i)
+    a.amount(case, rel, (*at, "heures_realisees"), res.heures_realisees)
+    a.amount(case, rel, (*at, "heures_prevues"), res.heures_prevues)
+    for key in PERSON_KEYS:
+        a.count(case, rel, (*at, "participants", key), res.participants.count(key))
+    for k, v in res.participants.par_public.items():
+        a.count(case, rel, (*at, "participants", "par_public", k), v)
+    for group, values in (("contrats", res.contrats), ("sorties", res.sorties)):
+        for k, v in values.items():
+            a.count(case, rel, (*at, group, k), v)
+    for k, v in res.heures_par_modalite.items():
+        a.amount(case, rel, (*at, "heures_par_modalite", k), v)
+    if res.entreprises_inclusives is not None:
+        a.count(case, rel, (*at, "entreprises_inclusives", "nombre"), res.entreprises_inclusives.nombre)
+        a.amount(case, rel, (*at, "entreprises_inclusives", "chiffre_affaires_ht"), res.entreprises_inclusives.chiffre_affaires_ht)

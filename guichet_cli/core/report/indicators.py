@@ -47,18 +47,20 @@ def _results(facts: list[Facts], settings: ReportSettings) -> dict[str, Any]:
         res = f.result
         if res is None:
             continue
-        part = res.get("participants") or {}
+        part = res.participants
         for key in PERSON_KEYS:
-            if part.get(key) is not None:
-                people[key] += part[key]
-        publics.update(part.get("par_public") or {})
-        contracts.update(res.get("contrats") or {})
-        for k, v in (res.get("heures_par_modalite") or {}).items():
+            value = part.count(key)
+            if value is not None:
+                people[key] += value
+        publics.update(part.par_public)
+        contracts.update(res.contrats)
+        for k, v in res.heures_par_modalite.items():
             modalities[k] += v
-        exits.update(res.get("sorties") or {})
-        inc = res.get("entreprises_inclusives") or {}
-        inclusive_n += inc.get("nombre") or 0
-        inclusive_ca += inc.get("chiffre_affaires_ht") or 0
+        exits.update(res.sorties)
+        inc = res.entreprises_inclusives
+        if inc is not None:
+            inclusive_n += inc.nombre or 0
+            inclusive_ca += inc.chiffre_affaires_ht or 0
     total_people = people.get("total", 0)
     return {
         "heures": {
@@ -170,25 +172,27 @@ def compute(
 def qualitative(facts: list[Facts]) -> list[dict[str, Any]]:
     rows = []
     for f in facts:
-        q = (f.result or {}).get("qualitatif") or {}
-        texts = {k: q[k].strip() for k in ("faits_marquants", "difficultes", "perspectives") if isinstance(q.get(k), str) and q[k].strip()}
+        q = f.result.qualitatif if f.result is not None else None
+        if q is None:
+            continue
+        texts = {k: v.strip() for k in ("faits_marquants", "difficultes", "perspectives") if (v := getattr(q, k)) and v.strip()}
         if texts:
-            rows.append({"dossier": f.case.id, "objet": f.objet, **texts, "publiable": q.get("publiable") is True})
+            rows.append({"dossier": f.case.id, "objet": f.objet, **texts, "publiable": q.publiable})
     return rows
 
 
 def missing(facts: list[Facts]) -> list[dict[str, str]]:
-    return [{"dossier": f.case.id, "fichier": f.case.rel, "probleme": m} for f in facts for m in f.missing]
+    return [{"dossier": f.case.id, "fichier": f.rel, "probleme": m} for f in facts for m in f.missing]
 
 
 def annex(facts: list[Facts], last_commit: LastCommit | None) -> list[dict[str, Any]]:
     rows = []
     for f in facts:
-        commit = last_commit(f.case.rel) if last_commit else None
+        commit = last_commit(f.rel) if last_commit else None
         rows.append(
             {
                 "dossier": f.case.id,
-                "fichier": f.case.rel,
+                "fichier": f.rel,
                 "objet": f.objet,
                 "contributions": f.contributions,
                 "commit": commit[0][:12] if commit else None,

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import formats
 from guichet_cli.core.errors import DataError
 from guichet_cli.core.report import text_out
 from guichet_cli.core.report.build import ReportContext, buyer_report, has_activity, region_report
+from guichet_cli.core.report.dataset import APART
 from guichet_cli.core.report.tables import build_tables
 from guichet_cli.core.yamlio import atomic_write_bytes
 
-FORMATS = ("docx", "xlsx", "md", "csv", "json", "table")
+FORMATS = formats.REPORT
 EXTENSIONS = {"docx": "docx", "xlsx": "xlsx", "md": "md", "csv": "csv", "json": "json"}
 
 
@@ -109,5 +111,14 @@ def run_region(ctx: ReportContext, year: int, fmt: str, out_dir: Path, *, public
     return outcome
 
 
-def unknown_buyer(siret: str) -> DataError:
-    return DataError(f"aucun dossier pour le donneur d'ordre {siret}", "vérifier le SIRET (donneurs/<siret>.yaml) ou lister avec --all")
+def apart(ctx: ReportContext) -> list[tuple[str, str]]:
+    """Les dossiers illisibles dont le donneur d'ordre n'a pas pu être lu : listés à part, en erreur."""
+    return [(APART, u.message) for u in ctx.dataset.apart]
+
+
+def unknown_buyer(ctx: ReportContext, siret: str) -> DataError:
+    message = f"aucun dossier pour le donneur d'ordre {siret}"
+    if ctx.dataset.apart:
+        message += f" ; {len(ctx.dataset.apart)} dossier(s) illisible(s) au donneur inconnu : " + " ; ".join(
+            u.message for u in ctx.dataset.apart)
+    return DataError(message, "vérifier le SIRET (donneurs/<siret>.yaml) ou lister avec --all")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from guichet_cli.core.errors import GuichetError
+from guichet_cli.core.facts import dates, labels, sectors
 from guichet_cli.core.rules import load_rules
 from guichet_cli.core.workspace import Workspace
 
@@ -21,8 +23,10 @@ class ReportSettings:
     dispositions: dict[str, dict[str, Any]]
     thresholds: dict[str, Any] | None  # rules/seuils.yaml, s'il existe
     obligation_date: dt.date | None  # rules/obligation_sociale.yaml date_application
-    sectors: dict[str, dict[str, Any]]
+    sectors: dict[str, dict[str, Any]]  # table de rules/secteurs.yaml ({} si le fichier manque)
     response_days: int | None
+    # (CPV principal, nature) → libellé du secteur : la même table et la même règle que l'analyse
+    sector_label: Callable[[str, str | None], str] = lambda cpv, nature: "non renseigné"
 
     def label(self, table: str, code: str) -> str:
         return self.labels.get(table, {}).get(code, code)
@@ -45,19 +49,23 @@ def load_settings(ws: Workspace) -> ReportSettings:
         etp_hours, etp_source = float(bilan["etp_heures"]), "rules/bilan.yaml#etp_heures"
     oblig = _optional(ws, "obligation_sociale") or {}
     odate = oblig.get("date_application")
-    sectors = (_optional(ws, "secteurs") or {}).get("secteurs") or {}
+    table = (_optional(ws, "secteurs") or {}).get("secteurs") or {}
     dispositions = load_rules(ws, "dispositions").get("dispositions") or {}
-    labels = {k: v for k, v in bilan.items() if isinstance(v, dict)}
-    labels["dispositions"] = {str(k): str(v.get("libelle") or k) for k, v in dispositions.items() if isinstance(v, dict)}
+    names = labels.of(ws)
+    tables = {k: v for k, v in bilan.items() if isinstance(v, dict)}
+    # statuts et dispositions : listes partagées de schemas/defs.schema.json (facts/labels.py)
+    tables["statuts"] = names.table("statut")
+    tables["dispositions"] = names.table("disposition")
     return ReportSettings(
         etp_hours=etp_hours,
         etp_source=etp_source,
         secrecy_threshold=int(ws.setting("secret_statistique_seuil", bilan.get("secret_statistique_seuil_defaut", 3))),
         top_buyers=int(bilan.get("principaux_donneurs", 10)),
-        labels=labels,
+        labels=tables,
         dispositions=dispositions,
         thresholds=_optional(ws, "seuils"),
-        obligation_date=dt.date.fromisoformat(str(odate)) if odate else None,
-        sectors={str(k): v for k, v in sectors.items() if isinstance(v, dict)},
+        obligation_date=dates.parse_iso(odate) if odate else None,
+        sectors={str(k): v for k, v in table.items() if isinstance(v, dict)},
         response_days=ws.setting("delai_reponse_jours", None),
+        sector_label=(lambda cpv, nature: sectors.sector_for(ws, cpv, nature).label) if table else (lambda cpv, nature: "non renseigné"),
     )

@@ -10,23 +10,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from guichet_cli.core.analysis import thresholds
+from guichet_cli.core.facts import thresholds
 from guichet_cli.core.findings import Finding
+from guichet_cli.core.model.case import Case
 from guichet_cli.core.rules import rule_ref
 from guichet_cli.core.validation.context import KIND_CASE, CheckContext, file_check
 from guichet_cli.core.validation.messages import did_you_mean
 
 
-def _none_targets(case: dict[str, Any]) -> Iterator[tuple[str | int, ...]]:
-    for i, rec in enumerate((case.get("analyse") or {}).get("recommandation") or []):
-        if rec.get("disposition") == "aucune":
+def _none_targets(case: Case) -> Iterator[tuple[str | int, ...]]:
+    for i, rec in enumerate(case.recommendations):
+        if rec.disposition == "aucune":
             yield ("analyse", "recommandation", i, "disposition")
-    for i, disp in enumerate((case.get("decision") or {}).get("dispositions_retenues") or []):
+    for i, disp in enumerate(case.retained_dispositions):
         if disp == "aucune":
             yield ("decision", "dispositions_retenues", i)
 
 
-def _without_condition(ctx: CheckContext, case: dict[str, Any], rules: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
+def _without_condition(ctx: CheckContext, case: Case, rules: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
     """Listes (recommandation, dispositions retenues) sans « aucune » mais sans condition d'exécution ni
     réservation : un critère ou une variante seuls ne satisfont pas L2112-2-1 (familles_conformes)."""
     families = set(rules.get("familles_conformes") or [])
@@ -36,31 +37,31 @@ def _without_condition(ctx: CheckContext, case: dict[str, Any], rules: dict[str,
     def conforming(disp: Any) -> bool:
         return disp not in excluded and (table.get(disp) or {}).get("famille") in families
 
-    recs = [r.get("disposition") for r in (case.get("analyse") or {}).get("recommandation") or [] if isinstance(r, dict)]
-    kept = list((case.get("decision") or {}).get("dispositions_retenues") or [])
+    recs = list(case.recommended_dispositions)
+    kept = list(case.retained_dispositions)
     for pointer, disps in ((("analyse", "recommandation"), recs), (("decision", "dispositions_retenues"), kept)):
         if disps and "aucune" not in disps and not any(conforming(d) for d in disps):
             yield pointer, [str(d) for d in disps]
 
 
 @file_check(KIND_CASE)
-def social_obligation(ctx: CheckContext, path: Path, case: dict[str, Any]) -> Iterator[Finding]:
+def social_obligation(ctx: CheckContext, path: Path, case: Case) -> Iterator[Finding]:
     rules = ctx.rules("obligation_sociale")
-    deroga = (case.get("analyse") or {}).get("derogation")
+    deroga = case.analyse.derogation if case.analyse else None
     motifs = rules.get("motifs_derogation") or {}
-    if isinstance(deroga, dict) and deroga.get("motif") not in motifs:
-        yield Finding(path, f"motif de dérogation « {deroga.get('motif')} » inconnu", ("analyse", "derogation", "motif"),
-                      hint=did_you_mean(str(deroga.get("motif")), list(motifs)) or f"motifs possibles : {', '.join(motifs)} ({rule_ref('obligation_sociale', 'motifs_derogation')})",
+    if deroga is not None and deroga.motif not in motifs:
+        yield Finding(path, f"motif de dérogation « {deroga.motif} » inconnu", ("analyse", "derogation", "motif"),
+                      hint=did_you_mean(deroga.motif, list(motifs)) or f"motifs possibles : {', '.join(motifs)} ({rule_ref('obligation_sociale', 'motifs_derogation')})",
                       code="droit")
     targets = list(_none_targets(case))
     partial = list(_without_condition(ctx, case, rules))
-    marche = case["marche"]
-    launch = thresholds._date(marche.get(rules.get("champ_date", "lancement_prevu")))
+    marche = case.marche
+    launch = thresholds.launch_date(ctx.ws, marche)
     if not (targets or partial) or launch is None or deroga:
         return
-    btype = thresholds.buyer_type(ctx.ws, marche, case.get("donneur_ordre"), ctx.registry)
+    btype = thresholds.buyer_type(ctx.ws, marche, case.donneur_ordre, ctx.registry)
     th = thresholds.check_threshold(ctx.ws, marche, btype, launch)
-    ob = thresholds.check_obligation(ctx.ws, case, th, ctx.today)
+    ob = thresholds.check_obligation(ctx.ws, marche, th, ctx.today, deroga)
     if not ob.applies:
         return
     for pointer in targets:

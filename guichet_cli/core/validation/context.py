@@ -5,14 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from guichet_cli.core.findings import Finding
-from guichet_cli.core.lifecycle import Lifecycle, load_lifecycle
-from guichet_cli.core.registry import Registry, load_registry
-from guichet_cli.core.rules import load_rules
+from guichet_cli.core.lifecycle import Lifecycle
+from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
 
 # Types de fichiers reconnus et le schéma qui les valide (relatif à schemas/).
@@ -29,20 +27,22 @@ class CheckContext:
     ws: Workspace
     today: dt.date = field(default_factory=dt.date.today)
 
-    @cached_property
+    @property
     def registry(self) -> Registry:
-        return load_registry(self.ws)
+        return self.ws.store.registry
 
-    @cached_property
+    @property
     def lifecycle(self) -> Lifecycle:
-        return load_lifecycle(self.ws)
+        return self.ws.store.lifecycle
 
     def rules(self, name: str) -> dict[str, Any]:
-        return load_rules(self.ws, name)
+        return self.ws.store.rules(name)
 
 
-FileCheck = Callable[[CheckContext, Path, dict[str, Any]], Iterable[Finding]]
-RepoCheck = Callable[[CheckContext, dict[Path, dict[str, Any]]], Iterable[Finding]]
+# Un contrôle de fichier reçoit l'objet typé (Case, Partner, Buyer, Contact) ou, pour les règles
+# et réglages, l'arbre lu ; un contrôle transversal reçoit les lectures de tous les fichiers validés.
+FileCheck = Callable[[CheckContext, Path, Any], Iterable[Finding]]
+RepoCheck = Callable[[CheckContext, dict[Path, Any]], Iterable[Finding]]
 
 FILE_CHECKS: dict[str, list[FileCheck]] = {}
 REPO_CHECKS: list[RepoCheck] = []

@@ -1,8 +1,9 @@
 """Validation des fichiers du dépôt : chemin rapide, puis chemin lent pour les seuls fichiers en erreur.
 
-1. chaque fichier est lu avec le chargeur C (dates en chaînes) et validé par un validateur
-   construit une fois par schéma ;
-2. les contrôles métier inscrits (checks.py et modules suivants) s'ajoutent ;
+1. chaque fichier est lu par le magasin (core/store.py, chargeur C, une fois par exécution) et
+   validé par un validateur construit une fois par schéma ;
+2. un fichier conforme est lu en objet typé (core/model/), sur lequel les contrôles métier
+   inscrits (checks.py, compliance.py) s'appliquent ;
 3. seuls les fichiers qui ont des constats sans position sont relus en aller-retour pour donner
    ligne et colonne. Un fichier cassé n'arrête jamais les autres.
 """
@@ -18,6 +19,7 @@ from guichet_cli.core import yamlio
 from guichet_cli.core.errors import UsageError
 from guichet_cli.core.findings import ERROR, Finding, Report
 from guichet_cli.core.schemas import validator_for
+from guichet_cli.core.store import Entry
 from guichet_cli.core.validation import messages
 from guichet_cli.core.validation.context import (
     FILE_CHECKS,
@@ -84,52 +86,72 @@ def _schema_findings(path: Path, data: Any, schema_path: Path) -> list[Finding]:
     return out
 
 
-def check_file(ctx: CheckContext, path: Path) -> tuple[str | None, dict[str, Any] | None, list[Finding]]:
-    """Valide un fichier : (type, données si lisibles, constats)."""
+def _builder(kind: str) -> Any:
+    from guichet_cli.core.model.case import Case
+    from guichet_cli.core.model.registry import Buyer, Contact, Partner
+
+    return {KIND_CASE: Case.from_data, KIND_PARTNER: Partner.from_data, KIND_BUYER: Buyer.from_data,
+            KIND_CONTACT: Contact.from_data}.get(kind)
+
+
+def check_file(ctx: CheckContext, path: Path) -> tuple[str | None, Entry | None, list[Finding]]:
+    """Valide un fichier lu par le magasin : (type, lecture, constats sans position encore)."""
     kinds = classify(ctx.ws, path)
     if kinds is None:
         return None, None, [
             Finding(path, "fichier hors des dossiers gérés par guichet (cases/, partners/, donneurs/, contacts/, rules/)", code="inconnu")
         ]
     kind, schema_path = kinds
-    try:
-        data = yamlio.load_fast(path)
-    except yamlio.YamlProblem as exc:
-        return kind, None, [Finding(path, exc.problem, line=exc.line, column=exc.column, hint=exc.hint_text, code="yaml")]
-    if not isinstance(data, dict):
-        return kind, None, [
-            Finding(path, f"le fichier doit contenir des champs « clé: valeur », pas {yamlio._kind(data)}", line=1, column=1, code="yaml")
-        ]
+    store = ctx.ws.store
+    ent = store.entry(path)
+    if not ent.readable:
+        return kind, ent, [ent.read_problem]  # type: ignore[list-item]
     if kind == KIND_RULES and not schema_path.is_file():
-        return kind, data, [Finding(path, f"aucun schéma pour ce fichier de règles ({ctx.ws.rel(schema_path)})", line=1, column=1, code="schema")]
-    findings = _schema_findings(path, data, schema_path)
+        return kind, ent, [Finding(path, f"aucun schéma pour ce fichier de règles ({ctx.ws.rel(schema_path)})", line=1, column=1, code="schema")]
+    findings = _schema_findings(path, ent.data, schema_path)
+    build = _builder(kind)
+    if build is None:
+        return kind, ent, findings
+    ent = store.entry(path, build=build)
+    if not ent.ok:
+        # Le schéma décrit déjà le problème quand il l'a vu ; sinon la lecture typée le nomme.
+        return kind, ent, findings or [ent.problem]  # type: ignore[list-item]
+    if findings:
+        # Les contrôles métier supposent un fichier conforme au schéma.
+        return kind, ent, findings
     for fn in FILE_CHECKS.get(kind, []):
-        # Les contrôles métier supposent un fichier conforme au schéma : sur un fichier qui ne
-        # l'est pas, un contrôle qui bute sur un champ manquant est simplement sauté (le schéma
-        # a déjà signalé le problème), les autres s'appliquent.
-        try:
-            findings.extend(list(fn(ctx, path, data)))
-        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
-            if not findings:
-                raise
-    return kind, data, findings
+        findings.extend(fn(ctx, path, ent.model))
+    return kind, ent, findings
 
 
-def _locate(findings: list[Finding]) -> None:
+def _locate(ws: Workspace, findings: list[Finding], texts: dict[Path, str] | None = None) -> None:
     by_file: dict[Path, list[Finding]] = {}
     for f in findings:
         if f.line is None:
             by_file.setdefault(f.path, []).append(f)
     for path, items in by_file.items():
         try:
-            doc = yamlio.load_roundtrip(path)
-        except yamlio.YamlProblem:
-            doc = None
+            text = (texts or {}).get(path)
+            data = yamlio.parse_roundtrip(path, text) if text is not None else yamlio.load_roundtrip(path).data
+        except (yamlio.YamlProblem, OSError):
+            data = None
         for f in items:
-            if doc is None:
+            if data is None:
                 f.line, f.column = 1, 1
             else:
-                f.line, f.column = yamlio.locate(doc.data, f.anchor if f.anchor is not None else f.pointer, key=f.key)
+                f.line, f.column = yamlio.locate(data, f.anchor if f.anchor is not None else f.pointer, key=f.key)
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    # un même problème signalé deux fois (fichier + transversal) n'apparaît qu'une fois
+    seen: set[tuple[str, int | None, int | None, str]] = set()
+    unique = []
+    for f in findings:
+        key = (str(f.path), f.line, f.column, f.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
 
 
 def validate(
@@ -138,41 +160,40 @@ def validate(
     *,
     today: dt.date | None = None,
     repo_checks: bool = True,
-    extra_loaded: dict[Path, dict[str, Any]] | None = None,
 ) -> Report:
     """Valide `paths` (par défaut tout le dépôt) et les contrôles transversaux."""
     ctx = CheckContext(ws, today=today or dt.date.today())
     targets = repository_files(ws) if paths is None else expand_paths(ws, paths)
     report = Report(files=targets)
-    loaded: dict[Path, dict[str, Any]] = dict(extra_loaded or {})
+    loaded: dict[Path, Entry] = {}
     for path in targets:
-        _kind, data, findings = check_file(ctx, path)
+        _kind, ent, findings = check_file(ctx, path)
         report.findings.extend(findings)
-        if data is not None:
-            loaded[path] = data
+        if ent is not None and ent.ok:
+            loaded[path] = ent
     if repo_checks:
         for rc in REPO_CHECKS:
             report.findings.extend(rc(ctx, loaded))
-    _locate(report.findings)
-    # un même problème signalé deux fois (fichier + transversal) n'apparaît qu'une fois
-    seen: set[tuple[str, int | None, int | None, str]] = set()
-    unique = []
-    for f in report.findings:
-        key = (str(f.path), f.line, f.column, f.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    report.findings = unique
+    _locate(ws, report.findings)
+    report.findings = _unique(report.findings)
     report.sort()
     return report
 
 
-def validate_case_data(ws: Workspace, path: Path, today: dt.date | None = None) -> list[Finding]:
-    """Valide un seul dossier (avant écriture par une commande) ; rend les erreurs seulement."""
+def check_paths(ws: Workspace, paths: list[Path], *, text: str | None = None, today: dt.date | None = None) -> list[Finding]:
+    """Constats (positionnés) des seuls fichiers `paths`, sans contrôles transversaux ; `text` :
+    contenu à valider en mémoire pour l'unique fichier donné (avant une écriture)."""
     ctx = CheckContext(ws, today=today or dt.date.today())
-    _kind, _data, findings = check_file(ctx, path)
-    _locate(findings)
-    return [f for f in findings if f.severity == ERROR]
+    findings: list[Finding] = []
+    for path in paths:
+        findings.extend(check_file(ctx, path)[2])
+    _locate(ws, findings, {paths[0]: text} if text is not None and paths else None)
+    return _unique(findings)
+
+
+def validate_case_data(ws: Workspace, path: Path, today: dt.date | None = None) -> list[Finding]:
+    """Valide un seul fichier tel qu'il est sur le disque ; rend les erreurs seulement."""
+    return [f for f in check_paths(ws, [path], today=today) if f.severity == ERROR]
 
 
 import guichet_cli.core.validation.checks  # noqa: E402,F401  (inscrit les contrôles métier)

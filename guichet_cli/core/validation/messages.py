@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import re
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
+
+from guichet_cli.core.facts import amounts, dates
 
 _TYPES = {
     "string": "un texte",
@@ -18,8 +19,6 @@ _TYPES = {
     "object": "un ensemble de champs (clé: valeur)",
     "null": "vide",
 }
-_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"]
 
 
 def show(value: Any) -> str:
@@ -41,28 +40,17 @@ def did_you_mean(word: str, choices: list[str]) -> str | None:
 
 
 def date_problem(value: str) -> str:
-    """Explique pourquoi une chaîne n'est pas une date AAAA-MM-JJ réelle."""
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
-    if not m:
-        return f"{show(value)} n'est pas une date au format AAAA-MM-JJ"
-    y, mo, d = (int(x) for x in m.groups())
-    if not 1 <= mo <= 12:
-        return f"{show(value)} : le mois {mo} n'existe pas"
-    try:
-        dt.date(y, mo, d)
-    except ValueError:
-        return f"{show(value)} : le {d} {_MONTHS[mo - 1]} {y} n'existe pas"
-    return f"{show(value)} n'est pas une date valide"
+    """Explique pourquoi une chaîne n'est pas une date AAAA-MM-JJ réelle (facts/dates.py)."""
+    return dates.problem(value)
 
 
 def _number_hint(value: Any) -> str | None:
     if isinstance(value, str):
-        digits = re.sub(r"[\s\u00a0\u202f€]|HT|ht", "", value).replace(",", ".")
         try:
-            num = float(digits)
-        except ValueError:
+            num = amounts.parse_amount(value)  # même lecture que guichet new et les plans d'achat
+        except amounts.AmountError:
             return None
-        return f"écrire {int(num) if num.is_integer() else num} (sans espace, sans symbole, point décimal)"
+        return f"écrire {amounts.plain(num)} (sans espace, sans symbole, point décimal)"
     return None
 
 
@@ -107,6 +95,8 @@ def translate(err: ValidationError) -> tuple[tuple[str | int, ...], str, str | N
         return path, f"valeur inconnue {show(inst)}", hint, False
     if v == "const":
         return path, f"{show(inst)} : valeur attendue {show(schema.get('const'))}", None, False
+    if v == "not":
+        return path, f"{show(inst)} n'est pas admis ici", custom, False
     if v == "format":
         if err.validator_value == "date" and isinstance(inst, str):
             return path, date_problem(inst), 'écrire la date entre guillemets au format AAAA-MM-JJ, par exemple "2026-03-02"', False

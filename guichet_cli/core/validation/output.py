@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+from guichet_cli.core import formats
 from guichet_cli.core.findings import ERROR, Report
 from guichet_cli.core.workspace import Workspace
 
-FORMATS = ("text", "json", "github", "gitlab")
+FORMATS = formats.VALIDATE
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

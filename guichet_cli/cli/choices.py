@@ -1,0 +1,27 @@
+"""Options à valeurs fixées (--format…) : une liste de choix déclarée une fois, dans core/formats.py.
+
+typer refuse lui-même une valeur hors liste (code 2), avec un message traduit par cli/french.py,
+et l'aide affiche les valeurs possibles.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import typer
+
+from guichet_cli.core import formats
+
+
+def format_option(values: tuple[str, ...], help: str, *, short: bool = True) -> Any:
+    names = ("--format", "-f") if short else ("--format",)
+    return Annotated[Literal[values], typer.Option(*names, help=help, case_sensitive=False)]  # type: ignore[valid-type]
+
+
+ValidateFormat = format_option(formats.VALIDATE, "Format de sortie : text, json, github (annotations GitHub) ou gitlab (rapport Code Quality de GitLab).")
+HistoryFormat = format_option(formats.HISTORY, "Format : text ou json.")
+DueFormat = format_option(formats.DUE, "Format : text, json ou csv.")
+ReportFormat = format_option(
+    formats.REPORT, "docx (rapport mis en page), xlsx (classeur), md (forge), csv (format long), json (outils), table (terminal).", short=False
+)
+ScreenFormat = format_option(formats.SCREEN, "Sortie : table (terminal), csv, md (Markdown) ou xlsx (avec --out).", short=False)

@@ -1,0 +1,10 @@
+"""Formats de sortie de chaque commande, déclarés une seule fois (le cœur les produit, la CLI
+en fait la liste des valeurs permises de --format). Aucun import : lu au démarrage de la CLI."""
+
+from __future__ import annotations
+
+VALIDATE = ("text", "json", "github", "gitlab")
+HISTORY = ("text", "json")
+DUE = ("text", "json", "csv")
+REPORT = ("docx", "xlsx", "md", "csv", "json", "table")
+SCREEN = ("table", "csv", "md", "xlsx")

@@ -1,0 +1,320 @@
+"""Le magasin du dépôt : chaque fichier est lu, analysé et typé UNE fois par exécution.
+
+Toutes les commandes passent par lui (`ws.store`) : demandes, registres, règles, réglages. Il
+garde pour chaque fichier ce qui a été lu (arbre, objet typé, problème de lecture) et rend les
+mêmes objets à tous. Les écritures passent aussi par lui : relecture aller-retour, modification,
+validation du nouveau texte en mémoire, écriture atomique — rien n'est écrit si le résultat ne
+serait pas valide, et il n'y a jamais d'écriture suivie d'un retour en arrière.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from guichet_cli.core import yamlio
+from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
+from guichet_cli.core.findings import ERROR, Finding
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.model.fields import ModelError
+from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
+
+if TYPE_CHECKING:
+    from guichet_cli.core.lifecycle import Lifecycle
+    from guichet_cli.core.workspace import Workspace
+
+REGISTRY_KINDS = {"partners": Partner, "donneurs": Buyer, "contacts": Contact}
+
+
+@dataclass
+class Entry:
+    """Un fichier lu : son arbre (chargeur C), son objet typé, ou le problème qui l'empêche."""
+
+    path: Path
+    data: Any = None
+    model: Any = None
+    read_problem: Finding | None = None  # le fichier ne se lit pas (YAML, encodage, droits)
+    model_problem: Finding | None = None  # il se lit, mais un champ n'a pas le type attendu
+
+    @property
+    def problem(self) -> Finding | None:
+        return self.read_problem or self.model_problem
+
+    @property
+    def readable(self) -> bool:
+        return self.read_problem is None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class Edit:
+    """Résultat d'une modification : le fichier, son nouveau texte, s'il a changé."""
+
+    path: Path
+    text: str
+    changed: bool
+    case: Case | None = None
+    extra: list[Path] = field(default_factory=list)
+
+
+def problem_of(exc: yamlio.YamlProblem | ModelError, path: Path) -> Finding:
+    if isinstance(exc, ModelError):
+        exc.locate()
+        return Finding(path, exc.problem, pointer=exc.pointer, line=exc.line, column=exc.column, hint=exc.hint, code="modele")
+    return Finding(path, exc.problem, line=exc.line, column=exc.column, hint=exc.hint_text, code="yaml")
+
+
+class CaseStore:
+    """Lecture unique des fichiers d'un dépôt guichet (un magasin par exécution, `ws.store`)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._entries: dict[Path, Entry] = {}
+
+    # --- lecture ------------------------------------------------------------------------------
+
+    def entry(self, path: Path, *, build: Callable[[Path, Any], Any] | None = None) -> Entry:
+        """Lit `path` une fois (chargeur C) ; `build` en fait l'objet typé (une fois aussi)."""
+        key = _key(path)
+        ent = self._entries.get(key)
+        if ent is None:
+            ent = Entry(path)
+            try:
+                ent.data = yamlio.load_fast(path)
+            except yamlio.YamlProblem as exc:
+                ent.read_problem = problem_of(exc, path)
+            except OSError as exc:
+                ent.read_problem = Finding(path, f"fichier illisible ({exc.strerror or exc})", line=1, column=1,
+                                           hint="vérifier les droits du fichier", code="yaml")
+            if ent.read_problem is None and not isinstance(ent.data, dict):
+                ent.read_problem = Finding(path, f"le fichier doit contenir des champs « clé: valeur », pas {yamlio.kind_of(ent.data)}",
+                                      line=1, column=1, code="yaml")
+            self._entries[key] = ent
+        if build is not None and ent.ok and ent.model is None:
+            try:
+                ent.model = build(path, ent.data)
+            except ModelError as exc:
+                ent.model_problem = problem_of(exc, path)
+        return ent
+
+    def forget(self, path: Path) -> None:
+        self._entries.pop(_key(path), None)
+
+    # demandes
+
+    def case_paths(self) -> list[Path]:
+        return self.ws.case_files()
+
+    def case_entry(self, path: Path) -> Entry:
+        return self.entry(path, build=Case.from_data)
+
+    def load_cases(self, paths: Iterable[Path] | None = None) -> tuple[list[Case], list[Finding]]:
+        """Toutes les demandes lisibles, et un constat par fichier illisible (jamais d'arrêt du lot)."""
+        cases: list[Case] = []
+        problems: list[Finding] = []
+        for path in self.case_paths() if paths is None else paths:
+            ent = self.case_entry(path)
+            if ent.ok:
+                cases.append(ent.model)
+            elif ent.problem is not None:
+                problems.append(ent.problem)
+        return cases, problems
+
+    def cases(self, paths: Iterable[Path] | None = None) -> list[Case]:
+        """Toutes les demandes ; DataError (exit 1) qui nomme fichier, ligne et champ si une est illisible."""
+        cases, problems = self.load_cases(paths)
+        if problems:
+            raise self.problems_error(problems)
+        return cases
+
+    def find_case_path(self, ref: str) -> Path:
+        """Un dossier par identifiant (GRCS-2026-7F3K) ou par chemin ; le chemin doit être dans le dépôt."""
+        candidate = Path(ref)
+        if candidate.suffix in (".yaml", ".yml"):
+            for path in (candidate if candidate.is_absolute() else Path.cwd() / candidate, self.ws.root / candidate):
+                if path.is_file():
+                    return path
+        key = ref.strip().upper()
+        index = self.ws.case_index
+        for stem, path in index.items():
+            if stem.upper() == key:
+                return path
+        close = difflib.get_close_matches(key, list(index), n=1)
+        hint = f"vouliez-vous dire « {close[0]} » ?" if close else "lister les dossiers avec : ls cases/*/"
+        raise UsageError(f"dossier « {ref} » introuvable dans {self.ws.rel(self.ws.cases_dir)}/", hint)
+
+    def case(self, ref: str | Path, *, checked: bool = False) -> Case:
+        """Une demande typée ; `checked` : aussi conforme au schéma et aux contrôles (avant une analyse)."""
+        path = ref if isinstance(ref, Path) else self.find_case_path(ref)
+        ent = self.case_entry(path)
+        if not ent.ok:
+            raise self.problems_error([ent.problem])  # type: ignore[list-item]
+        if checked:
+            errors = [f for f in self.check(path) if f.severity == ERROR]
+            if errors:
+                raise self.problems_error(errors, "le dossier n'est pas valide, la commande n'est pas possible")
+        return ent.model
+
+    def check(self, path: Path) -> list[Finding]:
+        """Constats de validation (schéma et contrôles métier) d'un fichier, positions comprises."""
+        from guichet_cli.core.validation import engine
+
+        return engine.check_paths(self.ws, [path])
+
+    def problems_error(self, problems: list[Finding], intro: str | None = None) -> DataError:
+        lines = [f"{self.ws.rel(f.path)}:{f.line or 1}:{f.column or 1}: " + (f"{f.json_path} : " if f.pointer else "") + f.message
+                 for f in problems[:20]]
+        more = f"\n  … et {len(problems) - 20} autre(s)" if len(problems) > 20 else ""
+        hints = {f.hint for f in problems if f.hint}
+        hint = next(iter(hints)) if len(hints) == 1 else "corriger le fichier (« guichet validate » détaille chaque problème) puis relancer"
+        head = intro or ("fichier illisible" if len(problems) == 1 else f"{len(problems)} fichiers illisibles")
+        return DataError(f"{head} :\n  " + "\n  ".join(lines) + more, hint)
+
+    # registres
+
+    @cached_property
+    def registry(self) -> Registry:
+        """Les registres typés ; un fichier illisible est laissé de côté (voir `registry_problems`)."""
+        reg = Registry()
+        self.registry_problems: list[Finding] = []
+        for dirname, ctor in REGISTRY_KINDS.items():
+            directory = self.ws.root / dirname
+            if not directory.is_dir():
+                continue
+            for path in sorted(directory.glob("*.yaml")):
+                ent = self.entry(path, build=ctor.from_data)
+                if not ent.ok:
+                    self.registry_problems.append(ent.problem)  # type: ignore[arg-type]
+                    continue
+                if isinstance(ent.model, Partner):
+                    reg.add_partner(ent.model)
+                elif isinstance(ent.model, Buyer):
+                    reg.buyers[ent.model.siret] = ent.model
+                else:
+                    reg.contacts[ent.model.id] = ent.model
+        return reg
+
+    # règles et réglages
+
+    def rules(self, name: str) -> dict[str, Any]:
+        """rules/<name>.yaml (celui du dépôt, sinon celui livré avec guichet), lu une fois."""
+        path = self.ws.rules_dir / f"{name}.yaml"
+        if not path.is_file():
+            raise EnvironmentProblem(
+                f"fichier de règles introuvable : {self.ws.rel(path)}", "restaurer le dossier rules/ depuis git ou réinstaller guichet"
+            )
+        ent = self.entry(path)
+        if not ent.ok:
+            p = ent.problem
+            raise DataError(
+                f"fichier de règles illisible : {self.ws.rel(path)}:{p.line or 1}:{p.column or 1}: {p.message}",  # type: ignore[union-attr]
+                "corriger le fichier (guichet validate rules/) ou le restaurer depuis git",
+            )
+        return ent.data
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        from guichet_cli.core.facts import labels
+        from guichet_cli.core.lifecycle import Lifecycle
+
+        return Lifecycle(self.rules("cycle_de_vie"), labels.of(self.ws).table("statut"))
+
+    # --- écriture -----------------------------------------------------------------------------
+
+    def edit(self, path: Path, mutate: Callable[[Any], None], *, hint: str | None = None,
+             before_write: Callable[[Any], None] | None = None) -> Edit:
+        """Relit `path` en aller-retour, applique `mutate`, valide le nouveau contenu en mémoire, écrit.
+
+        `before_write(case)` reçoit le dossier modifié, typé, avant toute écriture (contrôles propres
+        à la commande). DataError, et rien n'est écrit, si le fichier modifié ne serait pas valide.
+        """
+        self.require_inside(path)
+        doc = yamlio.load_roundtrip(path)
+        mutate(doc.data)
+        text = yamlio.dumps_roundtrip(doc)
+        plain = yamlio.to_plain(doc.data)  # le nouveau contenu, sans nouvelle analyse du texte
+        if before_write is not None:
+            before_write(self._typed(path, plain))
+        if text.encode("utf-8") == doc.info.raw_bytes:
+            ent = self.case_entry(path)
+            return Edit(path, text, False, ent.model if ent.ok else None)
+        findings = self.check_data(path, plain, text)
+        if findings:
+            lines = [f"{self.ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {f.message}" for f in findings]
+            raise DataError(
+                "la modification rendrait le fichier non valide ; rien n'a été écrit :\n  " + "\n  ".join(lines),
+                hint or "compléter les champs indiqués puis relancer",
+            )
+        yamlio.atomic_write_text(path, text)
+        self._entries[_key(path)] = Entry(path, plain)
+        ent = self.case_entry(path)
+        return Edit(path, text, True, ent.model if ent.ok else None)
+
+    def create(self, path: Path, doc: yamlio.Document) -> Edit:
+        """Écrit un nouveau fichier après l'avoir validé en mémoire (rien n'est créé sinon)."""
+        self.require_inside(path)
+        text = yamlio.dumps_roundtrip(doc)
+        plain = yamlio.to_plain(doc.data)
+        findings = self.check_data(path, plain, text)
+        if findings:
+            raise FindingsError(findings)
+        if path.exists():
+            raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
+        yamlio.atomic_write_text(path, text)
+        self._entries[_key(path)] = Entry(path, plain)
+        ent = self.case_entry(path)
+        return Edit(path, text, True, ent.model if ent.ok else None)
+
+    def _typed(self, path: Path, data: Any) -> Any:
+        from guichet_cli.core.validation.engine import classify
+
+        kinds = classify(self.ws, path)
+        if kinds is None or kinds[0] != "demande":
+            return data
+        try:
+            return Case.from_data(path, data)
+        except ModelError:
+            return None  # la validation qui suit nomme le champ
+
+    def check_data(self, path: Path, data: Any, text: str) -> list[Finding]:
+        """Erreurs de validation de `data` (texte `text`) comme contenu de `path`, sans rien écrire."""
+        from guichet_cli.core.validation import engine
+
+        saved = self._entries.get(_key(path))
+        self._entries[_key(path)] = Entry(path, data)
+        try:
+            return [f for f in engine.check_paths(self.ws, [path], text=text) if f.severity == ERROR]
+        finally:
+            if saved is None:
+                self._entries.pop(_key(path), None)
+            else:
+                self._entries[_key(path)] = saved
+
+    def require_inside(self, path: Path) -> None:
+        """Une commande n'écrit que dans le dépôt guichet (jamais un fichier donné par un chemin extérieur)."""
+        try:
+            path.resolve().relative_to(self.ws.root.resolve())
+        except ValueError:
+            raise UsageError(
+                f"« {path} » est hors du dépôt guichet « {self.ws.root} » : guichet ne le modifie pas",
+                "désigner le dossier par son identifiant, ou copier le fichier dans cases/ du dépôt",
+            ) from None
+
+
+class FindingsError(DataError):
+    """Création refusée : le fichier ne serait pas valide ; porte les constats pour les reformuler."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("le fichier ne serait pas valide", "corriger les champs indiqués")
+        self.findings = findings
+
+
+def _key(path: Path) -> Path:
+    return path if path.is_absolute() else path.resolve()
