@@ -32,7 +32,8 @@ def case_text(cid: str, status: str, day: dt.date) -> bytes:
     lines = [
         f"id: {cid}", f"statut: {status}", f'recue_le: "{day.isoformat()}"', 'donneur_ordre: "21930066200018"',
         "demandeur: contact-0007", "marche:", "  objet: Nettoyage (banc d'essai)", "  nature: services",
-        "  montant_estime_ht: 500000",
+        '  cpv: ["90911200"]', "  montant_estime_ht: 500000", "  duree_mois: 36", "  forme: marche_ordinaire",
+        "  lieux_execution:", '    - departement: "93"',
     ]
     if status in ("recommandation_transmise", "decision_rendue"):
         lines += ["analyse:", f'  transmise_le: "{day.isoformat()}"']
