@@ -174,7 +174,9 @@ class CaseStore:
         more = f"\n  … et {len(problems) - 20} autre(s)" if len(problems) > 20 else ""
         hints = {f.hint for f in problems if f.hint}
         hint = next(iter(hints)) if len(hints) == 1 else "corriger le fichier (« guichet validate » détaille chaque problème) puis relancer"
-        head = intro or ("fichier illisible" if len(problems) == 1 else f"{len(problems)} fichiers illisibles")
+        files = len({f.path for f in problems})
+        head = intro or ("dossier mal renseigné, la commande ne peut pas le lire" if files == 1
+                         else f"{files} dossiers mal renseignés, la commande ne peut pas les lire")
         return DataError(f"{head} :\n  " + "\n  ".join(lines) + more, hint)
 
     # registres
