@@ -25,7 +25,6 @@ from guichet_cli.core.analysis import recommend
 from guichet_cli.core.analysis import screen as screen_mod
 from guichet_cli.core.analysis.plan import PlanLine
 from guichet_cli.core.facts import amounts, dates, labels, sectors, thresholds
-from guichet_cli.core.report import facts as report_facts
 from guichet_cli.core.report.settings import load_settings
 from guichet_cli.core.workspace import open_workspace
 
@@ -74,10 +73,9 @@ def test_every_prefix_gives_the_same_sector_in_analysis_report_and_screen(cli, r
         nature = sectors.nature_from_cpv(code)
         # guichet analyse : même fonction que le calibrage et la recommandation
         an = recommend.analyse_case(ws, as_model(make_case(cpv=[code], nature=nature)), today=TODAY)
-        marche = {"cpv": [code], "nature": nature}
         assert an.units[0].unit.sector_label == expected, ("analyse", code)
         assert an.units[0].unit.sector_key == key, ("analyse", code)
-        assert report_facts._sector(settings, marche) == expected, ("bilan", code)
+        assert settings.sector_label(code, nature) == expected, ("bilan", code)
         assert screened[code] == expected, ("criblage", code)
 
 
@@ -93,8 +91,15 @@ def test_every_prefix_gives_the_same_sector_in_analysis_report_and_screen(cli, r
 def test_known_disagreements_are_fixed(ws, cpv, nature, label):
     settings = load_settings(ws)
     assert sectors.sector_for(ws, cpv, nature).label == label
-    assert report_facts._sector(settings, {"cpv": [cpv], "nature": nature}) == label
+    assert settings.sector_label(cpv, nature) == label  # celui qu'utilise report/facts.py
     assert recommend.analyse_case(ws, as_model(make_case(cpv=[cpv], nature=nature)), today=TODAY).units[0].unit.sector_label == label
+
+
+def test_regional_report_uses_the_analysis_sectors(cli, repo):
+    """Bilan régional des exemples (vraie CLI) : plus de secteur « CPV 80 » ni « CPV 48 »."""
+    out = cli("report", "--year", "2026", "--region", "--format", "table", repo=repo).stdout
+    assert not re.search(r"^CPV \d\d ", out, flags=re.M), out
+    assert "services sanitaires et sociaux" in out and "services informatiques et logiciels" in out
 
 
 def test_sector_without_nature_uses_the_cpv_division(ws):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import gitrepo
+from guichet_cli.core.facts import dates
 from guichet_cli.core.history import SHALLOW_HINT, History, load_history
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
@@ -94,7 +95,7 @@ def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool =
         if hist is None:
             return None, ""
         ev = hist.status_since(ws.rel(path), status)
-        return (dt.date.fromisoformat(ev.date[:10]), "historique git") if ev else (None, "")
+        return (dates.read(ev.date), "historique git") if ev else (None, "")
 
     def add(actor: tuple[str, str], case: Case, what: str, since: dt.date, source: str) -> None:
         if since > on:  # --on dans le passé : ce qui n'était pas encore arrivé n'attend pas

@@ -29,11 +29,6 @@ def field_value(data: Any, dotted: str) -> Any:
     return node
 
 
-def cpv_base(code: str) -> str:
-    """Code CPV sans son chiffre de contrôle (45000000-7 → 45000000)."""
-    return str(code).split("-")[0].strip()
-
-
 @dataclass(frozen=True, slots=True)
 class Place:
     departement: str
@@ -104,11 +99,6 @@ class Market:
     @property
     def communes(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(p.commune for p in self.lieux_execution if p.commune))
-
-    @property
-    def need_value(self) -> float:
-        """Valeur du besoin comparée aux seuils : le maximum d'un accord-cadre s'il en a un (R2121-8)."""
-        return self.montant_maximum_ht if self.montant_maximum_ht is not None else self.montant_estime_ht
 
     def lot(self, numero: int) -> Lot | None:
         return next((lot for lot in self.lots if lot.numero == numero), None)

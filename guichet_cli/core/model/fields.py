@@ -160,20 +160,14 @@ class Fields:
         return None if value is None else self._date(key, value)
 
     def _date(self, key: str | int, value: Any) -> dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if not isinstance(value, str):
+        from guichet_cli.core.facts.dates import DateError, parse_iso
+
+        if not isinstance(value, str | dt.date):
             raise self.error(key, f"date attendue (AAAA-MM-JJ), trouvé {describe(value)}")
         try:
-            if len(value) == 10:
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        from guichet_cli.core.validation.messages import date_problem
-
-        raise self.error(key, date_problem(value), 'écrire la date au format AAAA-MM-JJ entre guillemets, par exemple "2026-03-02"')
+            return parse_iso(value)
+        except DateError as exc:
+            raise self.error(key, exc.message, 'écrire la date au format AAAA-MM-JJ entre guillemets, par exemple "2026-03-02"') from None
 
     def choice(self, key: str, allowed: Any) -> str:
         value = self.text(key)
