@@ -366,10 +366,9 @@ def test_every_code_has_a_french_label_and_rules_do_not_repeat_them():
 
 
 def test_status_labels_are_the_same_for_status_messages_and_the_report(ws):
-    from guichet_cli.core.lifecycle import load_lifecycle
 
     settings = load_settings(ws)
-    lc = load_lifecycle(ws)
+    lc = ws.store.lifecycle
     for code in labels.of(ws).choices("statut"):
         assert lc.label(code) == settings.label("statuts", code) == labels.of(ws).statut(code)
 

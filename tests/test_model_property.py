@@ -15,6 +15,7 @@ import pytest
 from conftest import copy_repo, init_git
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from test_domain_model import READ_COMMANDS
 from typer.testing import CliRunner
 
 from guichet_cli.cli.app import app
@@ -29,14 +30,9 @@ FIELDS = [
     "routage", "routage.coordinations", "routage.facilitateurs", "routage.chef_de_file",
     "decision", "decision.suite", "decision.date", "execution", "execution.notifie_le", "resultats", "cloture", "notes",
 ]
+# Les commandes de lecture de test_domain_model, plus celles qui écrivent ou produisent des pièces.
 COMMANDS = [
-    ("validate",),
-    ("due", "--on", "2026-12-01"),
-    ("codeowners", "--check"),
-    ("log", "--since", "2020-01-01", "--partner", "coordination-93"),
-    ("history", "GRCS-2026-7F3K"),
-    ("analyse", "GRCS-2026-7F3K"),
-    ("route", "GRCS-2026-7F3K"),
+    *READ_COMMANDS,
     ("status", "GRCS-2026-7F3K", "decision_rendue", "--decision", "suivie", "--no-commit"),
     ("render", "GRCS-2026-7F3K", "--out", "{tmp}/rendu"),
     ("report", "--year", "2026", "--all", "--format", "json", "--out", "{tmp}/bilans"),

@@ -67,12 +67,16 @@ def test_refuses_invalid_file(root):
     assert git(root, "diff", "--cached", "--name-only").strip() == ""
 
 
-def test_write_validated_restores_previous_content(root):
+def test_invalid_edit_writes_nothing(root):
     ws = open_workspace(root)
     path = root / f"cases/2026/{CID}.yaml"
     before = path.read_bytes()
+
+    def mutate(data):
+        data["statut"] = 42
+
     with pytest.raises(DataError, match="rien n'a été écrit"):
-        audit.write_validated(ws, path, before.decode().replace("statut: recue", "statut: 42"))
+        ws.store.edit(path, mutate)
     assert path.read_bytes() == before
 
 

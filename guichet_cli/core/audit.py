@@ -6,7 +6,7 @@ trailers (engineering-notes §6) — sans elle git ne voit pas les trailers.
 
 Utilisation typique par une commande :
 
-    write_validated(ws, path, texte)          # écrit, valide, remet l'ancien contenu si invalide
+    ws.store.edit(path, mutate)               # valide le nouveau contenu en mémoire, puis écrit
     sha = commit_changes(ws, [path], case_id="GRCS-2026-0042", action="statut",
                          subject="GRCS-2026-0042 : recommandation transmise",
                          status_change=("en_analyse", "recommandation_transmise"))
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from guichet_cli.core import gitrepo, yamlio
+from guichet_cli.core import gitrepo
 from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
 from guichet_cli.core.gitrepo import GitRepo
 from guichet_cli.core.workspace import Workspace
@@ -146,26 +146,3 @@ def commit_changes(
         author = identity(repo)
         message = commit_message(subject, case_id=case_id, action=action, status_change=status_change)
         return repo.add_and_commit(rels, message, author)
-
-
-def write_validated(ws: Workspace, path: Path, content: str | bytes) -> None:
-    """Écrit `content` atomiquement ; si le fichier (géré par guichet) ne valide plus, remet l'ancien contenu.
-
-    Ainsi une commande n'écrit jamais un dossier invalide : en cas d'erreur, rien n'a changé.
-    """
-    from guichet_cli.core.validation import engine
-
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    old = path.read_bytes() if path.exists() else None
-    yamlio.atomic_write_bytes(path, data)
-    findings = engine.validate_case_data(ws, path) if engine.classify(ws, path) is not None else []
-    if findings:
-        if old is None:
-            path.unlink()
-        else:
-            yamlio.atomic_write_bytes(path, old)
-        lines = [f"{ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {f.message}" for f in findings]
-        raise DataError(
-            "la modification rendrait le fichier non valide ; rien n'a été écrit :\n  " + "\n  ".join(lines),
-            "compléter les champs indiqués puis relancer",
-        )

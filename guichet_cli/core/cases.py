@@ -58,10 +58,7 @@ class NewCase:
 
 def parse_date(value: str, option: str) -> str:
     """Date AAAA-MM-JJ réelle, sinon UsageError qui dit pourquoi (« le 30 février 2026 n'existe pas ») ; facts/dates.py."""
-    try:
-        return dates.parse_iso(value).isoformat()
-    except dates.DateError as exc:
-        raise UsageError(f"{option} : {exc.message}", "écrire la date au format AAAA-MM-JJ, par exemple 2026-03-02") from None
+    return dates.parse_option(value, option).isoformat()
 
 
 def parse_amount(value: str | float, option: str) -> int | float:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from guichet_cli.core.model.case import Case
-from guichet_cli.core.workspace import Workspace
 
 
 @dataclass
@@ -61,7 +60,3 @@ class Lifecycle:
         status = status or case.statut
         recs = case.recommended_dispositions
         return [r for r in self.requirements(status) if (r.only_if is None or r.only_if in recs) and not case.has_field(r.field)]
-
-
-def load_lifecycle(ws: Workspace) -> Lifecycle:
-    return ws.store.lifecycle

@@ -30,12 +30,7 @@ class StatusResult:
 
 
 def parse_date(value: str | None, option: str = "--date") -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dates.parse_iso(value)  # même lecture que guichet new (facts/dates.py)
-    except dates.DateError as exc:
-        raise UsageError(f"date invalide pour {option} : {exc.message}", "écrire la date au format AAAA-MM-JJ, par exemple 2026-11-28") from None
+    return None if value is None else dates.parse_option(value, option)
 
 
 def decision_choices(ws: Workspace) -> list[str]:

@@ -104,9 +104,6 @@ class CaseStore:
                 ent.model_problem = problem_of(exc, path)
         return ent
 
-    def forget(self, path: Path) -> None:
-        self._entries.pop(_key(path), None)
-
     # demandes
 
     def case_paths(self) -> list[Path]:
@@ -183,9 +180,8 @@ class CaseStore:
 
     @cached_property
     def registry(self) -> Registry:
-        """Les registres typés ; un fichier illisible est laissé de côté (voir `registry_problems`)."""
+        """Les registres typés ; un fichier illisible est laissé de côté (guichet validate le signale)."""
         reg = Registry()
-        self.registry_problems: list[Finding] = []
         for dirname, ctor in REGISTRY_KINDS.items():
             directory = self.ws.root / dirname
             if not directory.is_dir():
@@ -193,7 +189,6 @@ class CaseStore:
             for path in sorted(directory.glob("*.yaml")):
                 ent = self.entry(path, build=ctor.from_data)
                 if not ent.ok:
-                    self.registry_problems.append(ent.problem)  # type: ignore[arg-type]
                     continue
                 if isinstance(ent.model, Partner):
                     reg.add_partner(ent.model)
@@ -275,13 +270,14 @@ class CaseStore:
         return Edit(path, text, True, ent.model if ent.ok else None)
 
     def _typed(self, path: Path, data: Any) -> Any:
-        from guichet_cli.core.validation.engine import classify
+        from guichet_cli.core.validation.engine import builder_for, classify
 
         kinds = classify(self.ws, path)
-        if kinds is None or kinds[0] != "demande":
+        build = builder_for(kinds[0]) if kinds else None
+        if build is None:
             return data
         try:
-            return Case.from_data(path, data)
+            return build(path, data)
         except ModelError:
             return None  # la validation qui suit nomme le champ
 

@@ -19,7 +19,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -511,10 +511,3 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def edit_file(path: Path, mutate: Callable[[Any], None]) -> str:
-    """Charge en aller-retour, applique `mutate(data)`, rend le nouveau texte (sans l'écrire)."""
-    doc = load_roundtrip(path)
-    mutate(doc.data)
-    return dumps_roundtrip(doc)

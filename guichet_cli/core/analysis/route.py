@@ -44,8 +44,8 @@ class Routing:
 
 
 def _ref(reg: Registry, pid: str, key: str) -> str:
-    path = reg.files.get(pid)
-    name = f"partners/{path.name}" if path is not None else f"partners/{pid}.yaml"
+    partner = reg.partners.get(pid)
+    name = f"partners/{partner.path.name}" if partner is not None else f"partners/{pid}.yaml"
     return f"{name}#{key}"
 
 

@@ -1,7 +1,7 @@
 """Dates : une seule lecture pour les options de la ligne de commande, les dossiers et les plans d'achat.
 
 - `parse_iso` : date AAAA-MM-JJ réelle (option saisie, champ de dossier) ; sinon DateError qui dit
-  pourquoi (« le 30 février 2026 n'existe pas ») ;
+  pourquoi (« le 30 février 2026 n'existe pas ») ; `parse_option` en fait l'erreur d'une option ;
 - `read` : date enregistrée (dossier, règles, historique) ou None si absente ou illisible ;
 - `parse_sheet` : cellule de tableur (plan d'achat) : ISO, JJ/MM/AAAA, date Excel, et périodes
   (« mars 2027 », « 03/2027 », « T3 2026 », « S2 2026 »…) qui donnent leur dernier jour.
@@ -76,6 +76,17 @@ def parse_iso(value: Any) -> dt.date:
             except ValueError:
                 pass
     raise DateError(problem(text))
+
+
+def parse_option(value: str, option: str) -> dt.date:
+    """Date saisie dans une option de commande (--date, --received…) : UsageError (code 2) qui
+    nomme l'option et dit pourquoi la date est refusée."""
+    from guichet_cli.core.errors import UsageError
+
+    try:
+        return parse_iso(value)
+    except DateError as exc:
+        raise UsageError(f"{option} : {exc.message}", "écrire la date au format AAAA-MM-JJ, par exemple 2026-03-02") from None
 
 
 def read(value: Any) -> dt.date | None:

@@ -37,7 +37,7 @@ class Place:
 
     @classmethod
     def from_fields(cls, f: Fields) -> Place:
-        return cls(f.code("departement"), f.opt_code("commune"), f.opt_number("part"))
+        return cls(f.text("departement"), f.opt_text("commune"), f.opt_number("part"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +269,7 @@ class Holder:
 
     @classmethod
     def from_fields(cls, f: Fields) -> Holder:
-        return cls(f.code("siret"), f.text("nom"), f.integers("lots"), f.opt_text("structure_inclusive"))
+        return cls(f.text("siret"), f.text("nom"), f.integers("lots"), f.opt_text("structure_inclusive"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -424,7 +424,7 @@ class Case:
         if marche is None:
             raise ModelError(path, (), "bloc obligatoire « marche » absent")
         return cls(
-            path=path, id=f.text("id"), statut=f.text("statut"), recue_le=f.date("recue_le"), donneur_ordre=f.code("donneur_ordre"),
+            path=path, id=f.text("id"), statut=f.text("statut"), recue_le=f.date("recue_le"), donneur_ordre=f.text("donneur_ordre"),
             demandeur=f.text("demandeur"), marche=marche, fictif=f.flag("fictif"), canal=f.opt_text("canal"),
             analyse=f.build("analyse", Analysis.from_fields), routage=f.build("routage", Routing.from_fields),
             decision=f.build("decision", Decision.from_fields), execution=f.build("execution", Execution.from_fields),
@@ -485,9 +485,6 @@ class Case:
     @property
     def partners(self) -> tuple[str, ...]:
         return self.routage.partners if self.routage else ()
-
-    def result_for(self, year: int) -> YearResult | None:
-        return next((r for r in self.resultats if r.annee == year), None)
 
     @property
     def result_years(self) -> frozenset[int]:

@@ -106,13 +106,6 @@ class Fields:
     def opt_text(self, key: str) -> str | None:
         return None if self.data.get(key) is None else self.text(key)
 
-    def code(self, key: str) -> str:
-        """Code (SIRET, département, CPV…) : texte ; un nombre écrit sans guichets est refusé."""
-        return self.text(key)
-
-    def opt_code(self, key: str) -> str | None:
-        return self.opt_text(key)
-
     def number(self, key: str) -> float | int:
         value = self._get(key, True)
         return self._number(key, value)

@@ -44,7 +44,7 @@ class Buyer:
     @classmethod
     def from_data(cls, path: Path, data: object) -> Buyer:
         f = Fields(data, path)
-        return cls(path, f.code("siret"), f.text("nom"), f.text("type_acheteur"), f.code("departement"), f.flag("fictif"),
+        return cls(path, f.text("siret"), f.text("nom"), f.text("type_acheteur"), f.text("departement"), f.flag("fictif"),
                    f.opt_text("categorie"), f.texts("contacts_dedies"), f.build_all("conventions", Convention.from_fields),
                    f.opt_flag("spaser"))
 
@@ -169,10 +169,3 @@ class Registry:
     def buyer_type(self, siret: str) -> str | None:
         b = self.buyers.get(siret)
         return b.type_acheteur if b else None
-
-    @property
-    def files(self) -> dict[str, Path]:
-        out: dict[str, Path] = {k: v.path for k, v in self.partners.items()}
-        out.update({k: v.path for k, v in self.buyers.items()})
-        out.update({k: v.path for k, v in self.contacts.items()})
-        return out

@@ -85,6 +85,6 @@ def _unreadable(ws: Workspace, problem: Finding) -> Unreadable:
 
 def _readable(fields: Fields, key: str) -> str:
     try:
-        return fields.opt_code(key) or ""
+        return fields.opt_text(key) or ""
     except ModelError:
         return ""

@@ -86,7 +86,8 @@ def _schema_findings(path: Path, data: Any, schema_path: Path) -> list[Finding]:
     return out
 
 
-def _builder(kind: str) -> Any:
+def builder_for(kind: str) -> Any:
+    """Constructeur de l'objet typé d'un type de fichier (None : règles et réglages restent des arbres)."""
     from guichet_cli.core.model.case import Case
     from guichet_cli.core.model.registry import Buyer, Contact, Partner
 
@@ -109,7 +110,7 @@ def check_file(ctx: CheckContext, path: Path) -> tuple[str | None, Entry | None,
     if kind == KIND_RULES and not schema_path.is_file():
         return kind, ent, [Finding(path, f"aucun schéma pour ce fichier de règles ({ctx.ws.rel(schema_path)})", line=1, column=1, code="schema")]
     findings = _schema_findings(path, ent.data, schema_path)
-    build = _builder(kind)
+    build = builder_for(kind)
     if build is None:
         return kind, ent, findings
     ent = store.entry(path, build=build)
