@@ -70,7 +70,7 @@ def test_ci_files_follow_forge_schemas(tmp_path, schema, template, repo_copy, br
     # la copie de ce dépôt ne diffère du gabarit que par la façon d'installer guichet
     ours = (PROJECT / repo_copy).read_text(encoding="utf-8").splitlines()
     diff = [(a, b) for a, b in zip(text.splitlines(), ours, strict=True) if a != b]
-    assert [a for a, _ in diff if not a.startswith("#")] == ["  GUICHET_PACKAGE: guichet-cli"]
+    assert [a for a, _ in diff if not a.startswith("#")] == ['  GUICHET_PACKAGE: "{paquet_guichet}"']
 
 
 def test_ci_templates_fetch_full_history_and_validate_changes():

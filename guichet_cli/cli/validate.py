@@ -20,7 +20,8 @@ def validate(
     out: Annotated[Path | None, typer.Option("--out", help="Écrit le rapport au format choisi dans ce fichier et affiche le texte à l'écran (intégration continue).", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
     since: Annotated[str | None, typer.Option("--since", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
-    allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since : accepte la réécriture d'un fait passé (date de réception, de notification…).")] = False,
+    allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since, en local : accepte la réécriture d'un fait passé (date de réception, de notification…). En revue, tracer la correction par le trailer « Guichet-Correction: motif ».")] = False,
+    message_file: Annotated[Path | None, typer.Option("--message-file", metavar="FICHIER", help="Avec --since : message du commit en cours (crochet commit-msg de pre-commit) ; ses trailers Guichet-Correction et Guichet-Suppression tracent les changements.", show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:
     """Valide les fichiers du dépôt : schéma, identifiants, références, statut, règles de droit.
@@ -37,7 +38,9 @@ def validate(
 
       guichet validate --format gitlab --out gl-code-quality.json   (GitLab)
 
-      guichet validate --since origin/main  (demande de fusion : fichiers modifiés et transitions)
+      guichet validate --since origin/main  (demande de fusion : fichiers modifiés, suppressions et transitions)
+
+      guichet validate --since HEAD --message-file .git/COMMIT_EDITMSG   (crochet commit-msg)
     """
     # jsonschema est lourd à importer : seulement quand on valide, pas pour « guichet --help ».
     from guichet_cli.core.validation import engine
@@ -48,9 +51,15 @@ def validate(
 
         if paths:
             raise UsageError("--since choisit lui-même les fichiers à valider : ne pas donner de chemins en plus")
-        report, _changes = validate_since(ws, since, allow_correction=allow_correction)
-    elif allow_correction:
-        raise UsageError("--allow-correction ne s'utilise qu'avec --since REF")
+        message = None
+        if message_file is not None:
+            try:
+                message = message_file.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise UsageError(f"--message-file : impossible de lire « {message_file} » ({exc.strerror})") from None
+        report, _changes = validate_since(ws, since, allow_correction=allow_correction, message=message)
+    elif allow_correction or message_file is not None:
+        raise UsageError(("--allow-correction" if allow_correction else "--message-file") + " ne s'utilise qu'avec --since REF")
     else:
         report = engine.validate(ws, paths or None)
     if out is not None:

@@ -209,6 +209,7 @@ def init(
     prefix: Annotated[str, typer.Option("--prefix", help="Préfixe des identifiants de demande (2 à 8 majuscules).")] = "GRCS",
     organisation: Annotated[str, typer.Option("--organisation", help="Organisation sur la forge (GitHub ou GitLab).")] = "guichet-idf",
     macs_team: Annotated[str, typer.Option("--macs-team", help="Équipe de la MACS sur la forge.")] = "@guichet-idf/macs",
+    toolkit: Annotated[str | None, typer.Option("--toolkit", metavar="SOURCE", help="D'où la CI installe guichet : adresse git du dépôt de l'outil (git+https://…/guichet.git, épinglée à l'étiquette de cette version) ou chemin d'une roue .whl copiée dans vendor/. Par défaut : git+https://github.com/ORGANISATION/guichet.git.", show_default=False)] = None,
     no_commit: NoCommitOption = False,
 ) -> None:
     """Crée un dépôt de demandes neuf (registres, schémas, règles, modèles, CI, pre-commit,
@@ -219,6 +220,8 @@ def init(
       guichet init ../guichet-essai
 
       guichet init /srv/depots/guichet-77 --name "Guichet de Seine-et-Marne" --prefix GSM
+
+      guichet init ../guichet-95 --toolkit dist/guichet_cli-0.1.0-py3-none-any.whl
     """
     import re
 
@@ -228,7 +231,8 @@ def init(
         raise UsageError(f"préfixe invalide « {prefix} »", "2 à 8 lettres majuscules, par exemple GRCS")
     if not re.fullmatch(r"@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?", macs_team):
         raise UsageError(f"équipe de forge invalide « {macs_team} »", "écrire @organisation/equipe, par exemple @guichet-idf/macs")
-    root, sha = init_repository(directory, name=name, prefix=prefix, organisation=organisation, macs_team=macs_team, no_commit=no_commit)
+    root, sha = init_repository(directory, name=name, prefix=prefix, organisation=organisation, macs_team=macs_team, no_commit=no_commit,
+                                 toolkit=toolkit)
     echo(f"Dépôt créé : {root}" + (f" (premier commit {sha[:10]})" if sha else " (sans commit)"))
     echo(f"→ ensuite : se placer dans le dépôt (cd {root}), activer la vérification à chaque commit "
          "(« pre-commit install »), puis le pousser vers la forge du guichet")
