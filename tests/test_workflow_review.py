@@ -100,9 +100,9 @@ def test_init_with_prefix_makes_a_desk_where_new_works(tmp_path, cli):
     ignore = (target / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "/redactions/" in ignore and "/bilans/" in ignore
     # un donneur d'ordre et son contact, puis une demande : son identifiant a la forme du guichet
-    from conftest import PROJECT
-
     import shutil
+
+    from conftest import PROJECT
     shutil.copy(PROJECT / "donneurs/21930066200018.yaml", target / "donneurs/")
     for c in (PROJECT / "contacts").glob("*.yaml"):
         shutil.copy(c, target / "contacts/")

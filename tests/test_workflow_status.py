@@ -19,7 +19,7 @@ def test_status_moves_case_and_commits(tmp_path, cli):
     path = root / f"cases/2026/{CID}.yaml"
     before = path.read_text(encoding="utf-8")
     res = cli("status", CID, "en_analyse", "--date", "2026-03-05", repo=root)
-    assert "recue → en_analyse" in res.stdout and "commit" in res.stdout
+    assert "reçue → en analyse" in res.stdout and "commit" in res.stdout
     case = _case(root)
     assert case["statut"] == "en_analyse" and case["analyse"]["debutee_le"] == "2026-03-05"
     # édition aller-retour : le commentaire de tête est conservé, une seule ligne de statut change

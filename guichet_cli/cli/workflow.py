@@ -7,12 +7,12 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from guichet_cli.cli.choices import DueFormat, HistoryFormat
-from guichet_cli.cli.common import RepoOption, echo, workspace
+from guichet_cli.cli.common import RepoOption, echo, interactive, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
 
 NoCommitOption = Annotated[
@@ -35,7 +35,8 @@ def status(
     new_status: Annotated[str, typer.Argument(help="Nouveau statut (recue, en_analyse, recommandation_transmise, decision_rendue, marche_notifie, en_execution, cloturee, abandonnee).", show_default=False)],
     reason: Annotated[str | None, typer.Option("--reason", help="Motif (abandon.motif, decision.motif selon le statut).", show_default=False)] = None,
     date: Annotated[str | None, typer.Option("--date", help="Date du fait (AAAA-MM-JJ) ; par défaut aujourd'hui si le champ est vide.", show_default=False)] = None,
-    decision: Annotated[str | None, typer.Option("--decision", help="Suite donnée par le donneur d'ordre (decision_rendue) : suivie, partiellement_suivie ou non_suivie (avec --reason).", show_default=False)] = None,
+    decision: Annotated[str | None, typer.Option("--decision", help="Suite donnée par le donneur d'ordre (decision_rendue) : suivie (toute la recommandation est retenue), partiellement_suivie (avec --retained) ou non_suivie (avec --reason).", show_default=False)] = None,
+    retained: Annotated[list[str] | None, typer.Option("--retained", metavar="DISPOSITION", help="Avec --decision partiellement_suivie : disposition retenue par le donneur d'ordre, parmi celles recommandées ; répéter l'option. Demandée dans un terminal.", show_default=False)] = None,
     no_commit: NoCommitOption = False,
     repo: RepoOption = None,
 ) -> None:
@@ -50,6 +51,10 @@ def status(
 
       guichet status GRCS-2026-7F3K recommandation_transmise --date 2026-04-14
 
+      guichet status GRCS-2026-7F3K decision_rendue --decision suivie --date 2026-05-02
+
+      guichet status GRCS-2026-7F3K decision_rendue --decision partiellement_suivie --retained clause_insertion --reason "variante écartée"
+
       guichet status GRCS-2026-7F3K decision_rendue --decision non_suivie --reason "budget contraint"
 
       guichet status GRCS-2026-7F3K abandonnee --reason "projet d'achat reporté"
@@ -57,9 +62,33 @@ def status(
     from guichet_cli.core.status import change_status
 
     ws = workspace(repo)
-    res = change_status(ws, case, new_status, reason=reason, date=_date_opt(date, "--date"), decision=decision, no_commit=no_commit)
-    echo(f"{res.case_id} : {res.old or 'aucun'} → {res.new}" + (f" (renseigné : {', '.join(res.filled)})" if res.filled else ""))
+    if decision == "partiellement_suivie" and not retained and interactive():
+        retained = _ask_retained(ws, case)
+    res = change_status(ws, case, new_status, reason=reason, date=_date_opt(date, "--date"), decision=decision,
+                        retained=retained, no_commit=no_commit)
+    lc = ws.store.lifecycle
+    echo(f"{res.case_id} : {lc.label(res.old) if res.old else 'aucun'} → {lc.label(res.new)}"
+         + (f" (renseigné : {', '.join(res.filled)})" if res.filled else ""))
     echo(f"commit {res.sha[:10]}" if res.sha else "modification écrite, non committée")
+
+
+def _ask_retained(ws: Any, ref: str) -> list[str]:
+    """Décision partiellement suivie : quelles dispositions recommandées sont retenues (re-demandé si faux)."""
+    from guichet_cli.core.facts import labels
+
+    case = ws.store.case(ref)
+    recommended = [d for d in case.recommended_dispositions if d != "aucune"]
+    if not recommended:
+        return []
+    names = labels.of(ws)
+    for i, d in enumerate(recommended, start=1):
+        echo(f"  {i}. {names.disposition(d)} ({d})")
+    while True:
+        answer = typer.prompt("Dispositions retenues (numéros séparés par des virgules)")
+        picks = [p.strip() for p in answer.split(",") if p.strip()]
+        if picks and all(p.isdigit() and 1 <= int(p) <= len(recommended) for p in picks):
+            return [recommended[int(p) - 1] for p in dict.fromkeys(picks)]
+        echo(f"Réponse non comprise : écrire un ou plusieurs numéros entre 1 et {len(recommended)}, par exemple 1", err=True)
 
 
 def history(
