@@ -220,3 +220,24 @@ def test_csv_amounts_written_without_decimals(repo, tmp_path):
     res = screen.screen_file(open_workspace(repo), path, buyer_type="pouvoir_adjudicateur", today=TODAY)
     row = next(csv.DictReader(io.StringIO(screen.to_csv(res)), delimiter=";"))
     assert row["Montant HT"] == "1200000" and row["Seuil européen"] == "216000"
+
+
+def test_create_cases_twice_does_not_duplicate(cli, git_repo, tmp_path):
+    """Issue 17, point 6 : une ligne de plan déjà devenue demande est reconnue ; CODEOWNERS reste à jour (point 5)."""
+    import shutil
+
+    from conftest import PROJECT
+
+    shutil.copy(PROJECT / "CODEOWNERS", git_repo / "CODEOWNERS")
+    git(git_repo, "add", "CODEOWNERS")
+    git(git_repo, "commit", "-q", "-m", "CODEOWNERS\n")
+    rows = [["Objet", "Code CPV", "Montant", "Durée (mois)", "Lieu", "Date de lancement"],
+            ["Nettoyage des gymnases", "90911200", "400 000", "36", "93", "2027-02-01"]]
+    path = write_plan_csv(tmp_path / "plan.csv", rows)
+    first = cli("screen", str(path), "--buyer", "21930066200018", "--create-cases", repo=git_repo)
+    assert "demande créée" in first.stdout
+    second = cli("screen", str(path), "--buyer", "21930066200018", "--create-cases", repo=git_repo)
+    assert "demande créée" not in second.stdout and "déjà enregistrée (GRCS-" in second.stdout
+    same = [p for p in (git_repo / "cases").rglob("*.yaml") if "Nettoyage des gymnases" in p.read_text(encoding="utf-8")]
+    assert len(same) == 1
+    cli("codeowners", "--check", repo=git_repo)

@@ -57,7 +57,9 @@ def screen(
         assert buyer is not None
         to_err = out is None and format_ in ("csv", "md")  # ne pas mêler les messages à un CSV sur la sortie standard
         for c in core.create_cases(ws, res, buyer, requester, no_commit=no_commit):
-            if c.case_id:
+            if c.existing:
+                echo(f"Ligne {c.row} : déjà enregistrée ({c.existing}), pas de nouvelle demande", err=to_err)
+            elif c.case_id:
                 echo(f"Ligne {c.row} : demande créée {ws.rel(c.path) if c.path else c.case_id}" + (f" (commit {c.sha[:10]})" if c.sha else ""), err=to_err)
             else:
                 echo(f"Ligne {c.row} : demande non créée : {c.problem}", err=True)

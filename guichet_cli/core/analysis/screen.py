@@ -226,13 +226,32 @@ class Created:
     path: Path | None
     problem: str | None = None
     sha: str | None = None
+    existing: str | None = None  # demande déjà créée depuis cette ligne (relance de --create-cases)
+
+
+def _plan_key(buyer: str, objet: str, cpv: list[str] | tuple[str, ...], launch: Any) -> tuple[str, str, str, str]:
+    """Ce qui reconnaît une ligne de plan déjà devenue demande : donneur, objet, CPV principal, lancement."""
+    from guichet_cli.core.facts import dates
+
+    when = launch if isinstance(launch, dt.date) else dates.read(launch)
+    return (buyer, " ".join(str(objet).split()).casefold(), str(cpv[0]) if cpv else "", when.isoformat() if when else "")
+
+
+def _already_created(ws: Workspace, buyer: str) -> dict[tuple[str, str, str, str], str]:
+    out: dict[tuple[str, str, str, str], str] = {}
+    for case in ws.store.cases():
+        if case.canal == "plan_achat" and case.donneur_ordre == buyer:
+            out.setdefault(_plan_key(buyer, case.marche.objet, case.marche.cpv, case.marche.lancement_prevu), case.id)
+    return out
 
 
 def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | None = None, *, no_commit: bool = False,
                  today: dt.date | None = None) -> list[Created]:
     """Une demande (statut initial) par ligne retenue (priorité haute ou moyenne), via core/cases.py.
 
-    Une ligne qui ne donnerait pas une demande valide est signalée et les autres sont créées.
+    Une ligne qui ne donnerait pas une demande valide est signalée et les autres sont créées. Une
+    ligne déjà devenue demande (même donneur d'ordre, objet, CPV principal et lancement, canal
+    plan_achat) n'est pas recréée : relancer la commande ne fait pas de doublons.
     """
     from guichet_cli.core.cases import NewCase, create_case
     from guichet_cli.core.errors import GuichetError
@@ -247,10 +266,15 @@ def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | 
     from guichet_cli.core import audit
 
     out: list[Created] = []
+    done = _already_created(ws, buyer)
     for s in res.lines:
         if s.row["priorite"] == LOW:
             continue
         v = s.line.values
+        key = _plan_key(buyer, v["objet"], list(v["cpv"]), v.get("lancement_prevu"))
+        if key in done:
+            out.append(Created(s.line.row, None, None, existing=done[key]))
+            continue
         deps = list(v.get("departements") or []) or ([info.departement] if info.departement else [])
         spec = NewCase(buyer=buyer, requester=requester, object=v["objet"], nature=v["nature"], cpv=list(v["cpv"]),
                        amount=v["montant_estime_ht"], duration=v["duree_mois"], form=v["forme"], departments=deps,
@@ -260,6 +284,7 @@ def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | 
         except GuichetError as exc:
             out.append(Created(s.line.row, None, None, exc.message))
             continue
+        done[key] = cid  # deux lignes identiques dans le même plan : une seule demande
         sha = audit.commit_changes(ws, [path], case_id=cid, action="creation", subject=f"{cid} : demande reçue (plan d'achat)",
                                    status_change=(None, "recue"), no_commit=no_commit)
         out.append(Created(s.line.row, cid, path, None, sha))
