@@ -46,12 +46,12 @@ def analyse(
 
 
 def calibrate(
-    amount: Annotated[str, typer.Option("--amount", help="Montant HT en euros, chiffres ou à la française (« 1 450 000 », « 1 450 000,50 € », « 1,2 M€ », « 800 k€ ») ; total sur la durée si --years.", show_default=False)],
-    cpv: Annotated[str | None, typer.Option("--cpv", help="Code CPV (8 chiffres, chiffre de contrôle facultatif : 45000000 ou 45000000-7) : donne la part de main-d'œuvre de la table sectorielle.", show_default=False)] = None,
-    rate: Annotated[str | None, typer.Option("--rate", help="Taux d'insertion, entre 0 et 1 (0.05, 0,05 ou « 5 % »).", show_default=False)] = None,
-    hourly_cost: Annotated[str | None, typer.Option("--hourly-cost", help="Coût horaire chargé en euros (30 ou 32,50).", show_default=False)] = None,
-    labour_share: Annotated[str | None, typer.Option("--labour-share", help="Part de main-d'œuvre, entre 0 et 1 ou en % (remplace la table sectorielle).", show_default=False)] = None,
-    years: Annotated[float | None, typer.Option("--years", help="Durée en années d'un accord-cadre : heures calculées sur le montant annuel.", show_default=False)] = None,
+    amount: Annotated[str, typer.Option("--amount", metavar="MONTANT", help="Montant HT en euros, chiffres ou à la française (« 1 450 000 », « 1 450 000,50 € », « 1,2 M€ », « 800 k€ ») ; total sur la durée si --years.", show_default=False)],
+    cpv: Annotated[str | None, typer.Option("--cpv", metavar="CPV", help="Code CPV (8 chiffres, chiffre de contrôle facultatif : 45000000 ou 45000000-7) : donne la part de main-d'œuvre de la table sectorielle.", show_default=False)] = None,
+    rate: Annotated[str | None, typer.Option("--rate", metavar="TAUX", help="Taux d'insertion, entre 0 et 1 (0.05, 0,05 ou « 5 % »).", show_default=False)] = None,
+    hourly_cost: Annotated[str | None, typer.Option("--hourly-cost", metavar="MONTANT", help="Coût horaire chargé en euros (30 ou 32,50).", show_default=False)] = None,
+    labour_share: Annotated[str | None, typer.Option("--labour-share", metavar="PART", help="Part de main-d'œuvre, entre 0 et 1 ou en % (remplace la table sectorielle).", show_default=False)] = None,
+    years: Annotated[float | None, typer.Option("--years", metavar="ANNÉES", help="Durée en années d'un accord-cadre : heures calculées sur le montant annuel.", show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:
     """Calcule les heures d'insertion sans dossier (pour répondre à un acheteur au téléphone).

@@ -27,11 +27,11 @@ def _statuses(ws: Workspace) -> list[str]:
 
 
 def render(
-    case: Annotated[str | None, typer.Argument(help="Dossier à rédiger : identifiant (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)] = None,
+    case: Annotated[str | None, typer.Argument(metavar="DEMANDE", help="Dossier à rédiger : identifiant (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)] = None,
     all_cases: Annotated[bool, typer.Option("--all", help="Rédige tous les dossiers qui ont une recommandation.")] = False,
-    status: Annotated[list[str] | None, typer.Option("--status", help="Avec --all : seulement les dossiers de ce statut (option répétable).", show_default=False)] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Avec --all : seulement les dossiers de cette année (cases/AAAA/).", show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option("--out", help=f"Dossier de sortie (défaut : {DEFAULT_OUT}/ à la racine du dépôt).", show_default=False)] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", metavar="STATUT", help="Avec --all : seulement les dossiers de ce statut (option répétable).", show_default=False)] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="ANNÉE", help="Avec --all : seulement les dossiers de cette année (cases/AAAA/).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help=f"Dossier de sortie (défaut : {DEFAULT_OUT}/ à la racine du dépôt).", show_default=False)] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Produit aussi un PDF de chaque pièce avec LibreOffice (soffice --headless).")] = False,
     repo: RepoOption = None,
 ) -> None:

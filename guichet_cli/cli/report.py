@@ -14,13 +14,13 @@ from guichet_cli.core.errors import DataError, UsageError
 
 
 def report(
-    year: Annotated[int, typer.Option("--year", help="Année du bilan (AAAA).", show_default=False)],
-    buyer: Annotated[str | None, typer.Option("--buyer", help="SIRET du donneur d'ordre (un seul bilan).", show_default=False)] = None,
+    year: Annotated[int, typer.Option("--year", metavar="ANNÉE", help="Année du bilan (AAAA).", show_default=False)],
+    buyer: Annotated[str | None, typer.Option("--buyer", metavar="SIRET", help="SIRET du donneur d'ordre (un seul bilan).", show_default=False)] = None,
     all_buyers: Annotated[bool, typer.Option("--all", help="Un bilan par donneur d'ordre ayant une activité dans l'année.")] = False,
     region: Annotated[bool, typer.Option("--region", help="Panorama régional (tous les donneurs d'ordre).")] = False,
     public: Annotated[bool, typer.Option("--public", help="Version publiable : secret statistique, aucune donnée personnelle.")] = False,
     fmt: ReportFormat = "docx",
-    out: Annotated[Path | None, typer.Option("--out", help="Dossier de sortie (défaut : bilans/AAAA/ dans le dépôt).",
+    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (défaut : bilans/AAAA/ dans le dépôt).",
                                              show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:

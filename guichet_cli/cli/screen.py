@@ -17,10 +17,10 @@ def screen(
     plan: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan d'achat annuel (.csv ou .xlsx).", show_default=False)],
     format_: ScreenFormat = "table",
     out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Fichier de sortie (par défaut : la sortie standard pour table, csv et md).", show_default=False)] = None,
-    buyer: Annotated[str | None, typer.Option("--buyer", help="SIRET du donneur d'ordre (type d'acheteur du registre ; obligatoire avec --create-cases).", show_default=False)] = None,
-    buyer_type: Annotated[str | None, typer.Option("--buyer-type", help="Type d'acheteur : etat, pouvoir_adjudicateur, entite_adjudicatrice, defense_securite, prive.", show_default=False)] = None,
+    buyer: Annotated[str | None, typer.Option("--buyer", metavar="SIRET", help="SIRET du donneur d'ordre (type d'acheteur du registre ; obligatoire avec --create-cases).", show_default=False)] = None,
+    buyer_type: Annotated[str | None, typer.Option("--buyer-type", metavar="TYPE", help="Type d'acheteur : etat, pouvoir_adjudicateur, entite_adjudicatrice, defense_securite, prive.", show_default=False)] = None,
     create_cases: Annotated[bool, typer.Option("--create-cases", help="Crée une demande (brouillon) par ligne de priorité haute ou moyenne.")] = False,
-    requester: Annotated[str | None, typer.Option("--requester", help="Contact demandeur des demandes créées (par défaut : le premier contact dédié du donneur d'ordre).", show_default=False)] = None,
+    requester: Annotated[str | None, typer.Option("--requester", metavar="CONTACT", help="Contact demandeur des demandes créées (par défaut : le premier contact dédié du donneur d'ordre).", show_default=False)] = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Crée les demandes sans les committer.")] = False,
     repo: RepoOption = None,
 ) -> None:

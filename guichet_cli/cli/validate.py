@@ -15,11 +15,11 @@ from guichet_cli.core.yamlio import atomic_write_text
 
 
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="CHEMIN...", help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
     fmt: ValidateFormat = "text",
-    out: Annotated[Path | None, typer.Option("--out", help="Écrit le rapport au format choisi dans ce fichier et affiche le texte à l'écran (intégration continue).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit le rapport au format choisi dans ce fichier et affiche le texte à l'écran (intégration continue).", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
-    since: Annotated[str | None, typer.Option("--since", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="REF", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
     allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since, en local : accepte la réécriture d'un fait passé (date de réception, de notification…). En revue, tracer la correction par le trailer « Guichet-Correction: motif ».")] = False,
     message_file: Annotated[Path | None, typer.Option("--message-file", metavar="FICHIER", help="Avec --since : message du commit en cours (crochet commit-msg de pre-commit) ; ses trailers Guichet-Correction et Guichet-Suppression tracent les changements.", show_default=False)] = None,
     repo: RepoOption = None,

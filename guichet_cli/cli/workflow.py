@@ -31,11 +31,11 @@ def _arrow(old: str | None, new: str | None) -> str:
 
 
 def status(
-    case: Annotated[str, typer.Argument(help="Identifiant de la demande (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)],
-    new_status: Annotated[str, typer.Argument(help="Nouveau statut (recue, en_analyse, recommandation_transmise, decision_rendue, marche_notifie, en_execution, cloturee, abandonnee).", show_default=False)],
-    reason: Annotated[str | None, typer.Option("--reason", help="Motif (abandon.motif, decision.motif selon le statut).", show_default=False)] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Date du fait (AAAA-MM-JJ) ; par défaut aujourd'hui si le champ est vide.", show_default=False)] = None,
-    decision: Annotated[str | None, typer.Option("--decision", help="Suite donnée par le donneur d'ordre (decision_rendue) : suivie (toute la recommandation est retenue), partiellement_suivie (avec --retained) ou non_suivie (avec --reason).", show_default=False)] = None,
+    case: Annotated[str, typer.Argument(metavar="DEMANDE", help="Identifiant de la demande (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)],
+    new_status: Annotated[str, typer.Argument(metavar="STATUT", help="Nouveau statut (recue, en_analyse, recommandation_transmise, decision_rendue, marche_notifie, en_execution, cloturee, abandonnee).", show_default=False)],
+    reason: Annotated[str | None, typer.Option("--reason", metavar="MOTIF", help="Motif (abandon.motif, decision.motif selon le statut).", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="AAAA-MM-JJ", help="Date du fait (AAAA-MM-JJ) ; par défaut aujourd'hui si le champ est vide.", show_default=False)] = None,
+    decision: Annotated[str | None, typer.Option("--decision", metavar="SUITE", help="Suite donnée par le donneur d'ordre (decision_rendue) : suivie (toute la recommandation est retenue), partiellement_suivie (avec --retained) ou non_suivie (avec --reason).", show_default=False)] = None,
     retained: Annotated[list[str] | None, typer.Option("--retained", metavar="DISPOSITION", help="Avec --decision partiellement_suivie : disposition retenue par le donneur d'ordre, parmi celles recommandées ; répéter l'option. Demandée dans un terminal.", show_default=False)] = None,
     no_commit: NoCommitOption = False,
     repo: RepoOption = None,
@@ -92,7 +92,7 @@ def _ask_retained(ws: Any, ref: str) -> list[str]:
 
 
 def history(
-    case: Annotated[str, typer.Argument(help="Identifiant de la demande ou chemin du fichier.", show_default=False)],
+    case: Annotated[str, typer.Argument(metavar="DEMANDE", help="Identifiant de la demande ou chemin du fichier.", show_default=False)],
     fmt: HistoryFormat = "text",
     repo: RepoOption = None,
 ) -> None:
@@ -132,8 +132,8 @@ def history(
 
 
 def log(
-    since: Annotated[str | None, typer.Option("--since", help="Depuis cette date (AAAA-MM-JJ) ; par défaut les 7 derniers jours.", show_default=False)] = None,
-    partner: Annotated[str | None, typer.Option("--partner", help="Seulement les demandes routées vers ce partenaire (coordination-93, grafie…).", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="AAAA-MM-JJ", help="Depuis cette date (AAAA-MM-JJ) ; par défaut les 7 derniers jours.", show_default=False)] = None,
+    partner: Annotated[str | None, typer.Option("--partner", metavar="PARTENAIRE", help="Seulement les demandes routées vers ce partenaire (coordination-93, grafie…).", show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:
     """Activité récente sur toutes les demandes, pour la réunion hebdomadaire.
@@ -166,7 +166,7 @@ def log(
 
 
 def due(
-    on: Annotated[str | None, typer.Option("--on", help="Date de référence (AAAA-MM-JJ) ; par défaut aujourd'hui.", show_default=False)] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar="AAAA-MM-JJ", help="Date de référence (AAAA-MM-JJ) ; par défaut aujourd'hui.", show_default=False)] = None,
     fmt: DueFormat = "text",
     repo: RepoOption = None,
 ) -> None:
@@ -233,11 +233,11 @@ def codeowners(
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Dossier du nouveau dépôt (créé ; doit être absent ou vide).", show_default=False)],
-    name: Annotated[str, typer.Option("--name", help="Nom du guichet.")] = "Guichet des clauses sociales",
-    prefix: Annotated[str, typer.Option("--prefix", help="Préfixe des identifiants de demande (2 à 8 majuscules).")] = "GRCS",
-    organisation: Annotated[str, typer.Option("--organisation", help="Organisation sur la forge (GitHub ou GitLab).")] = "guichet-idf",
-    macs_team: Annotated[str, typer.Option("--macs-team", help="Équipe de la MACS sur la forge.")] = "@guichet-idf/macs",
+    directory: Annotated[Path, typer.Argument(metavar="DOSSIER", help="Dossier du nouveau dépôt (créé ; doit être absent ou vide).", show_default=False)],
+    name: Annotated[str, typer.Option("--name", metavar="NOM", help="Nom du guichet.")] = "Guichet des clauses sociales",
+    prefix: Annotated[str, typer.Option("--prefix", metavar="PRÉFIXE", help="Préfixe des identifiants de demande (2 à 8 majuscules).")] = "GRCS",
+    organisation: Annotated[str, typer.Option("--organisation", metavar="ORGANISATION", help="Organisation sur la forge (GitHub ou GitLab).")] = "guichet-idf",
+    macs_team: Annotated[str, typer.Option("--macs-team", metavar="@ORG/ÉQUIPE", help="Équipe de la MACS sur la forge.")] = "@guichet-idf/macs",
     toolkit: Annotated[str | None, typer.Option("--toolkit", metavar="SOURCE", help="D'où la CI installe guichet : adresse git du dépôt de l'outil (git+https://…/guichet.git, épinglée à l'étiquette de cette version) ou chemin d'une roue .whl copiée dans vendor/. Par défaut : git+https://github.com/ORGANISATION/guichet.git.", show_default=False)] = None,
     no_commit: NoCommitOption = False,
 ) -> None:
