@@ -266,8 +266,14 @@ class CaseStore:
             raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
         yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
-        ent = self.case_entry(path)
+        ent = self.entry(path, build=self._builder(path))  # une fiche de registre n'est pas une demande
         return Edit(path, text, True, ent.model if ent.ok else None)
+
+    def _builder(self, path: Path) -> Callable[[Path, Any], Any] | None:
+        from guichet_cli.core.validation.engine import builder_for, classify
+
+        kinds = classify(self.ws, path)
+        return builder_for(kinds[0]) if kinds else None
 
     def _typed(self, path: Path, data: Any) -> Any:
         from guichet_cli.core.validation.engine import builder_for, classify
