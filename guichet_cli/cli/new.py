@@ -76,13 +76,28 @@ def new(
             "valeurs obligatoires manquantes : " + ", ".join(_REQUIRED[k][0] for k in missing),
             "ajouter ces options (voir « guichet new --help ») ou lancer la commande dans un terminal pour répondre aux questions",
         )
-    for key in missing:
-        _opt, question, conv = _REQUIRED[key]
-        answer = typer.prompt(question, type=conv)
-        values[key] = _split(answer) if key in ("cpv", "department") else answer
     ws = workspace(repo)
     from guichet_cli.core.cases import NewCase, create_case  # import différé : démarrage rapide de la CLI
+    from guichet_cli.core.facts import labels
 
+    deps = labels.of(ws).table("departement")
+    if values["department"]:
+        # « Seine-St-Denis » comme « 93 » (même lecture que les questions) ; un code inconnu est laissé
+        # tel quel : la validation de la demande le refuse avec la liste des valeurs possibles.
+        values["department"] = [_department_code(d, deps) for v in values["department"] for d in _split(v)]
+    if missing:
+        from guichet_cli.cli.ask import ask
+
+        parsers = _parsers(ws)
+        for key in missing:
+            _opt, question, _conv = _REQUIRED[key]
+            values[key] = ask(question, parsers[key])
+        if launch is None:
+            # L2112-2-1 dépend de la date de lancement : la demander (Entrée si elle n'est pas connue).
+            from guichet_cli.core.facts import dates
+
+            launch = ask("Date prévue de lancement de la consultation (AAAA-MM-JJ ou JJ/MM/AAAA ; Entrée si inconnue)",
+                         lambda v: dates.parse_input(v).isoformat() if v.strip() else None, default="")
     spec = NewCase(
         buyer=values["buyer"], requester=values["requester"], object=values["object"], nature=values["nature"],
         cpv=values["cpv"], amount=values["amount"], duration=values["duration"], form=values["form"],
@@ -94,6 +109,59 @@ def new(
     case_id, path = create_case(ws, spec)
     echo(f"Demande créée : {ws.rel(path)}")
     _commit(ws, path, case_id, no_commit)
+
+
+def _department_code(value: str, deps: dict[str, str]) -> str:
+    from guichet_cli.core.facts import inputs
+
+    try:
+        return inputs.department(value, deps)
+    except inputs.InputError:
+        return value
+
+
+def _parsers(ws: Any) -> dict[str, Any]:
+    """Lecture de chaque réponse, vérifiée dès la saisie (une réponse refusée est redemandée)."""
+    import re
+
+    from guichet_cli.core.facts import inputs, labels
+
+    reg, names = ws.store.registry, labels.of(ws)
+
+    def buyer(v: str) -> str:
+        s = inputs.siret(v)
+        if s not in reg.buyers:
+            raise inputs.InputError(f"donneur d'ordre {s} absent du registre donneurs/", "l'enregistrer d'abord : guichet buyer add")
+        return s
+
+    def requester(v: str) -> str:
+        if v.strip() not in reg.contacts:
+            raise inputs.InputError(f"contact « {v.strip()} » absent du registre contacts/", "l'enregistrer d'abord : guichet contact add")
+        return v.strip()
+
+    def cpv(v: str) -> list[str]:
+        codes = _split(v)
+        bad = [c for c in codes if not re.fullmatch(r"\d{8}(-\d)?", c)]
+        if not codes or bad:
+            raise inputs.InputError(f"code CPV invalide : {', '.join(bad) or 'aucun'}", "8 chiffres, par exemple 90911200")
+        return codes
+
+    def duration(v: str) -> int:
+        if not v.strip().isdigit() or int(v) < 1:
+            raise inputs.InputError(f"« {v} » n'est pas une durée en mois", "un nombre entier de mois, par exemple 36")
+        return int(v)
+
+    def departments(v: str) -> list[str]:
+        deps = names.table("departement")
+        if not _split(v):
+            raise inputs.InputError("au moins un département", "code ou nom : " + ", ".join(f"{c} ({n})" for c, n in deps.items()))
+        return [inputs.department(d, deps) for d in _split(v)]
+
+    return {
+        "buyer": buyer, "requester": requester, "object": inputs.text, "cpv": cpv, "amount": lambda v: str(inputs.amount(v)),
+        "nature": lambda v: inputs.choice(v, names.table("nature"), names.table("nature")), "duration": duration,
+        "form": lambda v: inputs.choice(v, names.table("forme"), names.table("forme")), "department": departments,
+    }
 
 
 def _commit(ws: Any, path: Path, case_id: str, no_commit: bool) -> None:
