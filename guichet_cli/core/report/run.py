@@ -35,7 +35,7 @@ def render(ctx: ReportContext, report: dict[str, Any], fmt: str) -> bytes:
     if fmt == "csv":
         return text_out.to_csv(tables)
     if fmt == "table":
-        return text_out.to_terminal(report, tables).encode("utf-8")
+        return text_out.to_terminal(report, tables, detail=ctx.terminal_detail).encode("utf-8")
     year = report["bilan"]["annee"]
     if fmt == "xlsx":
         from guichet_cli.core.report.xlsx_out import to_xlsx
