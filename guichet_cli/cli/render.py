@@ -108,7 +108,7 @@ def _render_all(ws: Workspace, out_dir: Path, statuses: list[str], year: int | N
             if not found.recommendations:
                 without_rec += 1
                 continue
-        selected.append((path, found.statut if found is not None else "?"))
+        selected.append((path, ws.store.lifecycle.label(found.statut) if found is not None else "?"))
 
     renderer = Renderer(ws)
     rows: list[list[str]] = []
@@ -128,14 +128,14 @@ def _render_all(ws: Workspace, out_dir: Path, statuses: list[str], year: int | N
                     for target in targets:
                         to_pdf(office, target)
                 written += len(targets)
-                pieces = ", ".join(d.disposition for d in plan.drafts)
+                pieces = ", ".join(_piece(ws, d.disposition) for d in plan.drafts)
                 rows.append([path.stem, statut, pieces, "rédigé"])
             except GuichetError as exc:  # un dossier en échec n'arrête pas les autres
                 failures += 1
                 rows.append([path.stem, statut, "", f"ÉCHEC : {exc.message}"])
             progress.advance(task)
     if rows:
-        echo(tabulate(rows, headers=["Dossier", "Statut", "Pièces", "Résultat"], tablefmt="simple", maxcolwidths=[None, None, 50, 70]))
+        echo(tabulate(rows, headers=["Dossier", "Statut", "Pièces", "Résultat"], tablefmt="simple", maxcolwidths=[None, 16, 40, 24]))  # 100 colonnes
         echo()
     done = len(rows) - failures
     summary = f"{done} dossier(s) rédigé(s), {written} pièce(s) écrite(s) dans {ws.rel(out_dir)}/"
@@ -185,6 +185,13 @@ def templates_check(
         echo(f"{line} : {len(result.errors)} problème(s).")
         raise typer.Exit(EXIT_FINDINGS)
     echo(f"{line} : aucun problème.")
+
+
+def _piece(ws: Workspace, code: str) -> str:
+    """Ce qui a été rédigé, en mots : « clause d'insertion (condition d'exécution) », « lettre d'accompagnement »."""
+    from guichet_cli.core.facts import labels
+
+    return "lettre d'accompagnement" if code == "lettre_accompagnement" else labels.of(ws).disposition(code)
 
 
 def register(app: typer.Typer) -> None:

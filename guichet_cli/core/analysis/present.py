@@ -82,13 +82,21 @@ def apply_analysis(data: Any, an: Analysis, today: dt.date) -> None:
                     _set(current, k, cal[k], after=tuple(reversed(_COMPUTED[: _COMPUTED.index(k)])))
 
 
+def _facilitator(reg: Registry, fid: str) -> str:
+    """« Hugo Haddad (facilitateur-93-02) » : le nom du registre, l'identifiant pour le retrouver."""
+    fac = reg.facilitators.get(fid)
+    person = reg.contacts.get(fac.contact) if fac else None
+    name = " ".join(x for x in (person.prenom, person.nom) if x) if person else ""
+    return f"{name} ({fid})" if name and name != "à compléter" else fid
+
+
 def routing_lines(routing: Routing, reg: Registry) -> list[str]:
     out = ["Routage :"]
     out.append("  Coordination(s) : " + ", ".join(f"{reg.partner_label(p)} ({p})" for p in routing.coordinations))
     if routing.lead:
         out.append(f"  Cheffe de file : {reg.partner_label(routing.lead)} ({routing.lead})")
     out.append("  Réseaux : " + (", ".join(f"{reg.partner_label(p)} ({p})" for p in routing.networks) or "aucun"))
-    out.append("  Facilitateur(s) : " + (", ".join(routing.facilitators) or "aucun"))
+    out.append("  Facilitateur(s) : " + (", ".join(_facilitator(reg, f) for f in routing.facilitators) or "aucun"))
     out.append("  Motifs :")
     out += [f"    - {reg.partner_label(r.partner)} : {r.motif}  [{r.regle}]" for r in routing.reasons]
     return out
