@@ -128,3 +128,27 @@ def test_buyer_and_contact_add(tmp_path, cli, tty):
     res = cli("contact", "add", "--name", "X", "--organisation", "inconnue", repo=root, code=2)
     assert "organisation « inconnue » inconnue" in res.stderr
     cli("validate", repo=root)
+
+
+def test_results_by_options(tmp_path, cli):
+    from conftest import PROJECT
+
+    case = base_case(CID, "en_execution")
+    src = yamlio.load_fast(PROJECT / "cases/2025/GRCS-2025-9KXA.yaml")
+    case["decision"] = {"suite": "suivie", "date": "2026-05-02", "dispositions_retenues": ["clause_insertion"]}
+    case["execution"] = dict(src["execution"], notifie_le="2026-06-01", reunion_lancement={"date": "2026-06-10", "facilitateur_present": True})
+    root = new_git_repo(tmp_path, [case])
+    path = root / f"cases/2026/{CID}.yaml"
+    cli("results", CID, "--year", "2026", "--hours-done", "780", "--hours-planned", "1 050 h", "--participants", "6",
+        "--women", "2", "--men", "4", repo=root)
+    row = yamlio.load_fast(path)["resultats"][-1]
+    assert row == {"annee": 2026, "heures_prevues": 1050, "heures_realisees": 780, "participants": {"total": 6, "femmes": 2, "hommes": 4}}
+    assert "Guichet-Action: resultats" in _last_trailers(root)
+    res = cli("results", CID, "--year", "2026", "--hours-done", "800", "--participants", "6", repo=root, code=2)
+    assert "déjà enregistrés" in res.stderr and "--replace" in res.stderr
+    before = path.read_bytes()
+    res = cli("results", CID, "--year", "2026", "--hours-done", "800", "--participants", "3", "--women", "2", "--men", "4",
+              "--replace", repo=root, code=1)
+    assert "dépasse le nombre de participants" in res.stderr and path.read_bytes() == before
+    cli("results", CID, "--year", "2026", "--hours-done", "800", "--participants", "6", "--replace", repo=root)
+    assert yamlio.load_fast(path)["resultats"][-1]["heures_realisees"] == 800

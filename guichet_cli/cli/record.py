@@ -250,12 +250,84 @@ def kickoff(
     _done(res, "Réunion de lancement enregistrée", ws)
 
 
+def _count(value: Any) -> int:
+    from guichet_cli.core.facts import inputs
+
+    text = str(value).strip()
+    if not text.isdigit():
+        raise inputs.InputError(f"« {text} » n'est pas un nombre de personnes", "un nombre entier, par exemple 6")
+    return int(text)
+
+
+def _hours(value: Any) -> float | int:
+    from guichet_cli.core.facts import inputs
+
+    text = str(value).strip().replace(",", ".").removesuffix("h").strip().replace(" ", "")
+    try:
+        number = float(text)
+    except ValueError:
+        raise inputs.InputError(f"« {value} » n'est pas un nombre d'heures", "par exemple 1050 ou 1 050 h") from None
+    if number < 0:
+        raise inputs.InputError("un nombre d'heures ne peut pas être négatif")
+    return int(number) if number.is_integer() else number
+
+
+def results(
+    case: CaseArg,
+    year: Annotated[int | None, typer.Option("--year", metavar="ANNÉE", help="Année d'exécution (AAAA).", show_default=False)] = None,
+    hours_done: Annotated[str | None, typer.Option("--hours-done", metavar="HEURES", help="Heures d'insertion réalisées dans l'année.", show_default=False)] = None,
+    hours_planned: Annotated[str | None, typer.Option("--hours-planned", metavar="HEURES", help="Heures prévues pour l'année (facultatif ; sinon prorata).", show_default=False)] = None,
+    participants: Annotated[str | None, typer.Option("--participants", metavar="NOMBRE", help="Personnes distinctes accompagnées (effectif, jamais de noms).", show_default=False)] = None,
+    women: Annotated[str | None, typer.Option("--women", metavar="NOMBRE", help="Dont femmes (facultatif).", show_default=False)] = None,
+    men: Annotated[str | None, typer.Option("--men", metavar="NOMBRE", help="Dont hommes (facultatif).", show_default=False)] = None,
+    transmitted: Annotated[str | None, typer.Option("--transmitted", metavar="AAAA-MM-JJ", help="Date de transmission des résultats par le facilitateur (facultatif).", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Remplace les résultats déjà enregistrés pour cette année.")] = False,
+    no_commit: NoCommit = False,
+    repo: RepoOption = None,
+) -> None:
+    """Enregistre les résultats d'une année d'exécution (resultats[]) : heures et participants.
+
+    Le détail (publics, contrats, sorties, partie qualitative) se complète dans l'éditeur.
+
+    Exemples :
+
+      guichet results GRCS-2026-7F3K --year 2026 --hours-done 780 --hours-planned 1050 --participants 6 --women 2 --men 4
+    """
+    from guichet_cli.cli.ask import Answers
+    from guichet_cli.core import recording
+
+    ws = workspace(repo)
+    today = dt.date.today()
+    a = Answers("results", [year, hours_done, participants])
+
+    def _year(v: Any) -> int:
+        from guichet_cli.core.facts import inputs
+
+        if not str(v).strip().isdigit() or not 2000 <= int(v) <= today.year:
+            raise inputs.InputError(f"« {v} » n'est pas une année passée ou en cours", f"par exemple {today.year}")
+        return int(v)
+
+    v_year = a.get(year, "--year", "Année d'exécution", _year, default=str(today.year))
+    v_done = a.get(hours_done, "--hours-done", "Heures réalisées dans l'année", _hours)
+    v_planned = a.get(hours_planned, "--hours-planned", "Heures prévues pour l'année", _hours, required=False, ask_optional=True)
+    v_total = a.get(participants, "--participants", "Personnes accompagnées (effectif)", _count)
+    v_women = a.get(women, "--women", "Dont femmes", _count, required=False, ask_optional=True)
+    v_men = a.get(men, "--men", "Dont hommes", _count, required=False, ask_optional=True)
+    v_sent = a.get(transmitted, "--transmitted", "Date de transmission", _date_parser(today), required=False)
+    a.done()
+    people = {"total": v_total, **({"femmes": v_women} if v_women is not None else {}), **({"hommes": v_men} if v_men is not None else {})}
+    res = recording.record_results(ws, case, year=v_year, hours_done=v_done, participants=people, hours_planned=v_planned,
+                                   transmitted=v_sent, replace=replace, no_commit=no_commit)
+    _done(res, f"Résultats {v_year} enregistrés", ws)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(buyer_app, name="buyer")
     app.add_typer(contact_app, name="contact")
     app.add_typer(calibration_app, name="calibration")
     app.command("notify")(notify)
     app.command("kickoff")(kickoff)
+    app.command("results")(results)
 
 
 

@@ -153,3 +153,41 @@ def kickoff(ws: Workspace, ref: str, *, on: dt.date, facilitator_present: bool, 
     return _edit_case(ws, ref, {"execution.reunion_lancement": meeting},
                       action="reunion_lancement", subject="réunion de lancement", no_commit=no_commit,
                       hint="la réunion de lancement suit la notification du marché")
+
+
+def record_results(ws: Workspace, ref: str, *, year: int, hours_done: float, participants: dict[str, int],
+                   hours_planned: float | None = None, transmitted: dt.date | None = None, replace: bool = False,
+                   no_commit: bool = False) -> Recorded:
+    """Résultats d'une année d'exécution (resultats[]) : heures et participants (effectifs, jamais de noms)."""
+    case = ws.store.case(ref)
+    years = [r.annee for r in case.resultats]
+    if year in years and not replace:
+        raise UsageError(f"les résultats {year} de {case.id} sont déjà enregistrés",
+                         "relancer avec --replace pour les remplacer (la version précédente reste dans l'historique git)")
+    block: dict[str, Any] = {"annee": year}
+    if hours_planned is not None:
+        block["heures_prevues"] = hours_planned
+    block["heures_realisees"] = hours_done
+    block["participants"] = participants
+    if transmitted is not None:
+        block["transmis_le"] = yamlio.double_quoted(transmitted.isoformat())
+    entry = yamlio.to_commented(block)
+    path = case.path
+    ws.store.require_inside(path)
+    audit.check_can_commit(ws, [path], no_commit=no_commit)
+
+    def mutate(data: Any) -> None:
+        rows = data.get("resultats")
+        if rows is None:
+            data["resultats"] = yamlio.to_commented([entry])
+            return
+        for i, row in enumerate(rows):
+            if isinstance(row, dict) and row.get("annee") == year:
+                rows[i] = entry
+                return
+        rows.append(entry)
+
+    ws.store.edit(path, mutate, hint="les résultats se déclarent pour un marché en exécution (guichet status … en_execution)")
+    sha = audit.commit_changes(ws, [path], case_id=case.id, action="resultats", subject=f"{case.id} : résultats {year}",
+                               no_commit=no_commit)
+    return Recorded(path, case.id, sha)
