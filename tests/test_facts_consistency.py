@@ -97,7 +97,7 @@ def test_known_disagreements_are_fixed(ws, cpv, nature, label):
 
 def test_regional_report_uses_the_analysis_sectors(cli, repo):
     """Bilan régional des exemples (vraie CLI) : plus de secteur « CPV 80 » ni « CPV 48 »."""
-    out = cli("report", "--year", "2026", "--region", "--format", "table", repo=repo).stdout
+    out = cli("report", "--year", "2026", "--region", "--format", "table", "--detail", repo=repo).stdout
     assert not re.search(r"^CPV \d\d ", out, flags=re.M), out
     assert "services sanitaires et sociaux" in out and "services informatiques et logiciels" in out
 

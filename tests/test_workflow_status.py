@@ -62,7 +62,7 @@ def test_abandon_with_reason_and_no_commit(tmp_path, cli):
     assert case["abandon"] == {"date": "2026-05-01", "motif": "projet d'achat reporté"}
     assert git(root, "rev-parse", "HEAD") == head
     assert git(root, "status", "--porcelain").strip() == f"M cases/2026/{CID}.yaml"
-    res = cli("status", CID, "en_analyse", "--date", "01/05/2026", repo=root, code=2)
+    res = cli("status", CID, "en_analyse", "--date", "1er mai", repo=root, code=2)  # 01/05/2026 est accepté (issue 17)
     assert "AAAA-MM-JJ" in res.stderr
 
 

@@ -135,7 +135,7 @@ def _render_all(ws: Workspace, out_dir: Path, statuses: list[str], year: int | N
                 rows.append([path.stem, statut, "", f"ÉCHEC : {exc.message}"])
             progress.advance(task)
     if rows:
-        echo(tabulate(rows, headers=["Dossier", "Statut", "Pièces", "Résultat"], tablefmt="simple", maxcolwidths=[None, 16, 40, 24]))  # 100 colonnes
+        echo(tabulate(rows, headers=["Dossier", "Statut", "Pièces", "Résultat"], tablefmt="simple", maxcolwidths=[None, 16, 30, 34]))  # 100 colonnes
         echo()
     done = len(rows) - failures
     summary = f"{done} dossier(s) rédigé(s), {written} pièce(s) écrite(s) dans {ws.rel(out_dir)}/"

@@ -78,14 +78,17 @@ def _fit(t: Table, cols: list[str], rows: list[list[str]], width: int) -> str:
         return text
     # Replier les colonnes de texte (les nombres gardent leur largeur), la première en dernier.
     numeric = [k != "text" for k in (t.kinds + ["text"] * len(cols))[: len(cols)]]
-    fixed = sum(max(len(c), *(len(r[i]) for r in rows)) + 2 for i, c in enumerate(cols) if numeric[i])
+    # Colonnes de nombres : la largeur de leurs valeurs (l'en-tête se replie mot à mot).
+    num_w = {i: max(max((len(w) for w in c.split()), default=1), *(len(r[i]) for r in rows))
+             for i, c in enumerate(cols) if numeric[i]}
+    fixed = sum(w + 2 for w in num_w.values())
     texts = [i for i in range(len(cols)) if not numeric[i]]
     if texts:
         room = (width - fixed - 2 * len(texts)) // len(texts)
         while room >= 12:  # les en-têtes repliés peuvent élargir un peu : on resserre jusqu'à ce que ça tienne
-            widths = [None if numeric[i] else room for i in range(len(cols))]
-            text = tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True, maxcolwidths=widths,
-                            maxheadercolwidths=widths)
+            widths = [num_w.get(i, room) for i in range(len(cols))]
+            text = tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True,
+                            maxcolwidths=[None if numeric[i] else room for i in range(len(cols))], maxheadercolwidths=widths)
             if max(map(len, text.splitlines())) <= width:
                 return text
             room -= 2
