@@ -176,16 +176,10 @@ def record_results(ws: Workspace, ref: str, *, year: int, hours_done: float, par
     ws.store.require_inside(path)
     audit.check_can_commit(ws, [path], no_commit=no_commit)
 
+    index = years.index(year) if year in years else None  # position lue dans le modèle typé
+
     def mutate(data: Any) -> None:
-        rows = data.get("resultats")
-        if rows is None:
-            data["resultats"] = yamlio.to_commented([entry])
-            return
-        for i, row in enumerate(rows):
-            if isinstance(row, dict) and row.get("annee") == year:
-                rows[i] = entry
-                return
-        rows.append(entry)
+        yamlio.set_item(data, "resultats", index, entry)
 
     ws.store.edit(path, mutate, hint="les résultats se déclarent pour un marché en exécution (guichet status … en_execution)")
     sha = audit.commit_changes(ws, [path], case_id=case.id, action="resultats", subject=f"{case.id} : résultats {year}",
