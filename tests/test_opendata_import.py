@@ -241,3 +241,32 @@ def test_structure_types_already_noted_in_cases_serve_as_registry(git_repo: Path
     ws = open_workspace(git_repo)
     [inc] = importer.run(ws, [path], schema=DECP_SCHEMA, lookup={holder.siret: "aucune"}.get).inconsistencies
     assert inc.kind == "reserve_titulaire" and inc.case_id is None
+
+
+def test_older_list_shape_is_read_too(tmp_path: Path):
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps({"marches": [marche()]}, ensure_ascii=False), encoding="utf-8")
+    [record] = _events(path)
+    assert isinstance(record, decp.DecpRecord) and record.id == "2026NET01"
+
+
+def test_write_with_no_commit_leaves_the_change_uncommitted(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche()])
+    cli("import", "decp", str(path), "--write", "--no-commit", repo=git_repo, code=0)
+    assert git(git_repo, "status", "--porcelain").strip() == "M cases/2026/GRCS-2026-P4Q5.yaml"
+    assert len(git(git_repo, "log", "--format=%H").split()) == 1
+
+
+def test_write_refused_before_anything_is_written_when_git_cannot_commit(cli, git_repo: Path, tmp_path: Path):
+    (git_repo / "autre.txt").write_text("x", encoding="utf-8")
+    git(git_repo, "add", "autre.txt")
+    path = write_decp(tmp_path / "d.json", [marche()])
+    res = cli("import", "decp", str(path), "--write", repo=git_repo, code=2)
+    assert "déjà indexées" in res.stderr
+    assert "GRCS-2026-P4Q5" not in git(git_repo, "status", "--porcelain")
+
+
+def test_help_is_in_french(cli):
+    assert "Lire des données ouvertes" in cli("import", "--help").stdout
+    assert "rapproche chaque marché" in cli("import", "decp", "--help").stdout
+    assert "Publie les demandes notifiées" in cli("export", "decp", "--help").stdout

@@ -22,6 +22,8 @@ MARCHE = "marche"
 CONCESSION = "contrat-concession"
 SOCIAL_VALUES = ("Clause sociale", "Critère social", "Marché réservé", "Pas de considération sociale")
 NO_SOCIAL = "Pas de considération sociale"
+# Clé DECP des titulaires d'un marché publié (homonyme du champ des demandes, mais c'est un enregistrement DECP)
+DECP_HOLDERS = "titulaires"
 RESERVED = "Marché réservé"
 _SIRET = re.compile(r"^[0-9]{14}$")
 _CPV = re.compile(r"^[0-9]{8}(-[0-9])?$")
@@ -148,13 +150,31 @@ def schema_checker(schema_path: Path, definition: str = MARCHE) -> Checker:
     if definition not in (root.get("definitions") or {}):
         raise UsageError(f"{schema_path} n'est pas le schéma DECP v2 (pas de définition « {definition} »)",
                          "indiquer schema_decp_v2.0.3.json")
-    validator = Draft7Validator({"definitions": root["definitions"], "$ref": f"#/definitions/{definition}"})
+    validator = Draft7Validator(_inline(root["definitions"][definition], root))
 
     def check(rec: dict[str, Any]) -> list[str]:
         errors = sorted(validator.iter_errors(rec), key=lambda e: [str(p) for p in e.absolute_path])
         return list(dict.fromkeys([french_reason(e) for e in errors] + _date_reasons(rec)))
 
     return check
+
+
+def _inline(node: Any, root: dict[str, Any], depth: int = 0) -> Any:
+    """Remplace les « $ref » internes par leur contenu : le schéma DECP n'est pas récursif, et chaque
+    résolution de référence coûte cher quand on valide 100 000 enregistrements."""
+    if depth > 20:
+        raise EnvironmentProblem("schéma DECP : références trop imbriquées (schéma récursif ?)", "indiquer le schéma officiel v2.0.3")
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target[part]
+            return _inline(target, root, depth + 1)
+        return {k: _inline(v, root, depth) for k, v in node.items() if k != "definitions"}
+    if isinstance(node, list):
+        return [_inline(v, root, depth) for v in node]
+    return node
 
 
 def _date_reasons(rec: dict[str, Any]) -> list[str]:
@@ -186,7 +206,7 @@ def builtin_check(rec: dict[str, Any]) -> list[str]:
     d = rec.get("dureeMois")
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:
         out.append(f"dureeMois : {json.dumps(d, ensure_ascii=False)} n'est pas un nombre entier de mois")
-    if not _holders(rec.get("titulaires"))[0]:
+    if not _holders(rec.get(DECP_HOLDERS))[0]:
         out.append("titulaires : au moins un titulaire { titulaire: { typeIdentifiant, id } } attendu")
     social = (rec.get("considerationsSociales") or {}) if isinstance(rec.get("considerationsSociales"), dict) else {}
     values = social.get("considerationSociale")
@@ -349,7 +369,7 @@ def _one(src: str, n: int, kind: str, rec: Any, check: Checker, max_amount: floa
     if reasons:
         yield Defect(src, n, rid, buyer, "rejete", "enregistrement écarté : " + " ; ".join(reasons))
         return
-    holders, broken = _holders(rec.get("titulaires"))
+    holders, broken = _holders(rec.get(DECP_HOLDERS))
     for b in broken:
         yield Defect(src, n, rid, buyer, "titulaire", b)
     social = tuple((rec.get("considerationsSociales") or {}).get("considerationSociale") or ())
