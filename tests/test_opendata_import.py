@@ -267,6 +267,17 @@ def test_write_refused_before_anything_is_written_when_git_cannot_commit(cli, gi
 
 
 def test_help_is_in_french(cli):
-    assert "Lire des données ouvertes" in cli("import", "--help").stdout
+    assert "Lit des données ouvertes" in cli("import", "--help").stdout
     assert "rapproche chaque marché" in cli("import", "decp", "--help").stdout
     assert "Publie les demandes notifiées" in cli("export", "decp", "--help").stdout
+
+
+def test_escaped_typographic_apostrophe_is_normalised_across_read_boundaries(tmp_path: Path):
+    # \u2019 échappé (json.dumps par défaut) et ’ en UTF-8, sur un gros fichier lu en plusieurs blocs
+    recs = [marche(id=f"A{i}", procedure="Appel d\u2019offres ouvert") for i in range(400)]
+    path = tmp_path / "apo.json"
+    path.write_text(json.dumps({"marches": {"marche": recs[:200]}}), encoding="utf-8")
+    assert {e.raw["procedure"] for e in _events(path)} == {"Appel d'offres ouvert"}
+    path.write_text(json.dumps({"marches": {"marche": recs}}, ensure_ascii=False), encoding="utf-8")
+    events = _events(path)
+    assert len(events) == 400 and {e.raw["procedure"] for e in events} == {"Appel d'offres ouvert"}

@@ -21,8 +21,8 @@ SchemaOption = Annotated[Path | None, typer.Option(
     show_default=False)]
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Écrit les modifications sans les committer.")]
 
-import_app = typer.Typer(help="Lire des données ouvertes (DECP) et les rapprocher des demandes.", no_args_is_help=True)
-export_app = typer.Typer(help="Publier les données sociales du guichet (DECP, OCDS).", no_args_is_help=True)
+import_app = typer.Typer(help="Lit des données ouvertes (DECP) et les rapproche des demandes.", no_args_is_help=True)
+export_app = typer.Typer(help="Publie les données sociales du guichet (DECP, OCDS).", no_args_is_help=True)
 
 
 def _schema(value: Path | None) -> Path | None:

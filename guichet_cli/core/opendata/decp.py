@@ -82,17 +82,6 @@ class Defect:
 Event = DecpRecord | Defect
 
 
-def normalise(value: Any) -> Any:
-    """Apostrophe typographique ’ → ' dans toutes les chaînes (les listes DECP utilisent U+0027)."""
-    if isinstance(value, str):
-        return value.replace("\u2019", "'")
-    if isinstance(value, dict):
-        return {k: normalise(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [normalise(v) for v in value]
-    return value
-
-
 # --- contrôle d'un enregistrement -------------------------------------------------------------
 
 Checker = Callable[[dict[str, Any]], list[str]]
@@ -245,6 +234,8 @@ _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\Z)|([:,\[]\s*)(-?Infinity|NaN)(?=[\
 _STRING_REST = re.compile(rb'(?:[^"\\]|\\.)*"', re.S)
 _ESCAPE = re.compile(rb"\\.", re.S)
 _CARRY = 64
+_APOSTROPHE = "\u2019".encode()
+_APOSTROPHE_ESCAPED = b"\\u2019"
 _UNSAFE = frozenset(b" \t\r\n:,[-\\" + bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)))
 
 
@@ -275,10 +266,14 @@ class _NanFilter:
             if cut <= 0 or buf[cut - 1] not in _UNSAFE:
                 break
             cut -= 1
+        while buf[max(cut - 2, 0):cut] in (b"\xe2", b"\xe2\x80") or buf[cut - 1:cut] == b"\xe2":  # ’ coupé en deux
+            cut -= 1
         head, self.tail = buf[:cut], buf[cut:]
         return self._fix(head) if head else self.read(size)
 
     def _fix(self, buf: bytes) -> bytes:
+        # apostrophe typographique ’ (UTF-8 ou échappée \u2019) → ' : les listes DECP utilisent U+0027
+        buf = buf.replace(_APOSTROPHE, b"'").replace(_APOSTROPHE_ESCAPED, b"'")
         start_in = self.in_string
         plain = _ESCAPE.sub(b"", buf) if b"\\" in buf else buf
         self.in_string = start_in ^ (plain.count(b'"') % 2 == 1)
@@ -341,7 +336,7 @@ def read(path: Path, check: Checker, *, max_amount: float, source: str | None = 
         n = 0
         try:
             for n, item in enumerate(_stream(path, prefix), start=1):
-                yield from _one(src, n, kind, normalise(item), check, max_amount)
+                yield from _one(src, n, kind, item, check, max_amount)
         except ijson.JSONError as exc:
             yield Defect(src, n + 1, None, None, "illisible",
                          f"JSON illisible après l'enregistrement {n} ({exc}) : la suite du fichier n'a pas été lue")
