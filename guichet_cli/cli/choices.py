@@ -25,3 +25,4 @@ ReportFormat = format_option(
     formats.REPORT, "docx (rapport mis en page), xlsx (classeur), md (forge), csv (format long), json (outils), table (terminal).", short=False
 )
 ScreenFormat = format_option(formats.SCREEN, "Sortie : table (terminal), csv, md (Markdown) ou xlsx (avec --out).", short=False)
+ImportFormat = format_option(formats.IMPORT, "Format : text (tableau récapitulatif), json ou csv.")

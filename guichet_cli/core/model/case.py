@@ -285,6 +285,23 @@ class KickOff:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishedRecord:
+    """execution.donnees_essentielles : identifiant DECP et champs publiés recopiés (noms DECP)."""
+
+    id: str
+    source: str | None = None
+    rapproche_le: dt.date | None = None
+    score: float | None = None
+    champs: dict[str, Any] = field(default_factory=dict)  # champs DECP recopiés, tels que publiés
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PublishedRecord:
+        own = ("id", "source", "rapproche_le", "score")
+        return cls(f.text("id"), f.opt_text("source"), f.opt_date("rapproche_le"), f.opt_number("score"),
+                   {k: v for k, v in f.data.items() if k not in own})
+
+
+@dataclass(frozen=True, slots=True)
 class Execution:
     notifie_le: dt.date
     titulaires: tuple[Holder, ...] = ()
@@ -293,12 +310,14 @@ class Execution:
     considerations_sociales: tuple[str, ...] = ()
     reunion_lancement: KickOff | None = None
     notification_signalee_le: dt.date | None = None
+    donnees_essentielles: PublishedRecord | None = None
 
     @classmethod
     def from_fields(cls, f: Fields) -> Execution:
         return cls(f.date("notifie_le"), f.build_all("titulaires", Holder.from_fields), f.opt_number("montant_notifie_ht"),
                    f.opt_number("heures_contractuelles"), f.texts("considerations_sociales"),
-                   f.build("reunion_lancement", KickOff.from_fields), f.opt_date("notification_signalee_le"))
+                   f.build("reunion_lancement", KickOff.from_fields), f.opt_date("notification_signalee_le"),
+                   f.build("donnees_essentielles", PublishedRecord.from_fields))
 
 
 @dataclass(frozen=True, slots=True)
