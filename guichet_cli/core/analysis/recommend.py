@@ -204,6 +204,11 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
         primary.role = "principale"
         if mandatory:
             primary.checks.append(Check(True, obligation.reason, obligation.regle))
+            reading = load_rules(ws, "obligation_sociale").get("reservation_conforme") or {}
+            family = (rules.get(primary.disposition) or {}).get("famille")
+            if family in (reading.get("familles") or []) and reading.get("a_confirmer"):
+                primary.checks.append(Check(True, "une réservation seule satisfait l'obligation selon la lecture du guichet (« sans préjudice » "
+                                                  "des L2113-12 à L2113-16) : lecture à confirmer", rule_ref("obligation_sociale", "reservation_conforme")))
             primary.regle = primary.regle if _conforming(ws, primary.disposition) else rule_ref("obligation_sociale", "disposition_par_defaut")
         options.remove(primary)
         options.insert(0, primary)
@@ -237,6 +242,9 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
         notes.append(f"type d'acheteur « {btype[0]} » pris dans le {btype[1]}")
     if obligation.derogation:
         notes.append(f"dérogation enregistrée : {obligation.derogation_label or obligation.derogation.motif}")
+    if obligation.derogation_refused:
+        notes.append(f"motif de dérogation « {obligation.derogation_refused} » enregistré, mais absent des motifs de L2112-2-1 : "
+                     f"l'obligation demeure ({rule_ref('obligation_sociale', 'motifs_derogation')})")
     return Analysis(case_id, th, obligation, results, notes)
 
 

@@ -44,6 +44,23 @@ def _without_condition(ctx: CheckContext, case: Case, rules: dict[str, Any]) -> 
             yield pointer, [str(d) for d in disps]
 
 
+def _lots_without_condition(ctx: CheckContext, case: Case, rules: dict[str, Any]
+                            ) -> Iterator[tuple[tuple[str | int, ...], str, list[str]]]:
+    """Lots d'un marché alloti qu'aucune recommandation conforme ne couvre (une recommandation sans
+    `lots` couvre tous les lots). Chaque lot est soumis à L2112-2-1 comme le besoin entier."""
+    if not rules.get("par_lot", True) or not case.marche.lots or not case.recommendations:
+        return
+    families = set(rules.get("familles_conformes") or [])
+    excluded = set(rules.get("dispositions_non_conformes") or [])
+    table = ctx.rules("dispositions").get("dispositions") or {}
+    for i, lot in enumerate(case.marche.lots):
+        mine = [r.disposition for r in case.recommendations if not r.lots or lot.numero in r.lots]
+        if "aucune" in mine:
+            continue  # signalé par _none_targets
+        if not any(d not in excluded and (table.get(d) or {}).get("famille") in families for d in mine):
+            yield ("marche", "lots", i), f"lot n° {lot.numero} ({lot.intitule})", [str(d) for d in mine]
+
+
 @file_check(KIND_CASE)
 def social_obligation(ctx: CheckContext, path: Path, case: Case) -> Iterator[Finding]:
     rules = ctx.rules("obligation_sociale")
@@ -55,15 +72,23 @@ def social_obligation(ctx: CheckContext, path: Path, case: Case) -> Iterator[Fin
                       code="droit")
     targets = list(_none_targets(case))
     partial = list(_without_condition(ctx, case, rules))
+    # Recommandation entière sans disposition conforme : un seul constat, pas un par lot.
+    lots = [] if any(p == ("analyse", "recommandation") for p, _ in partial) else list(_lots_without_condition(ctx, case, rules))
     marche = case.marche
     launch = thresholds.launch_date(ctx.ws, marche)
-    if not (targets or partial) or launch is None or deroga:
+    # Seul un motif de L2112-2-1 lève l'obligation : un motif inconnu garde le constat.
+    if not (targets or partial or lots) or launch is None or (deroga is not None and deroga.motif in motifs):
         return
     btype = thresholds.buyer_type(ctx.ws, marche, case.donneur_ordre, ctx.registry)
     th = thresholds.check_threshold(ctx.ws, marche, btype, launch)
     ob = thresholds.check_obligation(ctx.ws, marche, th, ctx.today, deroga)
     if not ob.applies:
         return
+    for pointer, label, disps in lots:
+        yield Finding(path, f"{label} sans condition d'exécution sociale ni réservation ({', '.join(disps) or 'aucune disposition'}) : "
+                            f"chaque lot d'un besoin au-dessus du seuil y est soumis ; {ob.reason} ; {th.text()}", pointer,
+                      hint=f"recommander pour ce lot une clause (condition d'exécution) ou une réservation, ou enregistrer analyse.derogation ({rule_ref('obligation_sociale', 'par_lot')})",
+                      code="droit")
     for pointer in targets:
         yield Finding(path, f"« aucune considération sociale » interdite sans dérogation : {ob.reason} ; {th.text()}", pointer,
                       hint=f"recommander une condition d'exécution sociale, ou enregistrer analyse.derogation (motif et justification ; {rule_ref('obligation_sociale', 'motifs_derogation')})",

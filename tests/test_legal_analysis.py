@@ -1,0 +1,115 @@
+"""Analyse juridique (issue 10) : seuil des services sociaux et autres services spécifiques, obligation
+L2112-2-1 lot par lot, motifs de dérogation du texte, plausibilité des montants."""
+
+from __future__ import annotations
+
+from analysis_helpers import make_case, write_case
+
+from guichet_cli.core import yamlio
+
+
+def _sample(repo, ref: str) -> dict:
+    year = ref.split("-")[1]
+    return yamlio.load_fast(repo / "cases" / year / f"{ref}.yaml")
+
+
+# --- seuils SSSS -------------------------------------------------------------------------------
+
+
+def test_guarding_300k_october_2026_is_under_the_ssss_threshold(cli, repo):
+    # Gardiennage (79713000) = service social et autre service spécifique : seuil de 750 000 €, pas 216 000 €.
+    case = make_case("GRCS-2026-ZZ20", cpv=["79713000"], montant_estime_ht=300_000, lancement_prevu="2026-10-05")
+    case["analyse"] = {"recommandation": [{"disposition": "aucune", "base_legale": "—", "justification": "aucune"}]}
+    write_case(repo, case)
+    cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ20.yaml"), repo=repo, code=0)
+    out = cli("analyse", "GRCS-2026-ZZ20", repo=repo).stdout
+    assert "seuil européen 750 000 €" in out and "services sociaux et autres services spécifiques" in out
+    assert "condition d'exécution sociale obligatoire" not in out
+    # au-dessus de 750 000 €, l'obligation s'applique
+    case["marche"]["montant_estime_ht"] = 800_000
+    write_case(repo, case)
+    cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ20.yaml"), repo=repo, code=1)
+
+
+def test_ssss_threshold_for_entite_adjudicatrice_is_one_million(cli, repo):
+    case = make_case("GRCS-2026-ZZ21", cpv=["79713000"], montant_estime_ht=900_000, type_acheteur="entite_adjudicatrice")
+    write_case(repo, case)
+    out = cli("analyse", "GRCS-2026-ZZ21", repo=repo).stdout
+    assert "seuil européen 1 000 000 €" in out
+
+
+def test_sample_9kxa_and_x4ms_show_the_ssss_threshold(cli, repo):
+    assert "seuil européen 750 000 €" in cli("analyse", "GRCS-2025-9KXA", repo=repo).stdout
+    assert "seuil européen 750 000 €" in cli("analyse", "GRCS-2025-X4MS", repo=repo).stdout
+
+
+def test_mixed_contract_follows_the_higher_value_category(ws):
+    from guichet_cli.core.facts import thresholds
+
+    # lots : 600 k€ de restauration (SSSS) contre 400 k€ de nettoyage : régime SSSS (R2123-2)
+    ssss, note = thresholds.ssss_regime(ws, nature="services", cpvs=["55523100", "90911200"],
+                                        lots=[(["55523100"], 600_000), (["90911200"], 400_000)])
+    assert ssss and "R2123-2" in (note or "")
+    ssss, _ = thresholds.ssss_regime(ws, nature="services", cpvs=["55523100", "90911200"],
+                                     lots=[(["55523100"], 300_000), (["90911200"], 700_000)])
+    assert not ssss
+    assert thresholds.is_ssss_cpv(ws, "79713000-5") and not thresholds.is_ssss_cpv(ws, "90911200")
+    assert not thresholds.ssss_regime(ws, nature="travaux", cpvs=["45000000"])[0]
+    limit, ref, _period, _notes = thresholds.eu_threshold(ws, category_="fournitures_services", buyer_type_="pouvoir_adjudicateur",
+                                                          when=__import__("datetime").date(2026, 10, 1), ssss=True)
+    assert limit == 750_000 and "services_sociaux_specifiques" in ref
+
+
+# --- L2112-2-1 lot par lot ----------------------------------------------------------------------
+
+
+def test_lot_with_only_a_criterion_is_flagged_at_the_lot_line(cli, repo):
+    case = _sample(repo, "GRCS-2026-E8F3")
+    case["analyse"]["recommandation"] = [
+        {"disposition": "clause_insertion", "lots": [1, 2], "base_legale": "L2112-2", "justification": "lots 1 et 2"},
+        {"disposition": "critere_social", "lots": [3], "base_legale": "R2152-7", "justification": "lot 3"},
+    ]
+    path = write_case(repo, case)
+    res = cli("validate", str(path), repo=repo, code=1)
+    out = res.stdout + res.stderr
+    assert "$.marche.lots[2]" in out and "lot n° 3" in out
+    assert "lot n° 1" not in out
+    # le lot 3 réservé aux SIAE : conforme
+    case["analyse"]["recommandation"][1] = {"disposition": "reserve_siae", "lots": [3], "base_legale": "L2113-13", "justification": "lot 3"}
+    write_case(repo, case)
+    cli("validate", str(path), repo=repo, code=0)
+
+
+def test_reservation_alone_is_flagged_as_a_reading_to_confirm(cli, repo):
+    case = make_case("GRCS-2026-ZZ22", cpv=["98310000"], montant_estime_ht=400_000)
+    write_case(repo, case)
+    out = cli("analyse", "GRCS-2026-ZZ22", repo=repo).stdout
+    assert "lecture à confirmer" in out and "reservation_conforme" in out
+
+
+# --- motifs de dérogation ----------------------------------------------------------------------
+
+
+def test_derogation_grounds_come_from_l2112_2_1(ws):
+    from guichet_cli.core.rules import load_rules
+
+    motifs = load_rules(ws, "obligation_sociale")["motifs_derogation"]
+    assert "duree_execution_courte" not in motifs
+    assert "solution_immediatement_disponible" in motifs
+    for m in motifs.values():
+        assert "L2112-2-1" in m["source"] and m["citation"].startswith("«") and m["a_confirmer"] is True
+
+
+def test_analysis_keeps_obligation_with_a_non_statutory_reason(ws):
+    import datetime as dt
+
+    from guichet_cli.core.analysis import recommend
+    from guichet_cli.core.model.case import Derogation, Market, Place
+
+    marche = Market("x", "services", ("90911200",), 400_000, 12, "marche_ordinaire", (Place("93"),),
+                    lancement_prevu=dt.date(2026, 9, 15))
+    an = recommend.analyse_market(ws, marche, case_id="t", buyer=None, derogation=Derogation("duree_execution_courte", "courte"),
+                                  today=dt.date(2026, 9, 1))
+    assert an.obligation.applies and an.obligation.derogation is None
+    assert any("l'obligation demeure" in n for n in an.notes)
+    assert an.units[0].chosen[0].disposition == "clause_insertion"
