@@ -113,3 +113,44 @@ def test_analysis_keeps_obligation_with_a_non_statutory_reason(ws):
     assert an.obligation.applies and an.obligation.derogation is None
     assert any("l'obligation demeure" in n for n in an.notes)
     assert an.units[0].chosen[0].disposition == "clause_insertion"
+
+
+# --- plausibilité des montants -----------------------------------------------------------------
+
+DECP_PLACEHOLDER = "100000000000000000"  # 1e17 €, valeur de remplissage des DECP
+
+
+def test_calibrate_refuses_decp_placeholder(cli, repo):
+    res = cli("calibrate", "--amount", DECP_PLACEHOLDER, "--cpv", "45000000", repo=repo, code=2)
+    assert "maximum plausible" in res.stderr and " h" not in res.stdout
+
+
+def test_new_refuses_implausible_amount_and_writes_nothing(cli, repo):
+    before = set((repo / "cases").rglob("*.yaml"))
+    res = cli("new", "--buyer", "21930066200018", "--requester", "contact-0007", "--object", "Nettoyage", "--nature", "services",
+              "--cpv", "90911200", "--amount", DECP_PLACEHOLDER, "--duration", "48", "--form", "marche_ordinaire",
+              "--department", "93", repo=repo, code=2)
+    assert "maximum plausible" in res.stderr
+    assert set((repo / "cases").rglob("*.yaml")) == before
+
+
+def test_screen_rejects_implausible_line(cli, repo, tmp_path):
+    from analysis_helpers import generate_plan_rows, write_plan_csv
+
+    rows = generate_plan_rows(3)
+    rows[1][2] = DECP_PLACEHOLDER
+    path = write_plan_csv(tmp_path / "plan.csv", rows)
+    res = cli("screen", str(path), repo=repo)
+    assert "ligne 2 : montant de 100 000 000 000 000 000 € au-delà du maximum plausible" in res.stderr
+    assert "83 333 333" not in res.stdout and "Lignes analysées : 2" in res.stdout
+
+
+def test_validate_flags_implausible_amount(cli, repo):
+    # 1e17 est déjà refusé par le schéma (maximum 10 Md€) ; un montant nul l'est par la plage des règles.
+    case = make_case("GRCS-2026-ZZ24", montant_estime_ht=1e17)
+    path = write_case(repo, case)
+    assert "$.marche.montant_estime_ht" in cli("validate", str(path), repo=repo, code=1).stdout
+    case["marche"]["montant_estime_ht"] = 0
+    write_case(repo, case)
+    res = cli("validate", str(path), repo=repo, code=1)
+    assert "$.marche.montant_estime_ht" in res.stdout and "minimum plausible" in res.stdout

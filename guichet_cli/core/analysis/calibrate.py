@@ -154,6 +154,8 @@ def quick(
     years: float | None = None,
 ) -> Calibration:
     """Le calculateur de `guichet calibrate` : sans dossier, paramètres saisis ou tirés des règles."""
+    if (why := amounts.implausible(ws, amount)) is not None:
+        raise UsageError(f"--amount : {why}", "écrire le montant HT total du marché en euros, par exemple --amount 1450000")
     if cpv is None and labour_share is None:
         raise UsageError("indiquer le secteur (--cpv) ou la part de main-d'œuvre (--labour-share)", "par exemple : guichet calibrate --amount 1000000 --cpv 45000000")
     cpv = parse_cpv_option("--cpv", cpv)

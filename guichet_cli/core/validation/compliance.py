@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from guichet_cli.core.facts import thresholds
+from guichet_cli.core.facts import amounts, thresholds
 from guichet_cli.core.findings import Finding
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.rules import rule_ref
@@ -97,3 +97,17 @@ def social_obligation(ctx: CheckContext, path: Path, case: Case) -> Iterator[Fin
         yield Finding(path, f"aucune condition d'exécution sociale ni réservation parmi {', '.join(disps)} : {ob.reason} ; {th.text()}", pointer,
                       hint=f"ajouter une condition d'exécution sociale (clause) ou une réservation, ou enregistrer analyse.derogation ({rule_ref('obligation_sociale', 'familles_conformes')})",
                       code="droit")
+
+
+@file_check(KIND_CASE)
+def plausible_amounts(ctx: CheckContext, path: Path, case: Case) -> Iterator[Finding]:
+    """Montants hors de la plage plausible des règles (1e17 € des DECP) : refusés, jamais calculés."""
+    marche = case.marche
+    fields: list[tuple[tuple[str | int, ...], float | None]] = [
+        (("marche", "montant_estime_ht"), marche.montant_estime_ht), (("marche", "montant_maximum_ht"), marche.montant_maximum_ht)]
+    fields += [(("marche", "lots", i, "montant_estime_ht"), lot.montant_estime_ht) for i, lot in enumerate(marche.lots)]
+    if case.execution is not None:
+        fields.append((("execution", "montant_notifie_ht"), case.execution.montant_notifie_ht))
+    for pointer, value in fields:
+        if value is not None and (why := amounts.implausible(ctx.ws, float(value))) is not None:
+            yield Finding(path, why, pointer, hint="corriger le montant HT en euros (par exemple 1450000)", code="montant")
