@@ -154,3 +154,40 @@ def test_validate_flags_implausible_amount(cli, repo):
     write_case(repo, case)
     res = cli("validate", str(path), repo=repo, code=1)
     assert "$.marche.montant_estime_ht" in res.stdout and "minimum plausible" in res.stdout
+
+
+# --- calibrage : ETP par an, méthode de la propreté ------------------------------------------
+
+
+def test_calibrate_cleaning_follows_pact_proprete(cli, repo):
+    # PACT Propreté : I = P × A × T ÷ 25 → 600 000 × 5 % ÷ 25 = 1 200 h sur 3 ans, 400 h par an
+    out = cli("calibrate", "--amount", "600000", "--cpv", "90911200", "--duration", "36", "--rate", "0.05", repo=repo).stdout
+    assert "Coût horaire          20 €" in out
+    assert "Heures par an         400 h      (0,25 ETP par an" in out
+    assert "Heures d'insertion    1 200 h    (total sur 3 ans)" in out
+    assert "PACT Propreté" in out
+
+
+def test_calibrate_generic_example_still_833_hours(cli, repo):
+    out = cli("calibrate", "--amount", "1000000", "--cpv", "45000000", "--rate", "0.05", repo=repo).stdout
+    assert "833 h" in out and "30 €" in out and "PACT" not in out
+
+
+def test_calibrate_new_staff_share_is_the_p_factor(cli, repo):
+    out = cli("calibrate", "--amount", "600000", "--cpv", "90911200", "--duration", "36", "--rate", "0.05",
+              "--new-staff-share", "30 %", repo=repo).stdout
+    assert "Part du nouveau personnel  30 %" in out and "360 h" in out  # 1 200 h × 30 %
+    res = cli("calibrate", "--amount", "600000", "--cpv", "90911200", "--new-staff-share", "1.5", repo=repo, code=2)
+    assert "--new-staff-share" in res.stderr
+
+
+def test_cleaning_below_150_hours_gets_a_note(cli, repo):
+    out = cli("calibrate", "--amount", "50000", "--cpv", "90911200", repo=repo).stdout
+    assert "100 h < 150 h" in out and "rules/secteurs.yaml#9091.heures_minimales" in out
+
+
+def test_7f3k_shows_etp_per_year(cli, repo):
+    out = cli("analyse", "GRCS-2026-7F3K", repo=repo).stdout
+    assert "300 h      (0,19 ETP par an" in out  # lot 1 : 1 200 h sur 4 ans, pas 0,75 ETP
+    assert "0,75 ETP" not in out
+    assert "1 933 h sur 4 ans, soit 483 h par an (0,30 ETP par an)" in out

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
+from guichet_cli.core.analysis.calibrate import minimum_hours
 from guichet_cli.core.analysis.units import Unit, build_units
 from guichet_cli.core.facts import labels, thresholds
 from guichet_cli.core.model.case import Calibration, Case, Derogation, Market
@@ -152,11 +153,13 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, marche: Market, th: threshol
         if marche.duree_mois < cal_rules["duree_minimale_mois"]:
             status = DISCOURAGED
             checks.append(Check(False, f"durée d'exécution de {marche.duree_mois} mois < {cal_rules['duree_minimale_mois']} mois", rule_ref("calibrage", "pertinence", "duree_minimale_mois")))
-        if cal.hours < cal_rules["heures_minimales"]:
+        minimum, min_ref = minimum_hours(ws, unit.sector_key, unit.sector)
+        if cal.hours < minimum:
             status = DISCOURAGED
-            checks.append(Check(False, f"{fr.h(cal.hours)} calculées < {fr.h(cal_rules['heures_minimales'])} : globaliser les heures, réserver un lot ou retenir un critère", rule_ref("calibrage", "pertinence", "heures_minimales")))
+            checks.append(Check(False, f"{fr.h(cal.hours)} calculées < {fr.h(minimum)} : globaliser les heures, réserver un lot ou retenir un critère", min_ref))
         else:
-            checks.append(Check(True, f"{fr.h(cal.hours)} d'insertion ({fr.n(cal.etp, 2)} ETP)", rule_ref("calibrage")))
+            per_year = f", {fr.h(cal.hours_per_year)} par an" if cal.hours_per_year is not None else ""
+            checks.append(Check(True, f"{fr.h(cal.hours)} d'insertion{per_year} ({fr.n(cal.etp, 2)} ETP par an)", rule_ref("calibrage")))
     if disp == "aucune" and obligation.applies and not obligation.derogation:
         status = REFUSED
         checks.append(Check(False, "refusée sans motif de dérogation enregistré (analyse.derogation)", obligation.regle))
@@ -270,7 +273,10 @@ def calibration_fields(an: Analysis) -> dict[str, Any] | None:
     per_year = [u.unit.calibration.hours_per_year for u in units]
     if all(p is not None for p in per_year):
         out["heures_par_an"] = sum(p for p in per_year if p is not None)
-    out["etp"] = round(total / first.etp_hours, 2)
+    # ETP par an (AVE : 1 ETP = 1 600 h par an) : heures annuelles si connues, sinon total sur la durée en années
+    years = max(first.years, 1.0)
+    yearly = out.get("heures_par_an", total / years)
+    out["etp"] = round(yearly / first.etp_hours, 2)
     if an.has_lots:
         out["lots"] = [{"numero": u.unit.lot, "montant_retenu_ht": _num(u.unit.calibration.amount), "part_main_oeuvre": u.unit.calibration.share.value,
                         "taux_insertion": u.unit.calibration.rate.value, "cout_horaire": _num(u.unit.calibration.cost.value),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.analysis.calibrate import Calibration, Param, compute
+from guichet_cli.core.analysis.calibrate import Calibration, Param, compute, method_text, sector_cost
 from guichet_cli.core.facts import sectors
 from guichet_cli.core.model.case import Calibration as GivenCalibration
 from guichet_cli.core.model.case import Lot, LotCalibration, Market
@@ -71,11 +71,15 @@ def _rate(ws: Workspace, marche: Market, given: GivenCalibration | None, sector_
     return Param(float(d["valeur"]), "défaut", rule_ref("calibrage", "taux_insertion", "defaut"), bool(d.get("a_confirmer")))
 
 
-def _cost(ws: Workspace, given: GivenCalibration | None, lot_given: LotCalibration | None) -> Param:
+def _cost(ws: Workspace, given: GivenCalibration | None, lot_given: LotCalibration | None,
+          sector_key: str, sector: dict[str, Any]) -> Param:
     if lot_given is not None and lot_given.cout_horaire is not None:
         return Param(float(lot_given.cout_horaire), "dossier (calibrage du lot)")
     if given is not None and given.cout_horaire is not None:
         return Param(float(given.cout_horaire), "dossier")
+    own = sector_cost(sector_key, sector)  # méthode de branche (propreté : 20 €/h)
+    if own is not None:
+        return own
     d = load_rules(ws, "calibrage")["cout_horaire"]["defaut"]
     return Param(float(d["valeur"]), "défaut", rule_ref("calibrage", "cout_horaire", "defaut"), bool(d.get("a_confirmer")))
 
@@ -120,7 +124,7 @@ def build_units(ws: Workspace, marche: Market, given: GivenCalibration | None = 
         lg = lots_given.get(lot_no) if lot_no is not None else None
         share = _share(key, entry, given, lot, lg)
         rate = _rate(ws, marche, given, key, entry, lg)
-        cost = _cost(ws, given, lg)
+        cost = _cost(ws, given, lg, key, entry)
         retained, text = amount * coef / (years if annual else 1), base_text
         # Un montant saisi égal au montant calculé (analyse déjà enregistrée) n'est pas une saisie.
         lot_amount = lg.montant_retenu_ht if lg is not None else None
@@ -132,5 +136,7 @@ def build_units(ws: Workspace, marche: Market, given: GivenCalibration | None = 
         cal = compute(ws, retained, share=share, rate=rate, cost=cost, years=years, annual=annual and years > 1,
                       base=base, base_text=text, new_staff=new_staff, sector=key)
         cal.notes.extend(notes)
+        if cost.regle and cost.regle.startswith(f"rules/secteurs.yaml#{key}"):
+            cal.method = method_text(key, entry)  # la méthode de branche n'est citée que si son coût horaire sert
         units.append(Unit(lot_no, label, cpv, amount, key, entry, cal, found.label))
     return units
