@@ -191,3 +191,47 @@ def test_7f3k_shows_etp_per_year(cli, repo):
     assert "300 h      (0,19 ETP par an" in out  # lot 1 : 1 200 h sur 4 ans, pas 0,75 ETP
     assert "0,75 ETP" not in out
     assert "1 933 h sur 4 ans, soit 483 h par an (0,30 ETP par an)" in out
+
+
+# --- plusieurs CPV, lots, table sectorielle -----------------------------------------------------
+
+
+def _recs(cli, repo, ref: str) -> list[str]:
+    out = cli("analyse", ref, repo=repo).stdout
+    return [line.strip() for line in out.split("Recommandation :")[1].splitlines() if line.strip()[:2] in {f"{i}." for i in range(1, 9)}]
+
+
+def test_p4q5_lot1_gets_1733_hours_and_lot2_keeps_its_reservation(cli, repo):
+    out = cli("analyse", "GRCS-2026-P4Q5", repo=repo).stdout
+    assert "Montant HT retenu     1 300 000 €" in out and "1 733 h" in out
+    recs = _recs(cli, repo, "GRCS-2026-P4Q5")
+    assert recs[0].startswith("1. clause_insertion (lots 1)")
+    assert recs[1].startswith("2. reserve_ea_siae (lots 2)")
+    assert "Heures d'insertion au total : 1 733 h" in out
+
+
+def test_y8z5_landscaping_part_is_proposed_as_a_reserved_siae_lot(cli, repo):
+    out = cli("analyse", "GRCS-2026-Y8Z5", repo=repo).stdout
+    assert "partie « espaces verts (plantation et entretien) » (CPV 77310000) : en faire un lot réservé" in out
+    assert any(r.startswith("3. reserve_siae") for r in _recs(cli, repo, "GRCS-2026-Y8Z5"))
+
+
+def test_classic_reserved_activities_rank_the_reservation_first(cli, repo):
+    assert _recs(cli, repo, "GRCS-2026-K3M7")[0].startswith("1. reserve_siae")   # encombrants + recyclerie
+    assert _recs(cli, repo, "GRCS-2025-Y9DW")[0].startswith("1. reserve_")       # confection textile
+    assert _recs(cli, repo, "GRCS-2025-Y9DW")[0].split()[1] in {"reserve_ea_esat", "reserve_penitentiaire", "reserve_siae"}
+
+
+def test_sector_table_additions(ws):
+    from guichet_cli.core.facts import sectors
+
+    assert sectors.sector_for(ws, "50110000").key == "50"
+    eng = sectors.sector_for(ws, "71000000-8")
+    assert eng.key == "71" and eng.entry["disposition"] == "critere_social" and "aucune" in eng.entry["alternatives"]
+    assert "2019K1209" in eng.entry["notes"]
+    assert sectors.sector_for(ws, "98392000").key == "98392"
+    assert sectors.sector_for(ws, "92312000").key == "923" and sectors.sector_for(ws, "79952000").key == "923"
+    refurb = sectors.sector_for(ws, "45453000")
+    assert refurb.key == "45453" and refurb.entry["part_main_oeuvre"]["valeur"] != 0.7
+    assert sectors.sector_for(ws, "45442100").key == "454"  # la peinture reste du second œuvre
+    assert sectors.sector_for(ws, "18930000").entry.get("reservation_classique")

@@ -48,6 +48,12 @@ class Calibration:
     notes: list[str] = field(default_factory=list)
     method: str | None = None  # méthode propre au secteur (PACT Propreté…), avec sa source
 
+    def etp_text(self) -> str:
+        """« 0,25 ETP par an » ; pour une durée de moins d'un an, les heures de la durée en ETP d'une année."""
+        if self.years >= 1:
+            return f"{fr.n(self.etp, 2)} ETP par an"
+        return f"{fr.n(self.etp, 2)} ETP sur {fr.smart(round(self.years * 12))} mois (1 ETP = {fr.n(self.etp_hours)} h par an)"
+
     @property
     def effective_share(self) -> float:
         return self.share.value * (self.new_staff if self.new_staff is not None else 1.0)
@@ -238,12 +244,12 @@ def text_lines(cal: Calibration) -> list[str]:
         ("Taux d'insertion", fr.pct(cal.rate.value), cal.rate.tag()),
         ("Coût horaire", fr.eur(cal.cost.value), cal.cost.tag()),
     ]
-    etp_text = f"{fr.n(cal.etp, 2)} ETP par an à {fr.n(cal.etp_hours)} h par an"
+    etp_text = cal.etp_text() + (f" à {fr.n(cal.etp_hours)} h par an" if cal.years >= 1 else "")
     if cal.hours_per_year is not None:
         rows.append(("Heures par an", fr.h(cal.hours_per_year), etp_text))
         rows.append(("Heures d'insertion", fr.h(cal.hours), f"total sur {fr.smart(cal.years)} ans"))
     else:
-        rows.append(("Heures d'insertion", fr.h(cal.hours), etp_text if cal.years >= 1 else f"{etp_text} ; durée de {fr.smart(round(cal.years * 12))} mois"))
+        rows.append(("Heures d'insertion", fr.h(cal.hours), etp_text))
     width = max(len(r[0]) for r in rows) + 2
     vwidth = max(len(r[1]) for r in rows) + 2
     out = [f"{label.ljust(width)}{value.ljust(vwidth)}{('(' + note + ')') if note else ''}".rstrip() for label, value, note in rows]

@@ -44,7 +44,8 @@ def analysis_lines(an: Analysis, case: Case) -> list[str]:
         years = max(cal.years, 1.0)
         yearly = an.total_hours / years
         span = f" sur {fr.smart(cal.years)} ans, soit {fr.h(round(yearly))} par an" if cal.years > 1 else ""
-        out.append(f"Heures d'insertion au total : {fr.h(an.total_hours)}{span} ({fr.n(yearly / cal.etp_hours, 2)} ETP par an)")
+        unit = "ETP par an" if cal.years >= 1 else f"ETP sur {fr.smart(round(cal.years * 12))} mois"
+        out.append(f"Heures d'insertion au total : {fr.h(an.total_hours)}{span} ({fr.n(yearly / cal.etp_hours, 2)} {unit})")
     out += [f"Note : {n}" for n in an.notes]
     return out
 

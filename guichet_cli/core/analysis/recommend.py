@@ -17,8 +17,8 @@ from typing import Any
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.analysis.calibrate import minimum_hours
 from guichet_cli.core.analysis.units import Unit, build_units
-from guichet_cli.core.facts import labels, thresholds
-from guichet_cli.core.model.case import Calibration, Case, Derogation, Market
+from guichet_cli.core.facts import labels, sectors, thresholds
+from guichet_cli.core.model.case import Calibration, Case, Derogation, Market, Recommendation
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
 from guichet_cli.core.validation.checks import cpv_in
@@ -159,7 +159,7 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, marche: Market, th: threshol
             checks.append(Check(False, f"{fr.h(cal.hours)} calculées < {fr.h(minimum)} : globaliser les heures, réserver un lot ou retenir un critère", min_ref))
         else:
             per_year = f", {fr.h(cal.hours_per_year)} par an" if cal.hours_per_year is not None else ""
-            checks.append(Check(True, f"{fr.h(cal.hours)} d'insertion{per_year} ({fr.n(cal.etp, 2)} ETP par an)", rule_ref("calibrage")))
+            checks.append(Check(True, f"{fr.h(cal.hours)} d'insertion{per_year} ({cal.etp_text()})", rule_ref("calibrage")))
     if disp == "aucune" and obligation.applies and not obligation.derogation:
         status = REFUSED
         checks.append(Check(False, "refusée sans motif de dérogation enregistré (analyse.derogation)", obligation.regle))
@@ -176,18 +176,57 @@ def _conforming(ws: Workspace, disp: str) -> bool:
     return (load_rules(ws, "dispositions")["dispositions"].get(disp) or {}).get("famille") in rules["familles_conformes"]
 
 
-def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Threshold, obligation: thresholds.Obligation) -> UnitResult:
+@dataclass(frozen=True)
+class Part:
+    """Partie d'un marché portée par un CPV secondaire d'un autre secteur, dont l'usage est une réservation."""
+
+    cpv: str
+    sector_key: str
+    label: str
+    disposition: str
+    classic: bool  # activité classique des marchés réservés : la réservation passe en tête
+
+
+def reserved_parts(ws: Workspace, unit: Unit) -> list[Part]:
+    """CPV secondaires de l'unité (tous les CPV sont lus, pas seulement le premier) relevant d'un autre
+    secteur dont la disposition par défaut est une réservation."""
+    table = load_rules(ws, "dispositions")["dispositions"]
+    out: list[Part] = []
+    for code in unit.cpv[1:]:
+        found = sectors.sector_for(ws, code)
+        disp = str(found.entry.get("disposition"))
+        if found.key != unit.sector_key and (table.get(disp) or {}).get("famille") == "reserve":
+            out.append(Part(sectors.cpv_base(code), found.key, found.label, disp, bool(found.entry.get("reservation_classique"))))
+    return out
+
+
+def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Threshold, obligation: thresholds.Obligation,
+                 recorded: tuple[str, ...] = ()) -> UnitResult:
+    """`recorded` : dispositions que le dossier (analyse.recommandation) attribue nommément à ce lot ; elles priment."""
     rules = load_rules(ws, "dispositions")["dispositions"]
     names = labels.of(ws)
     sector_ref = rule_ref("secteurs", unit.sector_key)
-    candidates = [unit.sector["disposition"], *unit.sector.get("alternatives", [])]
+    parts = reserved_parts(ws, unit)
+    classic = [p for p in parts if p.classic]
+    own_classic = bool(unit.sector.get("reservation_classique"))
+    candidates = [*recorded, *(p.disposition for p in classic), unit.sector["disposition"], *unit.sector.get("alternatives", [])]
     options: list[Option] = []
-    for i, disp in enumerate(dict.fromkeys(candidates)):
+    for disp in dict.fromkeys(candidates):
         status, checks = _evaluate(ws, disp, unit, marche, th, obligation)
-        origin = "disposition par défaut" if i == 0 else "alternative"
-        checks.insert(0, Check(True, f"{origin} du secteur « {unit.sector_label} »", sector_ref))
+        ref = sector_ref
+        if disp in recorded:
+            checks.insert(0, Check(True, "disposition retenue pour ce lot dans le dossier (analyse.recommandation)", None))
+        part = next((p for p in classic if p.disposition == disp), None)
+        if part is not None and disp not in recorded:
+            ref = rule_ref("secteurs", part.sector_key)
+            checks.insert(0, Check(True, f"partie « {part.label} » (CPV {part.cpv}) : activité classique des marchés réservés, la réservation passe en tête", ref))
+        elif disp == unit.sector["disposition"]:
+            extra = " (activité classique des marchés réservés)" if own_classic and (rules.get(disp) or {}).get("famille") == "reserve" else ""
+            checks.insert(0 if disp not in recorded else 1, Check(True, f"disposition par défaut du secteur « {unit.sector_label} »{extra}", sector_ref))
+        elif disp in unit.sector.get("alternatives", []):
+            checks.insert(0 if disp not in recorded else 1, Check(True, f"alternative du secteur « {unit.sector_label} »", sector_ref))
         rule = rules.get(disp) or {}
-        options.append(Option(disp, names.disposition(disp), rule.get("base_legale", ""), status, checks, sector_ref))
+        options.append(Option(disp, names.disposition(disp), rule.get("base_legale", ""), status, checks, ref))
     order = {RETAINED: 0, DISCOURAGED: 1, REFUSED: 2}
     options.sort(key=lambda o: order[o.status])  # tri stable : l'ordre de la table départage
     mandatory = obligation.applies and not obligation.derogation
@@ -225,6 +264,20 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
             comp.checks.append(Check(True, "en complément de la clause : critère sur la qualité de la proposition d'insertion", rule_ref("dispositions", COMPLEMENT)))
             options.remove(comp)
             options.insert(1, comp)
+    # Partie d'un autre secteur (CPV secondaire) dont l'usage est une réservation : proposer d'en faire un lot réservé.
+    for part in parts:
+        if part.classic and primary is not None and primary.disposition == part.disposition:
+            continue
+        opt = next((o for o in options if o.disposition == part.disposition), None)
+        if opt is None:
+            status, checks = _evaluate(ws, part.disposition, unit, marche, th, obligation)
+            opt = Option(part.disposition, names.disposition(part.disposition), (rules.get(part.disposition) or {}).get("base_legale", ""),
+                         status, checks, rule_ref("secteurs", part.sector_key))
+            options.append(opt)
+        if opt.status == RETAINED and opt is not primary:
+            opt.role = "complément"
+            opt.regle = rule_ref("secteurs", part.sector_key)
+            opt.checks.insert(0, Check(True, f"partie « {part.label} » (CPV {part.cpv}) : en faire un lot réservé ({opt.label})", opt.regle))
     for o in options:
         if not o.role:
             o.role = "alternative" if o.status != REFUSED else "écartée"
@@ -232,14 +285,22 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
 
 
 def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | None, calibration: Calibration | None = None,
-                   derogation: Derogation | None = None, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
+                   derogation: Derogation | None = None, today: dt.date | None = None, registry: Registry | None = None,
+                   recorded: tuple[Recommendation, ...] = ()) -> Analysis:
     """Analyse d'un marché (d'une demande, ou d'une ligne de plan d'achat) ; `calibration` et `derogation` :
     le calibrage et la dérogation enregistrés dans le dossier, s'il y en a."""
     today = today or dt.date.today()
     registry = registry if registry is not None else ws.store.registry
     btype, th, obligation = thresholds.assess(ws, marche, buyer, registry, today, derogation)
-    units = build_units(ws, marche, calibration)
-    results = [analyse_unit(ws, u, marche, th, obligation) for u in units]
+    # Dispositions attribuées nommément à un lot dans le dossier : elles priment, et le montant retenu
+    # saisi pour la clause ne se répartit que sur les lots qui la portent.
+    recorded_lots: dict[int, tuple[str, ...]] = {}
+    for rec in recorded:
+        for lot_no in rec.lots:
+            recorded_lots[lot_no] = (*recorded_lots.get(lot_no, ()), rec.disposition)
+    clause_lots = {n for n, disps in recorded_lots.items() if "clause_insertion" in disps} or None
+    units = build_units(ws, marche, calibration, clause_lots=clause_lots)
+    results = [analyse_unit(ws, u, marche, th, obligation, recorded_lots.get(u.lot, ()) if u.lot is not None else ()) for u in units]
     notes = list(th.notes)
     if btype[1] != "dossier":
         notes.append(f"type d'acheteur « {btype[0]} » pris dans le {btype[1]}")
@@ -253,7 +314,8 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
 
 def analyse_case(ws: Workspace, case: Case, *, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
     return analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
-                          derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry)
+                          derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry,
+                          recorded=case.recommendations)
 
 
 def calibration_fields(an: Analysis) -> dict[str, Any] | None:
