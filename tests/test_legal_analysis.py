@@ -235,3 +235,21 @@ def test_sector_table_additions(ws):
     assert refurb.key == "45453" and refurb.entry["part_main_oeuvre"]["valeur"] != 0.7
     assert sectors.sector_for(ws, "45442100").key == "454"  # la peinture reste du second œuvre
     assert sectors.sector_for(ws, "18930000").entry.get("reservation_classique")
+
+
+# --- routage ----------------------------------------------------------------------------------
+
+
+def test_criterion_as_main_disposition_is_not_routed_to_cress_or_urtie(ws):
+    from guichet_cli.core.analysis.route import route
+    from guichet_cli.core.model.case import Case
+
+    case = Case.from_data(ws.root / "cases/2026/GRCS-2026-ZZ30.yaml", make_case("GRCS-2026-ZZ30", cpv=["71000000"]))
+    routing = route(case, ws.store.registry, [{"disposition": "critere_social"}])
+    assert "cress" not in routing.networks and "urtie" not in routing.networks
+    assert routing.coordinations == ["coordination-93"]
+
+
+def test_prison_work_reservation_gets_its_partner_flagged_to_confirm(cli, repo):
+    out = cli("route", "GRCS-2025-Y9DW", repo=repo).stdout
+    assert "atigip" in out and "nom et rôle à confirmer" in out
