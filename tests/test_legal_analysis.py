@@ -253,3 +253,42 @@ def test_criterion_as_main_disposition_is_not_routed_to_cress_or_urtie(ws):
 def test_prison_work_reservation_gets_its_partner_flagged_to_confirm(cli, repo):
     out = cli("route", "GRCS-2025-Y9DW", repo=repo).stdout
     assert "atigip" in out and "nom et rôle à confirmer" in out
+
+
+# --- réservation ESS (L2113-15) -----------------------------------------------------------------
+
+
+def _ess_case(case_id: str, notified: str, siret: str = "78455320800108", **marche) -> dict:
+    case = make_case(case_id, cpv=["85312000"], montant_estime_ht=240_000, duree_mois=36, **marche)
+    case["statut"] = "en_execution"
+    year = case_id.split("-")[1]
+    case["recue_le"] = f"{year}-01-02"
+    case["analyse"] = {"recommandation": [{"disposition": "reserve_ess", "base_legale": "L2113-15", "justification": "ESS"}]}
+    case["decision"] = {"suite": "suivie", "date": f"{year}-01-10", "dispositions_retenues": ["reserve_ess"]}
+    case["execution"] = {"notifie_le": notified, "titulaires": [{"siret": siret, "nom": "Association fictive de l'ESS"}]}
+    return case
+
+
+def test_ess_reservation_open_to_pa_acting_as_entite_adjudicatrice(cli, repo):
+    case = make_case("GRCS-2026-ZZ31", cpv=["85312000"], montant_estime_ht=240_000, duree_mois=36, type_acheteur="entite_adjudicatrice")
+    write_case(repo, case)
+    out = cli("analyse", "GRCS-2026-ZZ31", repo=repo).stdout
+    assert "1. marché réservé aux entreprises de l'économie sociale et solidaire (L2113-15) — principale" in out
+    assert "y compris lorsqu'il agit en tant qu'entité adjudicatrice" in out
+
+
+def test_ess_no_reaward_to_same_organisation_within_three_years(cli, repo):
+    first = write_case(repo, _ess_case("GRCS-2023-ZZ32", "2024-03-01"))
+    second = write_case(repo, _ess_case("GRCS-2026-ZZ33", "2026-09-01"))
+    res = cli("validate", str(first), str(second), repo=repo, code=1)
+    assert "GRCS-2026-ZZ33.yaml" in res.stdout and "$.execution.titulaires[0].siret" in res.stdout
+    assert "moins de 3 ans" in res.stdout and "GRCS-2023-ZZ32" in res.stdout
+    # plus de 3 ans après : permis
+    write_case(repo, _ess_case("GRCS-2023-ZZ32", "2023-06-01"))
+    cli("validate", str(first), str(second), repo=repo, code=0)
+    # un nouvel appel : l'analyse nomme l'organisme écarté
+    write_case(repo, _ess_case("GRCS-2023-ZZ32", "2025-06-01"))
+    fresh = make_case("GRCS-2026-ZZ34", cpv=["85312000"], montant_estime_ht=240_000, duree_mois=36, lancement_prevu="2026-10-01")
+    write_case(repo, fresh)
+    out = cli("analyse", "GRCS-2026-ZZ34", repo=repo).stdout
+    assert "ne peuvent pas être attributaires" in out and "78455320800108" in out

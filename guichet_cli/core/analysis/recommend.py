@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
+from guichet_cli.core.analysis import ess
 from guichet_cli.core.analysis.calibrate import minimum_hours
 from guichet_cli.core.analysis.units import Unit, build_units
 from guichet_cli.core.facts import labels, sectors, thresholds
@@ -137,6 +138,9 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, marche: Market, th: threshol
         ok = th.buyer_type in buyers_ok
         status = status if ok else REFUSED
         checks.append(Check(ok, f"acheteur de type {th.buyer_type} {'autorisé' if ok else 'non autorisé'}", rule_ref("dispositions", disp, "acheteurs_autorises")))
+        condition = (rule.get("acheteurs_sous_condition") or {}).get(th.buyer_type)
+        if ok and condition:
+            checks.append(Check(True, f"acheteur de type {th.buyer_type} : {condition}", rule_ref("dispositions", disp, "acheteurs_sous_condition")))
     cal = unit.calibration
     if disp == "clause_insertion":
         share = cal.effective_share
@@ -301,6 +305,8 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
     clause_lots = {n for n, disps in recorded_lots.items() if "clause_insertion" in disps} or None
     units = build_units(ws, marche, calibration, clause_lots=clause_lots)
     results = [analyse_unit(ws, u, marche, th, obligation, recorded_lots.get(u.lot, ()) if u.lot is not None else ()) for u in units]
+    if buyer:
+        _ess_history(ws, results, buyer, thresholds.launch_date(ws, marche) or today, case_id)
     notes = list(th.notes)
     if btype[1] != "dossier":
         notes.append(f"type d'acheteur « {btype[0]} » pris dans le {btype[1]}")
@@ -310,6 +316,23 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
         notes.append(f"motif de dérogation « {obligation.derogation_refused} » enregistré, mais absent des motifs de L2112-2-1 : "
                      f"l'obligation demeure ({rule_ref('obligation_sociale', 'motifs_derogation')})")
     return Analysis(case_id, th, obligation, results, notes)
+
+
+def _ess_history(ws: Workspace, results: list[UnitResult], buyer: str, when: dt.date, case_id: str) -> None:
+    """Réservation ESS : nommer les organismes qui ne peuvent pas être attributaires (marché réservé du
+    même acheteur pour les mêmes services notifié depuis moins de 3 ans, d'après le dépôt)."""
+    for ur in results:
+        for o in ur.options:
+            if o.disposition != ess.ESS or o.status == REFUSED:
+                continue
+            priors = ess.prior_awards(ws, buyer=buyer, cpvs=ur.unit.cpv, before=when, exclude=case_id)
+            if priors:
+                names = ", ".join(f"{p.nom} ({p.siret}, {p.case_id}, notifié le {fr.date_fr(p.notified.isoformat())})" for p in priors)
+                o.checks.append(Check(True, f"ne peuvent pas être attributaires (marché réservé ESS des mêmes services depuis moins de 3 ans) : {names}",
+                                      ess.reference()))
+            else:
+                o.checks.append(Check(True, "aucun marché réservé ESS des mêmes services notifié par cet acheteur depuis 3 ans dans le dépôt",
+                                      ess.reference()))
 
 
 def analyse_case(ws: Workspace, case: Case, *, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.facts import amounts, thresholds
 from guichet_cli.core.findings import Finding
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.rules import rule_ref
-from guichet_cli.core.validation.context import KIND_CASE, CheckContext, file_check
+from guichet_cli.core.validation.context import KIND_CASE, CheckContext, file_check, repo_check
 from guichet_cli.core.validation.messages import did_you_mean
 
 
@@ -111,3 +112,22 @@ def plausible_amounts(ctx: CheckContext, path: Path, case: Case) -> Iterator[Fin
     for pointer, value in fields:
         if value is not None and (why := amounts.implausible(ctx.ws, float(value))) is not None:
             yield Finding(path, why, pointer, hint="corriger le montant HT en euros (par exemple 1450000)", code="montant")
+
+
+@repo_check
+def ess_reaward(ctx: CheckContext, loaded: dict[Path, Any]) -> Iterator[Finding]:
+    """L2113-15 : pas de nouveau marché réservé ESS au même organisme, par le même acheteur et pour les
+    mêmes services, dans les 3 ans. Tout l'historique n'est lu que si un dossier validé est concerné."""
+    from guichet_cli.core.analysis import ess
+
+    mine = [ent.model for ent in loaded.values() if isinstance(getattr(ent, "model", None), Case)
+            and ent.model.execution is not None and ess.ESS in (ent.model.retained_dispositions or ent.model.recommended_dispositions)]
+    if not mine:
+        return
+    history = ctx.ws.store.load_cases()[0]
+    for case in mine:
+        for i, prior in ess.conflicts(ctx.ws, case, history):
+            yield Finding(case.path, f"marché réservé ESS (L2113-15) attribué à {prior.nom} ({prior.siret}), déjà titulaire d'un marché réservé "
+                                     f"du même acheteur pour les mêmes services notifié le {fr.date_fr(prior.notified.isoformat())} ({prior.case_id}) : "
+                                     "moins de 3 ans", ("execution", "titulaires", i, "siret"),
+                          hint=f"un même organisme ne peut pas recevoir un tel marché dans les 3 ans ({ess.reference()})", code="droit")
