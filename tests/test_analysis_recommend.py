@@ -112,10 +112,12 @@ def test_ess_refused_for_cpv_outside_the_list(ws):
     assert any(c.regle == "rules/dispositions.yaml#reserve_ess.cpv_autorises" and not c.ok for c in ess.checks)
 
 
-def test_ess_refused_for_entite_adjudicatrice(ws):
+def test_ess_open_to_entite_adjudicatrice_with_condition(ws):
+    # L2113-15 : « un pouvoir adjudicateur, y compris lorsqu'il agit en tant qu'entité adjudicatrice »
     an = analyse(ws, make_case(cpv=["85312000"], duree_mois=24, type_acheteur="entite_adjudicatrice"))
     ess = next(o for o in an.units[0].options if o.disposition == "reserve_ess")
-    assert ess.status == recommend.REFUSED
+    assert ess.status == recommend.RETAINED
+    assert any("acheteurs_sous_condition" in (c.regle or "") for c in ess.checks)
 
 
 # --- clause d'insertion : pertinence ------------------------------------------------------------
