@@ -104,7 +104,7 @@ def test_regional_report_uses_the_analysis_sectors(cli, repo):
 
 def test_sector_without_nature_uses_the_cpv_division(ws):
     assert sectors.sector_for(ws, "30192000").key == "03"  # fournitures (division 30)
-    assert sectors.sector_for(ws, "71000000").key == "defaut_services"
+    assert sectors.sector_for(ws, "73000000").key == "defaut_services"  # 71 : ingénierie (secteur ajouté)
     assert sectors.sector_for(ws, "45999999").key == "45"
     assert sectors.nature_from_cpv("45000000-7") == "travaux" and sectors.nature_from_cpv("09135100") == "fournitures"
 

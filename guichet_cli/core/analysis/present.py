@@ -40,7 +40,12 @@ def analysis_lines(an: Analysis, case: Case) -> list[str]:
         lots = f" (lots {', '.join(str(x) for x in r['lots'])})" if r.get("lots") else ""
         out.append(f"  {r['rang']}. {r['disposition']}{lots} — {r['base_legale']}  [{r['regle']}]")
     if an.total_hours:
-        out.append(f"Heures d'insertion au total : {fr.h(an.total_hours)} ({fr.n(an.total_hours / an.units[0].unit.calibration.etp_hours, 2)} ETP)")
+        cal = an.units[0].unit.calibration
+        years = max(cal.years, 1.0)
+        yearly = an.total_hours / years
+        span = f" sur {fr.smart(cal.years)} ans, soit {fr.h(round(yearly))} par an" if cal.years > 1 else ""
+        unit = "ETP par an" if cal.years >= 1 else f"ETP sur {fr.smart(round(cal.years * 12))} mois"
+        out.append(f"Heures d'insertion au total : {fr.h(an.total_hours)}{span} ({fr.n(yearly / cal.etp_hours, 2)} {unit})")
     out += [f"Note : {n}" for n in an.notes]
     return out
 

@@ -115,7 +115,9 @@ def route(case: Case, reg: Registry, recs: list[dict[str, Any]]) -> Routing:
         if match:
             missions = "; ".join(p.missions[:2])
             r.networks.append(pid)
-            r.reasons.append(Reason(pid, f"{p.sigle or pid} accompagne : {_names(match)}" + (f" ({missions})" if missions else ""), _ref(reg, pid, "dispositions")))
+            unsure = " — nom et rôle à confirmer" if p.nom_a_confirmer else ""
+            r.reasons.append(Reason(pid, f"{p.sigle or pid} accompagne : {_names(match)}" + (f" ({missions})" if missions else "") + unsure,
+                                    _ref(reg, pid, "dispositions")))
     # Facilitateurs : ceux déjà désignés dans le dossier, sinon le premier de chaque coordination.
     current = list(case.facilitators)
     for pid in r.coordinations:

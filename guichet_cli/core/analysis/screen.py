@@ -19,7 +19,7 @@ from guichet_cli.core import yamlio
 from guichet_cli.core.analysis import recommend
 from guichet_cli.core.analysis.plan import BadLine, PlanLine, read_plan
 from guichet_cli.core.errors import UsageError
-from guichet_cli.core.facts import labels
+from guichet_cli.core.facts import amounts, labels
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
 
@@ -107,8 +107,25 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
     return out
 
 
+def plausible_lines(ws: Workspace, lines: list[PlanLine]) -> tuple[list[PlanLine], list[BadLine]]:
+    """Lignes aux montants plausibles, et les autres rejetées (rules/seuils.yaml#montants_plausibles)."""
+    kept: list[PlanLine] = []
+    bad: list[BadLine] = []
+    for line in lines:
+        v = line.values
+        why = [w for key in ("montant_estime_ht", "montant_maximum_ht") if key in v
+               for w in [amounts.implausible(ws, float(v[key]))] if w]
+        if why:
+            bad.append(BadLine(line.row, why))
+        else:
+            kept.append(line)
+    return kept, bad
+
+
 def screen_file(ws: Workspace, path: Path, **kwargs: Any) -> ScreenResult:
     lines, bad = read_plan(path, labels.of(ws))
+    lines, implausible = plausible_lines(ws, lines)
+    bad = sorted([*bad, *implausible], key=lambda b: b.row)
     return ScreenResult(path.name, screen_lines(ws, lines, **kwargs), bad)
 
 
