@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from guichet_cli.cli.common import RepoOption, echo, interactive, workspace
-from guichet_cli.core import audit
 from guichet_cli.core.errors import GuichetError, UsageError
 
 # option → (question posée en terminal, convertisseur) pour les valeurs obligatoires
@@ -81,7 +80,8 @@ def new(
         answer = typer.prompt(question, type=conv)
         values[key] = _split(answer) if key in ("cpv", "department") else answer
     ws = workspace(repo)
-    from guichet_cli.core.cases import NewCase, create_case  # import différé : démarrage rapide de la CLI
+    from guichet_cli.core import audit  # imports différés : démarrage rapide de la CLI (git, ruamel)
+    from guichet_cli.core.cases import NewCase, create_case
 
     spec = NewCase(
         buyer=values["buyer"], requester=values["requester"], object=values["object"], nature=values["nature"],

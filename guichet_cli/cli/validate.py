@@ -10,8 +10,6 @@ import typer
 from guichet_cli.cli.choices import ValidateFormat
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
-from guichet_cli.core.validation import output
-from guichet_cli.core.yamlio import atomic_write_text
 
 
 def validate(
@@ -39,8 +37,9 @@ def validate(
 
       guichet validate --since origin/main  (demande de fusion : fichiers modifiés et transitions)
     """
-    # jsonschema est lourd à importer : seulement quand on valide, pas pour « guichet --help ».
-    from guichet_cli.core.validation import engine
+    # Imports lourds (jsonschema, ruamel) dans la commande : « guichet --help » reste rapide (docs/architecture.md).
+    from guichet_cli.core.validation import engine, output
+    from guichet_cli.core.yamlio import atomic_write_text
 
     ws = workspace(repo)
     if since is not None:
