@@ -97,6 +97,8 @@ def new(
 
 
 def _commit(ws: Any, path: Path, case_id: str, no_commit: bool) -> None:
+    from guichet_cli.core import audit  # GitPython : importé par la commande, pas au démarrage
+
     try:
         sha = audit.commit_changes(
             ws, [path], case_id=case_id, action="creation", subject=f"{case_id} : demande reçue",

@@ -19,6 +19,8 @@ def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
     since: Annotated[str | None, typer.Option("--since", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
     allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since : accepte la réécriture d'un fait passé (date de réception, de notification…).")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Nombre de processus de validation (par défaut : un par cœur de la machine ; 1 : un seul processus).", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Revalide tout, sans reprendre les résultats des fichiers inchangés (cache dans .git/guichet/).")] = False,
     repo: RepoOption = None,
 ) -> None:
     """Valide les fichiers du dépôt : schéma, identifiants, références, statut, règles de droit.
@@ -51,7 +53,7 @@ def validate(
     elif allow_correction:
         raise UsageError("--allow-correction ne s'utilise qu'avec --since REF")
     else:
-        report = engine.validate(ws, paths or None)
+        report = engine.validate(ws, paths or None, jobs=jobs, cache=not no_cache, stream=True)
     if out is not None:
         # Le fichier sert à la forge, l'écran à la personne qui lit le journal du pipeline.
         atomic_write_text(out, output.render(ws, report, fmt) + "\n")
