@@ -207,6 +207,20 @@ def _run_parallel(ctx: CheckContext, paths: list[Path], jobs: int) -> list[FileR
         return [r for chunk in pool.map(_work, chunks) for r in chunk]
 
 
+def _loaded(store: Any, targets: list[Path], results: list[FileResult], plain: bool) -> dict[Path, Entry]:
+    """Les lectures que reçoivent les contrôles transversaux (une demande hors chemin simple : son identifiant)."""
+    loaded: dict[Path, Entry] = {}
+    for path, r in zip(targets, results, strict=True):
+        if not r.ok:
+            continue
+        if r.kind == KIND_CASE and not plain:
+            loaded[path] = Entry(path, cached_id=r.case_id)  # l'unicité ne lit que l'identifiant
+        else:
+            build = builder_for(r.kind) if r.kind else None
+            loaded[path] = store.entry(path, build=build)  # déjà lu (ou registre : quelques fichiers)
+    return loaded
+
+
 def validate(
     ws: Workspace,
     paths: Iterable[Path] | None = None,
@@ -252,20 +266,12 @@ def validate(
             results[i] = _file_result(ctx, targets[i], release=stream)
     fresh = set(todo)
     plain = jobs == 1 and memo is None and not stream  # le chemin simple garde les objets typés lus
-    loaded: dict[Path, Entry] = {}
     for i, path in enumerate(targets):
         r = results[i]
         assert r is not None
         report.findings.extend(r.findings)
         if memo is not None and blobs[i] is not None and i in fresh:
             memo.put(path, blobs[i], r)  # type: ignore[arg-type]
-        if not r.ok:
-            continue
-        if r.kind == KIND_CASE and not plain:
-            loaded[path] = Entry(path, cached_id=r.case_id)  # l'unicité ne lit que l'identifiant
-        else:
-            build = builder_for(r.kind) if r.kind else None
-            loaded[path] = store.entry(path, build=build)  # déjà lu (ou registre : quelques fichiers)
     if repo_checks:
         key = None
         cached_repo = None
@@ -274,6 +280,7 @@ def validate(
                            + [(memo.rel(p), "nom") for p in ws.case_files()])
             cached_repo = memo.repo_findings(key)
         if cached_repo is None:
+            loaded = _loaded(store, targets, results, plain)  # type: ignore[arg-type]
             cached_repo = []
             for rc in REPO_CHECKS:
                 cached_repo.extend(rc(ctx, loaded))
