@@ -172,6 +172,9 @@ def install() -> None:
             for p in params:
                 if getattr(p, "help", None) == "Show this message and exit.":
                     p.help = "Affiche cette aide et quitte."
+                    # Défaut booléen (typer laisse None) : typer ne convertit pas un booléen, et
+                    # n'importe donc pas pydantic (0,1 s) pour l'option d'aide de chaque commande.
+                    p.default = False
             return result
 
         return apply

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import typer
 
 from guichet_cli.cli.common import RepoOption, echo, interactive, workspace
-from guichet_cli.core import audit
 from guichet_cli.core.errors import GuichetError, UsageError
 
 # option → (question posée en terminal, convertisseur) pour les valeurs obligatoires
@@ -77,7 +76,8 @@ def new(
             "ajouter ces options (voir « guichet new --help ») ou lancer la commande dans un terminal pour répondre aux questions",
         )
     ws = workspace(repo)
-    from guichet_cli.core.cases import NewCase, create_case  # import différé : démarrage rapide de la CLI
+    from guichet_cli.core import audit  # imports différés (git, ruamel) : démarrage rapide de la CLI
+    from guichet_cli.core.cases import NewCase, create_case
     from guichet_cli.core.facts import labels
 
     deps = labels.of(ws).table("departement")
@@ -165,6 +165,8 @@ def _parsers(ws: Any) -> dict[str, Any]:
 
 
 def _commit(ws: Any, path: Path, case_id: str, no_commit: bool) -> None:
+    from guichet_cli.core import audit  # GitPython : importé par la commande, pas au démarrage
+
     try:
         sha = audit.commit_changes(
             ws, [path], case_id=case_id, action="creation", subject=f"{case_id} : demande reçue",

@@ -10,6 +10,7 @@ serait pas valide, et il n'y a jamais d'écriture suivie d'un retour en arrière
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,6 +40,12 @@ class Entry:
     model: Any = None
     read_problem: Finding | None = None  # le fichier ne se lit pas (YAML, encodage, droits)
     model_problem: Finding | None = None  # il se lit, mais un champ n'a pas le type attendu
+    cached_id: str | None = None  # identifiant d'une demande reprise du cache de validation (sans arbre)
+
+    @property
+    def case_id(self) -> str | None:
+        """Identifiant de la demande lue (ou reprise du cache), None pour un autre fichier."""
+        return self.model.id if isinstance(self.model, Case) else self.cached_id
 
     @property
     def problem(self) -> Finding | None:
@@ -103,6 +110,18 @@ class CaseStore:
             except ModelError as exc:
                 ent.model_problem = problem_of(exc, path)
         return ent
+
+    def fingerprint(self, path: Path) -> str | None:
+        """Empreinte git (hash du blob) du fichier, sans l'analyser ; None s'il ne se lit pas."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+
+    def release(self, path: Path) -> None:
+        """Oublie la lecture de `path` (validation en flux de très gros dépôts : mémoire bornée)."""
+        self._entries.pop(_key(path), None)
 
     # demandes
 

@@ -339,10 +339,11 @@ def unique_case_ids(ctx: CheckContext, loaded: dict[Path, Any]) -> Iterator[Find
             seen[key] = p
     ids: dict[str, Path] = {}
     for path, ent in loaded.items():
-        if isinstance(ent.model, Case):
-            key = ent.model.id.upper()
+        cid = ent.case_id  # aussi pour une demande reprise du cache de validation (sans objet typé)
+        if cid is not None:
+            key = cid.upper()
             if key in ids and ids[key] != path and path.stem.upper() != key:
-                yield Finding(path, f"identifiant « {ent.model.id} » déjà utilisé par {ctx.ws.rel(ids[key])}", ("id",), code="unicite")
+                yield Finding(path, f"identifiant « {cid} » déjà utilisé par {ctx.ws.rel(ids[key])}", ("id",), code="unicite")
             ids.setdefault(key, path)
 
 
