@@ -3,12 +3,14 @@ et de l'affichage terminal. Les valeurs restent brutes (nombres) ; chaque sortie
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from guichet_cli.core import frformat as fr
+from guichet_cli.core.facts import dates
 
-# Types de colonne : text, int, money, hours, pct, num, days
+# Types de colonne : text, int, money, hours, pct, num, days, date
 NONE = "—"
 
 
@@ -29,6 +31,8 @@ def fmt(value: Any, kind: str) -> str:
         return value
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return fr.date_long(value)
     if kind == "money":
         return fr.money(value)
     if kind == "pct":
@@ -42,6 +46,10 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "num":
         return fr.decimal(value)
     return str(value)
+
+
+def _date(iso: str | None) -> dt.date | None:
+    return dates.parse_iso(iso[:10]) if iso else None
 
 
 def _labelled(values: dict[str, Any], labels: dict[str, str]) -> list[list[Any]]:
@@ -158,11 +166,14 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
     if report.get("dossiers_ecartes"):
         t.append(Table("ecartes", "Dossiers écartés (données invalides)", ["Dossier", "Fichier", "Problème"], ["text"] * 3,
                        [[x["dossier"], x["fichier"], x["probleme"]] for x in report["dossiers_ecartes"]]))
-    t.append(Table("dossiers", "Annexe : dossiers pris en compte",
-                   ["Dossier", "Fichier", "Objet", "Contributions", "Commit", "Date du commit", "Délai (jours)"],
-                   ["text", "text", "text", "text", "text", "text", "int"],
-                   [[x["dossier"], x["fichier"], x["objet"], ", ".join(x["contributions"]), x["commit"] or "—",
-                     x["date_commit"] or "—", x["delai_jours"]] for x in report["annexe"]]))
+    # Provenance lisible par un acheteur (dossier, date de mise à jour) ; fichier et commit seulement
+    # dans la version interne, pour le guichet.
+    cols = ["Dossier", "Objet", "Prise en compte", "Mis à jour le", "Délai (jours)"]
+    kinds = ["text", "text", "text", "date", "int"]
+    tech = [] if public else ["Fichier", "Commit"]
+    t.append(Table("dossiers", "Annexe : dossiers pris en compte", cols + tech, kinds + ["text"] * len(tech),
+                   [[x["dossier"], x["objet"], ", ".join(x["contributions"]), _date(x["date_commit"]), x["delai_jours"]]
+                    + ([] if public else [x["fichier"], x["commit"] or NONE]) for x in report["annexe"]]))
     return t
 
 
