@@ -19,7 +19,7 @@ from docx.shared import Mm, Pt
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem
 from guichet_cli.core.render.docx import make_environment, normalize_zip, template_bytes
-from guichet_cli.core.render.layout import apply_layout, insert_toc
+from guichet_cli.core.render.layout import apply_layout, french_spacing, insert_toc
 from guichet_cli.core.report import charts
 from guichet_cli.core.report.tables import Table, fmt, formatted, row_kind
 
@@ -118,6 +118,8 @@ def _insert_tables(doc: Any, tables: dict[str, Table]) -> None:
             p.runs[0].text = "Aucune donnée pour cette année."
             continue
         cols, rows = _docx_view(table, cols, rows)
+        # typographie avant le calcul des largeurs : « professionnelle : » devient un seul mot insécable
+        rows = [[fr.typography(text) for text in r] for r in rows]
         t = doc.add_table(rows=1, cols=len(cols))
         t.style = "Table Grid"
         for c, name in enumerate(cols):
@@ -262,6 +264,7 @@ def to_docx(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[
         ) from None
     apply_layout(tpl.docx, header=report["bilan"]["guichet"], footer=report["bilan"]["titre"])
     _insert_tables(tpl.docx, {t.key: t for t in tables})
+    french_spacing(tpl.docx)  # les tableaux insérés après la mise en page
     insert_toc(tpl.docx, _TOC_MARK)
     props = tpl.docx.core_properties
     props.created = props.modified = props.last_printed = stamp

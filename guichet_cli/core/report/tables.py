@@ -4,6 +4,7 @@ et de l'affichage terminal. Les valeurs restent brutes (nombres) ; chaque sortie
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,14 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "num":
         return fr.decimal(value)
     return str(value)
+
+
+_FIELD_PATH = re.compile(r" \([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*\)")
+
+
+def _readable(text: str) -> str:
+    """« heures prévues non renseignées (resultats[0].heures_prevues) » → sans le chemin du champ."""
+    return _FIELD_PATH.sub("", text)
 
 
 def _date(iso: str | None) -> dt.date | None:
@@ -161,9 +170,13 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
                    ["text"] * 5,
                    [[q["dossier"], q["objet"], q.get("faits_marquants"), q.get("difficultes"), q.get("perspectives")]
                     for q in report["qualitatif"]]))
-    t.append(Table("manquantes", "Données manquantes", ["Dossier", "Fichier", "Problème"], ["text"] * 3,
-                   [[x["dossier"], x["fichier"], x["probleme"]] for x in report["donnees_manquantes"]]))
-    if report.get("dossiers_ecartes"):
+    if public:  # l'acheteur lit le dossier et le problème, sans chemin de fichier ni champ technique
+        t.append(Table("manquantes", "Données manquantes", ["Dossier", "Problème"], ["text"] * 2,
+                       [[x["dossier"], _readable(x["probleme"])] for x in report["donnees_manquantes"]]))
+    else:
+        t.append(Table("manquantes", "Données manquantes", ["Dossier", "Fichier", "Problème"], ["text"] * 3,
+                       [[x["dossier"], x["fichier"], x["probleme"]] for x in report["donnees_manquantes"]]))
+    if report.get("dossiers_ecartes") and not public:  # problème de données du guichet, pas du lecteur
         t.append(Table("ecartes", "Dossiers écartés (données invalides)", ["Dossier", "Fichier", "Problème"], ["text"] * 3,
                        [[x["dossier"], x["fichier"], x["probleme"]] for x in report["dossiers_ecartes"]]))
     # Provenance lisible par un acheteur (dossier, date de mise à jour) ; fichier et commit seulement
