@@ -20,14 +20,13 @@ from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem
 from guichet_cli.core.render.docx import make_environment, normalize_zip, template_bytes
 from guichet_cli.core.render.layout import apply_layout, french_spacing, insert_toc
-from guichet_cli.core.report import charts
+from guichet_cli.core.report import chart_data, charts
 from guichet_cli.core.report.tables import Table, fmt, formatted, row_kind
 
 TEMPLATE = "bilan.docx"
 _NUMERIC = ("int", "money", "hours", "pct", "num", "days")
 _MARK_OPEN, _MARK_CLOSE = "\u27e6", "\u27e7"
 _MARK = re.compile(_MARK_OPEN + r"tableau:([a-z_]+)" + _MARK_CLOSE)
-_DONE_WITH_PLAN = "heures réalisées sur les marchés à heures prévues"
 _TEXT_LABELS = {"faits_marquants": "Faits marquants", "difficultes": "Difficultés", "perspectives": "Perspectives"}
 
 
@@ -170,37 +169,19 @@ def _summary(report: dict[str, Any], synth: Table) -> list[str]:
     return [fr.typography(line) for line in out]
 
 
-def hours_series(report: dict[str, Any]) -> tuple[list[tuple[str, float, float]], str]:
-    """Séries (année, prévues, réalisées) du graphique des heures et la note sur ce qui en est exclu."""
-    i, year = report["indicateurs"], report["bilan"]["annee"]
-    series = []
-    cmp_ = report.get("comparaison")
-    if cmp_:
-        prev = {r["indicateur"]: r["precedent"] for r in cmp_["indicateurs"]}
-        series.append((str(year - 1), prev["heures prévues"], prev[_DONE_WITH_PLAN]))
-    # Comparer ce qui est comparable : les heures réalisées sur les seuls marchés à heures prévues
-    # (un marché réservé ou d'insertion réalise des heures sans objectif chiffré) ; le reste en note.
-    h = i["heures"]
-    series.append((str(year), h["prevues"], h["realisees_sur_marches_avec_heures_prevues"]))
-    extra = h["realisees"] - h["realisees_sur_marches_avec_heures_prevues"]
-    hours_note = (f"Hors {fr.hours(extra)} réalisées sur des marchés sans heures prévues "
-                  "(marchés réservés, marchés d'insertion)." if extra > 0 else "")
-    return series, hours_note
-
-
 def _charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[bytes, bytes, bytes]:
-    i = report["indicateurs"]
-    series, hours_note = hours_series(report)
-    pub_labels = labels.get("publics", {})
-    publics = [(pub_labels.get(k, k), v) for k, v in i["participants"]["par_public"].items() if isinstance(v, int | float) and v > 0]
-    hidden = any(isinstance(v, str) for v in i["participants"]["par_public"].values())
-    note = "Publics de moins de {} personnes non représentés (secret statistique).".format(
-        report["bilan"].get("secret_statistique_seuil")) if hidden else ""
-    fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
+    """Les trois graphiques du DOCX, des mêmes données que le HTML et le XLSX (chart_data)."""
+    by_key = {c.key: c for c in chart_data.charts(report, labels)}
+    series, hours_note = chart_data.hours_series(report)
+
+    def items(key: str) -> list[tuple[str, float]]:
+        c = by_key[key]
+        return list(zip(c.categories, c.series[0][1], strict=True))
+
     return (
         charts.hours_chart(series, hours_note),
-        charts.barh_chart(publics, "participants", note),
-        charts.barh_chart(fams, "marchés notifiés"),
+        charts.barh_chart(items("publics"), "participants", by_key["publics"].note),
+        charts.barh_chart(items("dispositions"), "marchés notifiés"),
     )
 
 

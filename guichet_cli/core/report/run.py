@@ -40,7 +40,7 @@ def render(ctx: ReportContext, report: dict[str, Any], fmt: str) -> bytes:
     if fmt == "xlsx":
         from guichet_cli.core.report.xlsx_out import to_xlsx
 
-        return to_xlsx(report, tables, stamp_for(year))
+        return to_xlsx(report, tables, stamp_for(year), labels)
     if fmt == "docx":
         from guichet_cli.core.report.docx_out import TEMPLATE, to_docx
 

@@ -57,6 +57,12 @@ def _readable(text: str) -> str:
     return _FIELD_PATH.sub("", text)
 
 
+def department_label(labels: dict[str, dict[str, str]], code: Any) -> str:
+    """« 93 » → « Seine-Saint-Denis (93) » : un libellé, pas un code (une clé inconnue reste telle quelle)."""
+    name = labels.get("departements", {}).get(str(code))
+    return f"{name} ({code})" if name else str(code)
+
+
 def _date(iso: str | None) -> dt.date | None:
     return dates.parse_iso(iso[:10]) if iso else None
 
@@ -147,7 +153,8 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
                     for g in pano[key]]
 
         dispo_labels = labels.get("dispositions", {})
-        t.append(Table("departements", "Par département d'exécution", ["Département", *cols], kinds, rows("par_departement")))
+        t.append(Table("departements", "Par département d'exécution", ["Département", *cols], kinds,
+                       [[department_label(labels, r[0]), *r[1:]] for r in rows("par_departement")]))
         t.append(Table("dispositions", "Par disposition retenue (marchés notifiés)", ["Disposition", *cols], kinds,
                        [[dispo_labels.get(r[0], r[0]), *r[1:]] for r in rows("par_disposition")]))
         t.append(Table("secteurs", "Par secteur (CPV principal)", ["Secteur", *cols], kinds, rows("par_secteur")))
