@@ -40,17 +40,20 @@ _TOC_MARK = "\u27e6sommaire\u27e7"
 
 
 def _docx_view(table: Table, cols: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
-    """Annexe des dossiers du DOCX : la provenance technique (fichier, commit) réunie en une colonne
-    « Source » coupable aux « / » (sept colonnes étroites coupaient « Nettoya|ge », « Comm|it »)."""
+    """Annexe des dossiers du DOCX (version interne) : la provenance technique (fichier, commit) sous
+    l'identifiant du dossier, dans la même cellule, coupable aux « / » (sept colonnes étroites
+    coupaient « Nettoya|ge », « Comm|it », « recommandat|ion »)."""
     if table.key != "dossiers" or "Fichier" not in cols:
         return cols, rows
     fi, ci = cols.index("Fichier"), cols.index("Commit")
     keep = [c for c in range(len(cols)) if c not in (fi, ci)]
     out = []
     for r in rows:
-        source = r[fi].replace("/", "/" + _ZWSP) + (f", commit {r[ci][:8]}" if r[ci] != "—" else "")
-        out.append([r[c] for c in keep] + [source])
-    return [cols[c] for c in keep] + ["Source (fichier, commit)"], out
+        source = r[fi].replace("/", "/" + _ZWSP) + (f"\ncommit {r[ci][:8]}" if r[ci] != "—" else "")
+        cells = [r[c] for c in keep]
+        cells[0] = f"{cells[0]}\n{source}"
+        out.append(cells)
+    return [cols[c] for c in keep], out
 
 
 def repeat_header(row: Any) -> None:
@@ -69,7 +72,7 @@ def keep_row_together(row: Any) -> None:
 
 
 def _words(text: str) -> list[str]:
-    return [w for part in text.split(" ") for w in part.split(_ZWSP)]
+    return [w for line in text.split("\n") for part in line.split(" ") for w in part.split(_ZWSP)]
 
 
 def _set_widths(doc: Any, t: Any, cols: list[str], rows: list[list[str]]) -> None:
@@ -78,7 +81,8 @@ def _set_widths(doc: Any, t: Any, cols: list[str], rows: list[list[str]]) -> Non
     insécables, est un seul mot) ; la place restante va aux colonnes de texte qui peuvent passer à la ligne."""
     section = doc.sections[0]
     usable = section.page_width - section.left_margin - section.right_margin
-    char = Mm(2.1 * _TABLE_PT / 10.5)  # largeur moyenne d'un caractère du texte des tableaux
+    # largeur moyenne d'un caractère à 9 pt, prudente : la police de substitution de LibreOffice (DejaVu) est plus large que Calibri
+    char = Mm(2.0 * _TABLE_PT / 9)
     minimum, wanted = [], []
     for c, name in enumerate(cols):
         cells = [name] + [r[c] for r in rows]
