@@ -102,3 +102,23 @@ def test_report_workbook_has_native_charts(workbooks: list[Path]) -> None:
     labels = [r[0] for r in wb["Graphiques"].iter_rows(values_only=True) if r[0]]
     assert "Heures d'insertion prévues et réalisées (marchés à heures prévues)" in labels
     assert "Marchés notifiés par département d'exécution" in labels
+
+
+def test_same_charts_in_docx_html_and_xlsx(workbooks: list[Path], tmp_path: Path) -> None:
+    """Chaque graphique du bilan existe dans les trois formats, avec le même titre."""
+    import docx
+    from conftest import Cli, copy_repo, init_git
+
+    repo = init_git(copy_repo(tmp_path / "depot"))
+    for fmt in ("docx", "html"):
+        Cli()("report", "--year", "2026", "--region", "--format", fmt, "--out", str(tmp_path), repo=repo, code=None)
+    wb = openpyxl.load_workbook(next(p for p in workbooks if p.name == "bilan-2026-region.xlsx"))
+    titles = [r[0] for r in wb["Graphiques"].iter_rows(values_only=True)
+              if r[0] and (r[0].startswith(("Heures d'insertion", "Participants", "Marchés", "Part ")))]
+    d = docx.Document(str(tmp_path / "bilan-2026-region.docx"))
+    captions = [p.text.rstrip(".") for p in d.paragraphs if p.style.name == "Caption"]
+    html = (tmp_path / "bilan-2026-region.html").read_text(encoding="utf-8")
+    assert len(titles) >= 7 and len(d.inline_shapes) == len(titles)
+    assert [c.replace("\u00a0", " ") for c in captions] == titles
+    assert all(f"<figcaption>{t}</figcaption>".replace("'", "&#x27;") in html or t.replace("'", "&#x27;") in html
+               for t in titles)

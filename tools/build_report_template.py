@@ -71,13 +71,11 @@ def build() -> bytes:
     doc.add_paragraph("{{ tableau_synthese }}")
 
     doc.add_heading("Graphiques", level=1)
-    doc.add_paragraph("{{ graphique_heures }}")
-    doc.add_paragraph("Heures d'insertion prévues et réalisées, sur les marchés assortis d'heures prévues.",
-                      style="Caption")
-    doc.add_paragraph("{{ graphique_publics }}")
-    doc.add_paragraph("Participants par public éligible.", style="Caption")
-    doc.add_paragraph("{{ graphique_dispositions }}")
-    doc.add_paragraph("Marchés notifiés par famille de disposition sociale.", style="Caption")
+    # graphiques : les mêmes que le HTML et le XLSX (guichet_cli/core/report/chart_data.py)
+    doc.add_paragraph("{%p for g in graphiques %}")
+    doc.add_paragraph("{{ g.image }}")
+    doc.add_paragraph("{{ g.legende }}", style="Caption")
+    doc.add_paragraph("{%p endfor %}")
 
     doc.add_heading("Indicateurs détaillés", level=1)
     doc.add_paragraph("{%p for s in sections %}")

@@ -75,4 +75,10 @@ def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Ch
             out.append(Chart(key, title, [names.get(g["cle"], g["cle"]) for g in rows],
                              [("marchés notifiés", [_number(g["marches_notifies"]) for g in rows])], "marchés notifiés",
                              horizontal=True))
+        s = pano.get("seuil_europeen") or {}
+        shares = [(label, s.get(key)) for label, key in (("Au-dessus du seuil européen", "part"),
+                                                         ("Soumis à l'obligation (L2112-2-1)", "part_soumis"))
+                  if isinstance(s.get(key), int | float)]
+        out.append(Chart("conformite", "Part des marchés notifiés avec une considération sociale", [k for k, _ in shares],
+                         [("part (%)", [round(_number(v) * 100, 1) for _, v in shares])], "%", horizontal=True))
     return out

@@ -173,20 +173,19 @@ def _summary(report: dict[str, Any], synth: Table) -> list[str]:
     return [fr.typography(line) for line in out]
 
 
-def _charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[bytes, bytes, bytes]:
-    """Les trois graphiques du DOCX, des mêmes données que le HTML et le XLSX (chart_data)."""
-    by_key = {c.key: c for c in chart_data.charts(report, labels)}
-    series, hours_note = chart_data.hours_series(report)
+def _charts(tpl: Any, report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """Les graphiques du DOCX, des mêmes données que le HTML et le XLSX (chart_data) : image et légende."""
+    from docxtpl import InlineImage
 
-    def items(key: str) -> list[tuple[str, float]]:
-        c = by_key[key]
-        return list(zip(c.categories, c.series[0][1], strict=True))
-
-    return (
-        charts.hours_chart(series, hours_note),
-        charts.barh_chart(items("publics"), "participants", by_key["publics"].note),
-        charts.barh_chart(items("dispositions"), "marchés notifiés"),
-    )
+    out = []
+    for chart in chart_data.charts(report, labels):
+        if chart.key == "heures":
+            series, hours_note = chart_data.hours_series(report)
+            png = charts.hours_chart(series, hours_note)
+        else:
+            png = charts.barh_chart(list(zip(chart.categories, chart.series[0][1], strict=True)), chart.unit, chart.note)
+        out.append({"image": InlineImage(tpl, io.BytesIO(png), width=Mm(150)), "legende": fr.typography(chart.title + ".")})
+    return out
 
 
 def _provenance(report: dict[str, Any]) -> str:
@@ -201,12 +200,9 @@ def _provenance(report: dict[str, Any]) -> str:
 
 
 def context(tpl: Any, report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]]) -> dict[str, Any]:
-    from docxtpl import InlineImage
-
     b = report["bilan"]
     by_key = {t.key: t for t in tables}
     skip = {"synthese", "qualitatif", "manquantes", "dossiers"}
-    g_hours, g_publics, g_fams = _charts(report, labels)
     return {
         "titre": b["titre"],
         "titre_principal": b["titre"].split(" — ", 1)[0],
@@ -220,9 +216,7 @@ def context(tpl: Any, report: dict[str, Any], tables: list[Table], labels: dict[
         "historique": b["historique"],
         "resume": _summary(report, by_key["synthese"]),
         "tableau_synthese": _marker(by_key["synthese"]),
-        "graphique_heures": InlineImage(tpl, io.BytesIO(g_hours), width=Mm(150)),
-        "graphique_publics": InlineImage(tpl, io.BytesIO(g_publics), width=Mm(150)),
-        "graphique_dispositions": InlineImage(tpl, io.BytesIO(g_fams), width=Mm(150)),
+        "graphiques": _charts(tpl, report, labels),
         "sections": [{"titre": fr.typography(t.title), "tableau": _marker(t)} for t in tables if t.key not in skip],
         "qualitatif": [
             {"titre": f"{q['dossier']} — {q['objet']}",
