@@ -197,7 +197,7 @@ def test_new_calibrate_and_screen_read_amounts_alike(cli, repo, tmp_path):
         assert yamlio.load_mapping_fast(path)["marche"]["montant_estime_ht"] == value, text
         path.unlink()
         assert calib.exit_code == 0 and f"Montant HT retenu     {fr.eur(value)}" in calib.stdout, (text, calib.stdout)
-        assert float(screened[f"Ligne {i}"]) == value, text
+        assert float(screened[f"Ligne {i}"].replace(",", ".")) == value, text  # CSV à virgule décimale
 
 
 # --- dates -----------------------------------------------------------------------------------------

@@ -6,6 +6,6 @@ from __future__ import annotations
 VALIDATE = ("text", "json", "github", "gitlab")
 HISTORY = ("text", "json")
 DUE = ("text", "json", "csv")
-REPORT = ("docx", "xlsx", "md", "csv", "json", "table")
+REPORT = ("docx", "xlsx", "md", "csv", "json", "table", "html")
 SCREEN = ("table", "csv", "md", "xlsx")
 IMPORT = ("text", "json", "csv")

@@ -56,6 +56,7 @@ def load_settings(ws: Workspace) -> ReportSettings:
     # statuts et dispositions : listes partagées de schemas/defs.schema.json (facts/labels.py)
     tables["statuts"] = names.table("statut")
     tables["dispositions"] = names.table("disposition")
+    tables["departements"] = names.table("departement")
     return ReportSettings(
         etp_hours=etp_hours,
         etp_source=etp_source,

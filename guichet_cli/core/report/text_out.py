@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from tabulate import tabulate
 
+from guichet_cli.core import sheets
 from guichet_cli.core.report.tables import Table, formatted, visible
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,18 +50,18 @@ def to_markdown(report: dict[str, Any], tables: list[Table]) -> bytes:
 
 
 def to_csv(tables: list[Table]) -> bytes:
-    """Format long (tableau, ligne, colonne, valeur) : tous les tableaux dans un seul fichier, valeurs brutes."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["tableau", "ligne", "colonne", "valeur"])
+    """Format long (tableau, ligne, colonne, valeur) : tous les tableaux dans un seul fichier, valeurs
+    brutes aux conventions françaises (core/sheets.py : « ; », virgule décimale, dates jj/mm/aaaa,
+    UTF-8 avec BOM), pour qu'Excel en français lise les nombres comme des nombres."""
+    rows: list[list[Any]] = [["tableau", "ligne", "colonne", "valeur"]]
     for t in tables:
-        cols, rows = visible(t)
-        for r in rows:
+        cols, body = visible(t)
+        for r in body:
             label = r[0]
             for c, v in enumerate(r[1:], start=1):
                 value = "" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else v)
-                w.writerow([neutralize(t.title), neutralize(label), neutralize(cols[c]), neutralize(value)])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM : accents lus correctement par les tableurs
+                rows.append([neutralize(t.title), neutralize(label), neutralize(cols[c]), neutralize(value)])
+    return sheets.french_csv(rows)
 
 
 # Tableaux de la synthèse en terminal ; les autres (par secteur, par donneur d'ordre, partie
