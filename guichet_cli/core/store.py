@@ -22,6 +22,7 @@ from guichet_cli.core.findings import ERROR, Finding
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.fields import ModelError
 from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
+from guichet_cli.core.model.structures import Structure, StructureRegistry
 
 if TYPE_CHECKING:
     from guichet_cli.core.lifecycle import Lifecycle
@@ -197,6 +198,23 @@ class CaseStore:
                 else:
                     reg.contacts[ent.model.id] = ent.model
         return reg
+
+    @cached_property
+    def structures(self) -> StructureRegistry:
+        """Le registre des structures inclusives (structures/) ; un fichier illisible est laissé de côté."""
+        reg = StructureRegistry()
+        directory = self.ws.root / "structures"
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.yaml")):
+                ent = self.entry(path, build=Structure.from_data)
+                if ent.ok:
+                    reg.by_siret[ent.model.siret] = ent.model
+        return reg
+
+    def forget(self, path: Path) -> None:
+        """Oublie la lecture de `path` (fichier réécrit hors de `edit`, par un import en lot)."""
+        self._entries.pop(_key(path), None)
+        self.__dict__.pop("structures", None)
 
     # règles et réglages
 
