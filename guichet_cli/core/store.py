@@ -258,8 +258,7 @@ class CaseStore:
         if before_write is not None:
             before_write(self._typed(path, plain))
         if text.encode("utf-8") == doc.info.raw_bytes:
-            ent = self.case_entry(path)
-            return Edit(path, text, False, ent.model if ent.ok else None)
+            return Edit(path, text, False, self._reread(path))
         findings = self.check_data(path, plain, text)
         if findings:
             lines = [f"{self.ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {f.message}" for f in findings]
@@ -269,8 +268,7 @@ class CaseStore:
             )
         yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
-        ent = self.case_entry(path)
-        return Edit(path, text, True, ent.model if ent.ok else None)
+        return Edit(path, text, True, self._reread(path))
 
     def create(self, path: Path, doc: yamlio.Document) -> Edit:
         """Écrit un nouveau fichier après l'avoir validé en mémoire (rien n'est créé sinon)."""
@@ -284,8 +282,15 @@ class CaseStore:
             raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
         yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
-        ent = self.case_entry(path)
-        return Edit(path, text, True, ent.model if ent.ok else None)
+        return Edit(path, text, True, self._reread(path))
+
+    def _reread(self, path: Path) -> Case | None:
+        """L'objet typé du fichier écrit, lu avec le constructeur de son type (la demande, s'il en est une)."""
+        from guichet_cli.core.validation.engine import builder_for, classify
+
+        kinds = classify(self.ws, path)
+        ent = self.entry(path, build=builder_for(kinds[0]) if kinds else None)
+        return ent.model if ent.ok and isinstance(ent.model, Case) else None
 
     def _typed(self, path: Path, data: Any) -> Any:
         from guichet_cli.core.validation.engine import builder_for, classify

@@ -144,11 +144,15 @@ class Mapper:
         cols = set(self.index)
         out = {"siret", "nom", "type", "commune", "departement", "activites", "nature"}
         out |= {f for f in ("enseigne", "siege", "forme_juridique", "adresse", "en_activite", "qpv", "zrr", "marche_public_3_ans") if f in cols}
-        if cols & {"chiffre_affaires_ht", "etp", "salaries_insertion", "salaries_permanents"}:
+        if self.figures():
             out.add("chiffres")
         if "reseaux" in cols or network:
             out.add("reseaux")
         return tuple(k for k in IMPORTED if k in out)
+
+    def figures(self) -> tuple[str, ...]:
+        """Chiffres que l'export porte : les autres chiffres de la fiche sont gardés."""
+        return tuple(f for f in FIGURES if f in self.index)
 
     def missing(self) -> list[str]:
         return [f for f in self.rules["obligatoires"] if f not in self.index]
@@ -189,6 +193,7 @@ class Mapper:
 
 
 KINDS = ("EI", "AI", "ACI", "ETTI", "EITI", "GEIQ", "EA", "EATT", "ESAT")
+FIGURES = ("salaries_insertion", "salaries_permanents", "etp", "chiffre_affaires_ht")
 
 
 def _split(text: str) -> list[str]:
@@ -246,7 +251,7 @@ def parse_row(m: Mapper, row: list[str], default_date: str, source: str) -> dict
     except ValueError:
         raise RowError(f"date des chiffres « {date} » impossible") from None
     figures = {}
-    for fld in ("chiffre_affaires_ht", "etp", "salaries_insertion", "salaries_permanents"):
+    for fld in FIGURES:
         v = m.number(row, fld)
         if v is not None:
             figures[fld] = {"valeur": v, "date": date, "source": source}
@@ -325,8 +330,22 @@ def merge(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _comparable(data: dict[str, Any], managed: tuple[str, ...]) -> dict[str, Any]:
-    return {k: data[k] for k in managed if k in data}
+def _target(current: dict[str, Any], new: dict[str, Any], managed: tuple[str, ...], figures: tuple[str, ...]) -> dict[str, Any]:
+    """La fiche après import : champs de l'export remplacés, chiffres fusionnés un à un, le reste gardé."""
+    out = dict(current)
+    for k in managed:
+        if k == "chiffres":
+            figs = {f: v for f, v in (current.get("chiffres") or {}).items() if f not in figures}
+            figs.update(new.get("chiffres") or {})
+            if figs:
+                out["chiffres"] = {f: figs[f] for f in FIGURES if f in figs}
+            else:
+                out.pop("chiffres", None)
+        elif k in new:
+            out[k] = new[k]
+        else:
+            out.pop(k, None)
+    return out
 
 
 def _quoted(data: dict[str, Any]) -> dict[str, Any]:
@@ -381,7 +400,7 @@ def import_file(ws: Workspace, path: Path, *, network: str | None = None, dry_ru
     if not dry_run:
         directory.mkdir(exist_ok=True)
     existing = ws.store.structures
-    managed = mapper.managed(bool(network))
+    managed, figures = mapper.managed(bool(network)), mapper.figures()
     for siret, rows in groups.items():
         new = merge(rows)
         unknown = [n for n in new.get("reseaux", []) if n not in known]
@@ -398,11 +417,14 @@ def import_file(ws: Workspace, path: Path, *, network: str | None = None, dry_ru
                 if not dry_run:
                     _create(ws, target, new, source, today)
                 report.added.append(siret)
-            elif _comparable(yamlio.to_plain(ws.store.entry(target).data), managed) == _comparable(yamlio.to_plain(_quoted(new)), managed):
-                report.unchanged.append(siret)
             else:
+                before = yamlio.to_plain(ws.store.entry(target).data)
+                after = _target(before, yamlio.to_plain(_quoted(new)), managed, figures)
+                if after == before:
+                    report.unchanged.append(siret)
+                    continue
                 if not dry_run:
-                    _update(ws, target, new, managed, source, today)
+                    _update(ws, target, after, managed, source, today)
                 report.changed.append(siret)
         except DataError as exc:
             report.bad.append(BadRow(lines[siret][0], f"SIRET {siret} (lignes {_lines(lines[siret])}) : fiche refusée — {exc.message}"))
@@ -416,15 +438,19 @@ def _lines(nums: list[int]) -> str:
 
 def _create(ws: Workspace, target: Path, new: dict[str, Any], source: str, today: dt.date) -> None:
     data = {**_quoted(new), "mis_a_jour_le": yamlio.double_quoted(today.isoformat()), "source": source}
-    ws.store.create(target, yamlio.new_document(target, data, HEADER))
+    doc = yamlio.new_document(target, {}, HEADER)
+    for k, v in _commented(data).items():
+        doc.data[k] = v
+    ws.store.create(target, doc)
     ws.store.forget(target)
 
 
-def _update(ws: Workspace, target: Path, new: dict[str, Any], managed: tuple[str, ...], source: str, today: dt.date) -> None:
+def _update(ws: Workspace, target: Path, after: dict[str, Any], managed: tuple[str, ...], source: str, today: dt.date) -> None:
     def mutate(data: Any) -> None:
         for k in managed:
-            if k in new:
-                data[k] = yamlio.to_commented(_quoted({k: new[k]}))[k]
+            if k in after:
+                if data.get(k) != after[k]:  # un bloc inchangé garde sa mise en forme (diff lisible)
+                    data[k] = _commented(_quoted({k: after[k]}))[k]
             elif k in data:
                 del data[k]
         data["mis_a_jour_le"] = yamlio.double_quoted(today.isoformat())
@@ -432,3 +458,13 @@ def _update(ws: Workspace, target: Path, new: dict[str, Any], managed: tuple[str
 
     ws.store.edit(target, mutate)
     ws.store.forget(target)
+
+
+def _commented(data: dict[str, Any]) -> Any:
+    """Arbre à écrire : périmètres en ligne (`{type: rayon, km: 30}`), comme les fiches faites à la main."""
+    cm = yamlio.to_commented(data)
+    for act in cm.get("activites") or []:
+        per = act.get("perimetre")
+        if per is not None:
+            per.fa.set_flow_style()
+    return cm
