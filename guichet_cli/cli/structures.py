@@ -50,6 +50,8 @@ def import_(
             echo(f"  {rep.source}:{b.line}: {b.message}")
         if len(rep.bad) > 200:
             echo(f"  … et {len(rep.bad) - 200} autre(s)")
+    if rep.codeowners is not None:
+        echo(f"{ws.rel(rep.codeowners)} mis à jour (relecteurs des fiches)")
     if not dry_run and (rep.added or rep.changed):
         echo("Relire les fiches (git diff structures/), puis committer ou ouvrir une demande de fusion.")
     if rep.bad:

@@ -57,6 +57,7 @@ class ImportReport:
     bad: list[BadRow] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # champ → intitulé reconnu
     ignored_columns: list[str] = field(default_factory=list)
+    codeowners: Path | None = None  # CODEOWNERS régénéré
 
 
 def norm(text: Any) -> str:
@@ -429,6 +430,10 @@ def import_file(ws: Workspace, path: Path, *, network: str | None = None, dry_ru
         except DataError as exc:
             report.bad.append(BadRow(lines[siret][0], f"SIRET {siret} (lignes {_lines(lines[siret])}) : fiche refusée — {exc.message}"))
     report.bad.sort(key=lambda b: b.line)
+    if not dry_run and (report.added or report.changed) and (ws.root / "CODEOWNERS").is_file():
+        from guichet_cli.core.codeowners import write_codeowners
+
+        report.codeowners = write_codeowners(ws)  # relecteurs des nouvelles fiches (MACS et réseaux)
     return report
 
 
