@@ -290,3 +290,29 @@ def test_no_structures_dir_is_fine(tmp_path, cli):
     out = cli("sourcing", "GRCS-2026-7F3K", repo=repo).output
     assert "Registre : 0 structures" in out and "aucune structure connue du registre" in out
     assert Path(repo / "cases").is_dir()
+
+
+def test_validate_checks_the_sourcing_block_of_a_case(repo, cli):
+    path = repo / "cases" / "2026" / "GRCS-2026-7F3K.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + (
+        "sourcing:\n  effectue_le: \"2026-04-20\"\n  consultations:\n"
+        "    - reseau: grafy\n      envoyee_le: \"2026-04-20\"\n      lots: [7]\n      structures: [\"12345678901234\"]\n"
+        "      reponse: peut-etre\n"), encoding="utf-8")
+    out = cli("validate", str(path), repo=repo, code=1).output
+    assert "$.sourcing.consultations[0].reponse: valeur inconnue « peut-etre »" in out and "cases/2026/GRCS-2026-7F3K.yaml:64:" in out
+    path.write_text(path.read_text(encoding="utf-8").replace("      reponse: peut-etre\n", "      repondu_le: \"2026-04-01\"\n"), encoding="utf-8")
+    out = cli("validate", str(path), repo=repo, code=1).output
+    assert "réseau « grafy » introuvable dans partners/" in out and "lot 7 absent de marche.lots" in out
+    assert "structure 12345678901234 absente du registre structures/" in out and "réponse datée d'avant l'envoi" in out
+
+
+def test_sourcing_of_an_unknown_case_is_a_usage_error(shared_repo, cli):
+    out = cli("sourcing", "GRCS-2026-ZZZZ", repo=shared_repo, code=2).output
+    assert "introuvable" in out and "Traceback" not in out
+
+
+def test_a_contact_may_belong_to_a_structure(repo, cli):
+    siret = sorted((repo / "structures").glob("*.yaml"))[0].stem
+    (repo / "contacts" / "contact-siae-01.yaml").write_text(
+        f"id: contact-siae-01\nfictif: true\nnom: Exemple\norganisation: \"{siret}\"\nbase_legale_rgpd: consentement\n", encoding="utf-8")
+    cli("validate", str(repo / "contacts" / "contact-siae-01.yaml"), repo=repo)
