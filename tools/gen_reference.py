@@ -29,6 +29,7 @@ FILE_TYPES = [
     ("Donneur d'ordre", "donneurs/<siret>.yaml", "donneur.schema.json"),
     ("Contact", "contacts/<id>.yaml", "contact.schema.json"),
     ("Partenaire", "partners/<id>.yaml", "partenaire.schema.json"),
+    ("Structure inclusive", "structures/<siret>.yaml", "structure.schema.json"),
     ("Réglages du dépôt", "guichet.yaml", "guichet.schema.json"),
 ]
 # Règles présentées en premier ; les autres fichiers de rules/ suivent par ordre alphabétique.
@@ -161,13 +162,30 @@ def inline_refs(node: Any, base_dir: Path) -> Any:
     if isinstance(ref, str) and not ref.startswith("#"):
         file, _, fragment = ref.partition("#")
         path = (base_dir / file).resolve()
-        target: Any = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        target: Any = inline_local(doc, doc)  # les « #/$defs/… » du fichier visé se lisent dans ce fichier
         for part in [p for p in fragment.split("/") if p]:
             target = target[part]
         target = inline_refs(target, path.parent)
         merged = {k: v for k, v in target.items() if k not in ("title", "description")}
         merged.update({k: v for k, v in out.items() if k != "$ref"})
         out = merged
+    return out
+
+
+def inline_local(node: Any, root: dict[str, Any]) -> Any:
+    """Remplace les références locales (« #/$defs/x ») d'un schéma par la cible, dans ce schéma."""
+    if isinstance(node, list):
+        return [inline_local(v, root) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: inline_local(v, root) for k, v in node.items()}
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        out = {**inline_local(target, root), **{k: v for k, v in out.items() if k != "$ref"}}
     return out
 
 

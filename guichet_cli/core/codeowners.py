@@ -56,7 +56,21 @@ def render_codeowners(ws: Workspace) -> str:
                 teams.append(team)
         if len(teams) > 1:  # sinon la règle générale suffit
             lines.append(f"/{ws.rel(case.path)}  {' '.join(teams)}")
+    lines += structure_lines(ws, macs)
     return "\n".join(lines) + "\n"
+
+
+def structure_lines(ws: Workspace, macs: str) -> list[str]:
+    """Fiches de structures : la MACS relit toute mise à jour, et chaque réseau celles de ses structures."""
+    registry = ws.store.structures
+    if not len(registry):
+        return []
+    partners = ws.store.registry.partners
+    out = ["", "# Structures inclusives : la MACS et les réseaux de la structure.", f"/structures/  {macs}"]
+    for s in registry:
+        teams = [macs] + [t for t in dict.fromkeys(partners[p].equipe_forge for p in s.reseaux if p in partners) if t and t != macs]
+        out.append(f"/{ws.rel(s.path)}  {' '.join(teams)}")
+    return out
 
 
 def write_codeowners(ws: Workspace) -> Path:

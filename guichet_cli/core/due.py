@@ -102,7 +102,11 @@ def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool =
             return
         items.append(DueItem(actor[0], actor[1], case.id, ws.rel(case.path), what, since.isoformat(), (on - since).days, source))
 
+    from guichet_cli.core.sourcing.followup import unanswered  # réseaux consultés sans réponse (issue 13)
+
     for case in ws.store.cases():
+        for actor, what, since, source in unanswered(ws, case, reg, on):
+            add(actor, case, what, since, source)
         if case.statut not in _WAITING_STATUSES:
             continue
         path, status = case.path, case.statut

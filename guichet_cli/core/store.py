@@ -23,6 +23,7 @@ from guichet_cli.core.findings import ERROR, Finding
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.fields import ModelError
 from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
+from guichet_cli.core.model.structures import Structure, StructureRegistry
 
 if TYPE_CHECKING:
     from guichet_cli.core.lifecycle import Lifecycle
@@ -217,6 +218,23 @@ class CaseStore:
                     reg.contacts[ent.model.id] = ent.model
         return reg
 
+    @cached_property
+    def structures(self) -> StructureRegistry:
+        """Le registre des structures inclusives (structures/) ; un fichier illisible est laissé de côté."""
+        reg = StructureRegistry()
+        directory = self.ws.root / "structures"
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.yaml")):
+                ent = self.entry(path, build=Structure.from_data)
+                if ent.ok:
+                    reg.by_siret[ent.model.siret] = ent.model
+        return reg
+
+    def forget(self, path: Path) -> None:
+        """Oublie la lecture de `path` (fichier réécrit hors de `edit`, par un import en lot)."""
+        self._entries.pop(_key(path), None)
+        self.__dict__.pop("structures", None)
+
     # règles et réglages
 
     def rules(self, name: str) -> dict[str, Any]:
@@ -259,8 +277,7 @@ class CaseStore:
         if before_write is not None:
             before_write(self._typed(path, plain))
         if text.encode("utf-8") == doc.info.raw_bytes:
-            ent = self.case_entry(path)
-            return Edit(path, text, False, ent.model if ent.ok else None)
+            return Edit(path, text, False, self._reread(path))
         findings = self.check_data(path, plain, text)
         if findings:
             lines = [f"{self.ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {f.message}" for f in findings]
@@ -270,8 +287,7 @@ class CaseStore:
             )
         yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
-        ent = self.case_entry(path)
-        return Edit(path, text, True, ent.model if ent.ok else None)
+        return Edit(path, text, True, self._reread(path))
 
     def create(self, path: Path, doc: yamlio.Document) -> Edit:
         """Écrit un nouveau fichier après l'avoir validé en mémoire (rien n'est créé sinon)."""
@@ -287,6 +303,11 @@ class CaseStore:
         self._entries[_key(path)] = Entry(path, plain)
         ent = self.entry(path, build=self._builder(path))  # une fiche de registre n'est pas une demande
         return Edit(path, text, True, ent.model if ent.ok else None)
+
+    def _reread(self, path: Path) -> Case | None:
+        """L'objet typé du fichier écrit, lu avec le constructeur de son type (la demande, s'il en est une)."""
+        ent = self.entry(path, build=self._builder(path))
+        return ent.model if ent.ok and isinstance(ent.model, Case) else None
 
     def _builder(self, path: Path) -> Callable[[Path, Any], Any] | None:
         from guichet_cli.core.validation.engine import builder_for, classify

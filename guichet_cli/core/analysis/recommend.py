@@ -336,9 +336,13 @@ def _ess_history(ws: Workspace, results: list[UnitResult], buyer: str, when: dt.
 
 
 def analyse_case(ws: Workspace, case: Case, *, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
-    return analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
-                          derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry,
-                          recorded=case.recommendations)
+    an = analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
+                        derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry,
+                        recorded=case.recommendations)
+    from guichet_cli.core.sourcing.hook import adjust_analysis  # l'offre des structures inclusives (issue 13)
+
+    adjust_analysis(ws, case, an)
+    return an
 
 
 def calibration_fields(an: Analysis) -> dict[str, Any] | None:

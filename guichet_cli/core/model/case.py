@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core.model.fields import Fields, ModelError
+from guichet_cli.core.model.sourcing import SourcingRecord
 
 CLAUSE_INSERTION = "clause_insertion"
 
@@ -432,6 +433,7 @@ class Case:
     cloture: Closure | None = None
     abandon: Abandonment | None = None
     notes: str | None = None
+    sourcing: SourcingRecord | None = None
     # Arbre lu, pour les seules règles qui nomment un champ par son chemin (rules/cycle_de_vie.yaml,
     # rules/transitions.yaml) : `field_value` / `has_field`, jamais lu directement par une commande.
     raw: Any = field(default=None, repr=False, compare=False)
@@ -449,6 +451,7 @@ class Case:
             decision=f.build("decision", Decision.from_fields), execution=f.build("execution", Execution.from_fields),
             resultats=f.build_all("resultats", YearResult.from_fields), cloture=f.build("cloture", Closure.from_fields),
             abandon=f.build("abandon", Abandonment.from_fields), notes=f.opt_text("notes"), raw=data,
+            sourcing=f.build("sourcing", SourcingRecord.from_fields),
         )
 
     def field_value(self, dotted: str) -> Any:

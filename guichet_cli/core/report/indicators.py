@@ -13,6 +13,7 @@ from typing import Any
 
 from guichet_cli.core.report.facts import PERSON_KEYS, Facts
 from guichet_cli.core.report.settings import ReportSettings
+from guichet_cli.core.sourcing.followup import indicators as sourcing_indicators
 
 LastCommit = Callable[[str], tuple[str, str] | None]
 
@@ -152,6 +153,7 @@ def compute(
         "partenaires": [
             {"id": pid, "libelle": partner_label(pid), "dossiers": n} for pid, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
+        "sourcing": sourcing_indicators([f.case for f in facts], partner_label),
         "delais": {
             "recommandations_transmises": len(delays),
             "moyen_jours": round(statistics.fmean(delays), 1) if delays else None,

@@ -129,6 +129,15 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
                    _labelled(i["sorties"]["par_type"], labels.get("sorties", {}))))
     t.append(Table("partenaires", "Partenaires mobilisés", ["Partenaire", "Dossiers"], ["text", "int"],
                    [[x["libelle"], x["dossiers"]] for x in i["partenaires"]]))
+    so = i.get("sourcing")
+    if so:
+        answer_labels = {"interessee": "intéressé", "pas_interessee": "pas intéressé", "sans_reponse": "sans réponse", "attendue": "réponse attendue"}
+        rows = [["Dossiers avec sourcing qualifié", so["dossiers_sources"]], ["Consultations de réseaux", so["consultations"]]]
+        rows += [[f"Réponses : {answer_labels.get(k, k)}", v] for k, v in so["reponses"].items()]
+        rows += [[f"Consultation : {x['libelle']}", x["consultations"]] for x in so["par_reseau"]]
+        rows.append(["Structures intéressées", so["structures_interessees"]])
+        t.append(Table("sourcing", "Sourcing qualifié auprès des réseaux", ["Indicateur", "Nombre"], ["text", "int"],
+                       rows if so["dossiers_sources"] else []))
     eng_labels = {
         "facilitateur_au_calibrage": "Facilitateur associé au calibrage",
         "facilitateur_a_la_reunion_de_lancement": "Facilitateur présent à la réunion de lancement",

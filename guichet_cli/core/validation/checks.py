@@ -274,8 +274,8 @@ def contact_identity(ctx: CheckContext, path: Path, contact: Contact) -> Iterato
     if path.stem != contact.id:
         yield Finding(path, f"le nom du fichier ({path.name}) ne correspond pas à l'identifiant « {contact.id} »", ("id",), code="identifiant")
     org = contact.organisation
-    if org not in ctx.registry.partners and org not in ctx.registry.buyers:
-        yield Finding(path, f"organisation « {org} » introuvable (ni partenaire de partners/, ni SIRET de donneurs/)", ("organisation",),
+    if org not in ctx.registry.partners and org not in ctx.registry.buyers and ctx.ws.store.structures.get(org) is None:
+        yield Finding(path, f"organisation « {org} » introuvable (ni partenaire de partners/, ni SIRET de donneurs/ ou de structures/)", ("organisation",),
                       code="reference", hint=did_you_mean(org, list(ctx.registry.partners)))
 
 

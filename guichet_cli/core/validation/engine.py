@@ -30,12 +30,14 @@ from guichet_cli.core.validation.context import (
     KIND_CONTACT,
     KIND_PARTNER,
     KIND_RULES,
+    KIND_STRUCTURE,
     REPO_CHECKS,
     CheckContext,
 )
 from guichet_cli.core.workspace import CONFIG_NAME, Workspace
 
-_DIR_KINDS = {"cases": KIND_CASE, "partners": KIND_PARTNER, "donneurs": KIND_BUYER, "contacts": KIND_CONTACT, "rules": KIND_RULES}
+_DIR_KINDS = {"cases": KIND_CASE, "partners": KIND_PARTNER, "donneurs": KIND_BUYER, "contacts": KIND_CONTACT, "rules": KIND_RULES,
+              "structures": KIND_STRUCTURE}
 
 
 def classify(ws: Workspace, path: Path) -> tuple[str, Path] | None:
@@ -58,7 +60,7 @@ def classify(ws: Workspace, path: Path) -> tuple[str, Path] | None:
 
 def repository_files(ws: Workspace) -> list[Path]:
     files = [ws.root / CONFIG_NAME]
-    for d in ("cases", "partners", "donneurs", "contacts", "rules"):
+    for d in ("cases", "partners", "donneurs", "contacts", "rules", "structures"):
         base = ws.root / d
         if base.is_dir():
             files.extend(p for p in base.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
@@ -93,9 +95,10 @@ def builder_for(kind: str) -> Any:
     """Constructeur de l'objet typé d'un type de fichier (None : règles et réglages restent des arbres)."""
     from guichet_cli.core.model.case import Case
     from guichet_cli.core.model.registry import Buyer, Contact, Partner
+    from guichet_cli.core.model.structures import Structure
 
     return {KIND_CASE: Case.from_data, KIND_PARTNER: Partner.from_data, KIND_BUYER: Buyer.from_data,
-            KIND_CONTACT: Contact.from_data}.get(kind)
+            KIND_CONTACT: Contact.from_data, KIND_STRUCTURE: Structure.from_data}.get(kind)
 
 
 def check_file(ctx: CheckContext, path: Path) -> tuple[str | None, Entry | None, list[Finding]]:
@@ -103,7 +106,7 @@ def check_file(ctx: CheckContext, path: Path) -> tuple[str | None, Entry | None,
     kinds = classify(ctx.ws, path)
     if kinds is None:
         return None, None, [
-            Finding(path, "fichier hors des dossiers gérés par guichet (cases/, partners/, donneurs/, contacts/, rules/)", code="inconnu")
+            Finding(path, "fichier hors des dossiers gérés par guichet (cases/, partners/, donneurs/, contacts/, structures/, rules/)", code="inconnu")
         ]
     kind, schema_path = kinds
     store = ctx.ws.store
@@ -313,3 +316,4 @@ def validate_case_data(ws: Workspace, path: Path, today: dt.date | None = None) 
 
 import guichet_cli.core.validation.checks  # noqa: E402,F401  (inscrit les contrôles métier)
 import guichet_cli.core.validation.compliance  # noqa: E402,F401  (L2112-2-1, obligation sociale)
+import guichet_cli.core.validation.structures  # noqa: E402,F401  (registre des structures, bloc sourcing)
