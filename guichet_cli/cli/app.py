@@ -108,7 +108,7 @@ def _register() -> None:
         importlib.import_module(f"guichet_cli.cli.{name}").register(app)
 
 
-MODULES = ["validate", "new", "workflow", "analysis", "render", "report"]
+MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "followup"]
 _register()
 
 

@@ -25,3 +25,5 @@ ReportFormat = format_option(
     formats.REPORT, "docx (rapport mis en page), xlsx (classeur), md (forge), csv (format long), json (outils), table (terminal).", short=False
 )
 ScreenFormat = format_option(formats.SCREEN, "Sortie : table (terminal), csv, md (Markdown) ou xlsx (avec --out).", short=False)
+FollowupShowFormat = format_option(formats.FOLLOWUP_SHOW, "Sortie : table (terminal), json, csv ou xlsx (avec --out).", short=False)
+FollowupImportFormat = format_option(formats.FOLLOWUP_IMPORT, "Compte rendu : text ou json.", short=False)

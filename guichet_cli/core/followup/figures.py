@@ -204,7 +204,7 @@ class Figures:
     fin: dt.date
     elapsed: float  # part de la période écoulée, entre 0 et 1
     rate: float | None  # réalisé / dû
-    pace: float | None  # réalisé / attendu au prorata du temps
+    pace: float | None  # réalisé / attendu au prorata du temps écoulé à la fin de la dernière période relevée
     forecast_rate: float | None  # taux prévu en fin de marché (rythme actuel prolongé)
     at_stake: float | None  # pénalités en jeu (heures manquantes prévues × taux)
     taux_penalite: float | None
@@ -212,6 +212,7 @@ class Figures:
     source: str
     notes: list[str]
     ended: bool
+    reported_until: dt.date | None = None  # fin de la dernière période relevée
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -222,6 +223,7 @@ class Figures:
             "penalites_en_jeu": _r(self.at_stake, 2), "taux_penalite_heure": self.taux_penalite,
             "heures_par_modalite": {k: round(v, 2) for k, v in self.by_modality.items()}, "origine_heures_dues": self.source,
             "evenements": self.notes, "termine": self.ended,
+            "releve_jusqu_au": self.reported_until.isoformat() if self.reported_until else None,
         }
 
 
@@ -248,13 +250,22 @@ def figures(case: Case, conv: Conversion, on: dt.date) -> list[Figures]:
         elapsed = elapsed_share(ln.debut, ln.fin, on)
         ended = on >= ln.fin
         rate = done / ln.due if ln.due else None
-        pace = done / (ln.due * elapsed) if ln.due and elapsed > 0 else None
-        forecast = (rate if ended else (rate / elapsed if elapsed > 0 else None)) if rate is not None else None
+        # Le rythme se mesure à la fin de la dernière période relevée (les relevés arrivent après coup).
+        ends = [periods.bounds(st.periode)[1] for st in (case.suivi.releves if case.suivi else ())
+                if st.titulaire == ln.titulaire and st.lot == ln.lot]
+        reported = min(max(ends), ln.fin, on) if ends else None
+        basis = elapsed_share(ln.debut, ln.fin, reported) if reported else 0.0
+        if rate is None:
+            pace = forecast = None
+        elif ended:
+            pace = forecast = rate
+        else:
+            pace = forecast = rate / basis if basis > 0 else None
         at_stake = None
         if ln.taux_penalite is not None and forecast is not None:
             at_stake = max(ln.due - forecast * ln.due, 0.0) * ln.taux_penalite
         out.append(Figures(ln.lot, ln.titulaire, ln.nom, ln.due, done, max(ln.due - done, 0.0), ln.debut, ln.fin, elapsed,
-                           rate, pace, forecast, at_stake, ln.taux_penalite, by_mod, ln.source, ln.notes, ended))
+                           rate, pace, forecast, at_stake, ln.taux_penalite, by_mod, ln.source, ln.notes, ended, reported))
     return out
 
 

@@ -18,7 +18,8 @@ def followup_consistency(ctx: CheckContext, path: Path, case: Case) -> Iterator[
     if suivi is None:
         return
     if case.execution is None:
-        yield Finding(path, "suivi sans exécution : le marché notifié (execution) doit être renseigné d'abord", ("suivi",), code="suivi")
+        if suivi.engagements or suivi.releves or suivi.evenements:  # les relances seules vont à toute demande
+            yield Finding(path, "suivi sans exécution : le marché notifié (execution) doit être renseigné d'abord", ("suivi",), code="suivi")
         return
     holders = {t.siret for t in case.execution.titulaires}
     lots = {lot.numero for lot in case.marche.lots}
