@@ -242,6 +242,24 @@ GENERIC_NOTES = {
 }
 
 
+def _inline_local(node: Any, root: dict[str, Any]) -> Any:
+    """Remplace les « $ref » locaux (#/$defs/x) d'un schéma par leur cible dans ce même schéma."""
+    if isinstance(node, list):
+        return [_inline_local(v, root) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _inline_local(v, root) for k, v in node.items() if k != "$defs"}
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        merged = {k: v for k, v in _inline_local(target, root).items() if k not in ("title", "description")}
+        merged.update({k: v for k, v in out.items() if k != "$ref"})
+        out = merged
+    return out
+
+
 def inline_refs(node: Any, base_dir: Path) -> Any:
     """Remplace chaque « $ref » vers un autre fichier (defs.schema.json#/$defs/statut) par le schéma
     visé, mots-clés locaux en plus ; titre et description de la liste ne remplacent pas ceux du champ."""
@@ -254,9 +272,11 @@ def inline_refs(node: Any, base_dir: Path) -> Any:
     if isinstance(ref, str) and not ref.startswith("#"):
         file, _, fragment = ref.partition("#")
         path = (base_dir / file).resolve()
-        target: Any = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
+        target: Any = document
         for part in [p for p in fragment.split("/") if p]:
             target = target[part]
+        target = _inline_local(target, document)  # ses « #/$defs/… » visent son propre fichier
         target = inline_refs(target, path.parent)
         merged = {k: v for k, v in target.items() if k not in ("title", "description")}
         merged.update({k: v for k, v in out.items() if k != "$ref"})

@@ -43,7 +43,7 @@ HEADERS: dict[str, list[str]] = {
                "volume horaire", "heures d insertion realisees"],
     "chiffre_affaires": ["chiffre d affaires", "chiffre d affaires sous traite", "ca sous traite", "montant sous traite",
                          "chiffre d affaires sous traitance co traitance", "ca sous traitance", "montant confie"],
-    "participants": ["participants", "nombre de participants", "nouveaux participants", "nb participants", "personnes",
+    "nb_participants": ["participants", "nombre de participants", "nouveaux participants", "nb participants", "personnes",
                      "nombre de personnes"],
     "transmis_par": ["transmis par", "facilitateur", "saisi par", "auteur", "declare par"],
     "transmis_le": ["transmis le", "date de transmission", "date de saisie", "date du releve", "date de declaration"],
@@ -250,7 +250,7 @@ def read_file(ws: Workspace, path: Path, idx: _Index, result: ImportResult, labe
     if "siret_titulaire" not in names or not ({"dossier"} <= names or {"siret_acheteur", "reference"} <= names):
         raise DataError(f"{path.name} : colonnes de rapprochement absentes",
                         "il faut « SIRET titulaire » et soit « Dossier », soit « SIRET acheteur » et « Référence marché » (docs/suivi.md)")
-    if not names & {"heures", "heures_mod", "chiffre_affaires", "participants", "participants_par_public", "contrats", "sorties_6_mois"}:
+    if not names & {"heures", "heures_mod", "chiffre_affaires", "nb_participants", "participants_par_public", "contrats", "sorties_6_mois"}:
         raise DataError(f"{path.name} : aucune colonne d'heures ni d'effectifs reconnue",
                         "colonnes « Heures embauche directe », « Modalité » + « Heures », « Participants RSA »… (docs/suivi.md)")
     for rownum, row in enumerate(rows[header_idx + 1:], start=header_idx + 2):
@@ -286,19 +286,20 @@ def read_file(ws: Workspace, path: Path, idx: _Index, result: ImportResult, labe
             if mod is None:
                 problems.append(f"modalité « {cells.get('modalite') or ''} » inconnue (embauche directe, mise à disposition, "
                                 "sous-traitance ou co-traitance, formation)")
-            else:
-                _num(problems, "heures", cells["heures"], _hours, lambda v, m=mod: hours.__setitem__(m, v))
+            elif (v := _num(problems, "heures", cells["heures"], _hours)) is not None:
+                hours[mod] = v
         if cells.get("chiffre_affaires") not in (None, ""):
-            _num(problems, "chiffre d'affaires", cells["chiffre_affaires"], _hours,
-                 lambda v: turnover.__setitem__("sous_traitance_co_traitance", v))
+            if (v := _num(problems, "chiffre d'affaires", cells["chiffre_affaires"], _hours)) is not None:
+                turnover["sous_traitance_co_traitance"] = v
         for fieldname, key, value in keyed:
             if fieldname == "heures_mod":
-                _num(problems, f"heures {key}", value, _hours, lambda v, k=key: hours.__setitem__(k, hours.get(k, 0) + v))
-            else:
-                _num(problems, f"{fieldname} {key}", value, _count,
-                     lambda v, f=fieldname, k=key: counters.setdefault(f, {}).__setitem__(k, v))
-        if cells.get("participants") not in (None, ""):
-            _num(problems, "participants", cells["participants"], _count, lambda v: st.__setitem__("participants", v))
+                if (v := _num(problems, f"heures {key}", value, _hours)) is not None:
+                    hours[key] = hours.get(key, 0) + v
+            elif (n := _num(problems, f"{fieldname} {key}", value, _count)) is not None:
+                counters.setdefault(fieldname, {})[key] = n
+        if cells.get("nb_participants") not in (None, ""):
+            if (n := _num(problems, "participants", cells["nb_participants"], _count)) is not None:
+                st["participants"] = n
         sent = None
         if cells.get("transmis_le") not in (None, ""):
             try:
@@ -328,11 +329,13 @@ def read_file(ws: Workspace, path: Path, idx: _Index, result: ImportResult, labe
         merged["source"] = path.name
 
 
-def _num(problems: list[str], label: str, raw: Any, parse: Any, store: Any) -> None:
+def _num(problems: list[str], label: str, raw: Any, parse: Any) -> Any:
+    """Nombre lu, ou None et le problème noté (la ligne sera refusée)."""
     try:
-        store(parse(raw))
+        return parse(raw)
     except (ValueError, TypeError) as exc:
         problems.append(f"{label} illisible : « {str(raw)[:30]} » ({getattr(exc, 'detail', None) or exc})")
+        return None
 
 
 def _merge(into: dict[str, Any], st: dict[str, Any]) -> None:
@@ -362,17 +365,27 @@ def _order(holder: str, lot: int, period: str, st: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _commented(st: dict[str, Any]) -> Any:
-    cm = yamlio.to_commented(st)
-    for k in ("titulaire", "periode", "transmis_le"):
-        if k in cm:
-            cm[k] = yamlio.double_quoted(str(cm[k]))
-    cm.fa.set_flow_style()  # une ligne par relevé, comme les exemples faits à la main
+def flow_entry(entry: dict[str, Any]) -> Any:
+    """Une entrée sur une ligne (comme les exemples faits à la main), chaînes entre guillemets doubles :
+    en style en ligne, « : » ou « , » dans une chaîne nue serait mal relu."""
+    cm = yamlio.to_commented({k: _quoted(v) for k, v in entry.items()})
+    cm.fa.set_flow_style()
     return cm
 
 
+def _quoted(value: Any) -> Any:
+    if isinstance(value, str):
+        return yamlio.double_quoted(value)
+    if isinstance(value, dict):
+        return {k: _quoted(v) for k, v in value.items()}
+    return value
+
+
+def _commented(st: dict[str, Any]) -> Any:
+    return flow_entry(st)
+
+
 def run_import(ws: Workspace, files: list[Path]) -> ImportResult:
-    from guichet_cli.core.facts import labels as _labels  # noqa: F401  (listes des publics dans rules/bilan.yaml)
 
     bilan = ws.store.rules("bilan")
     labels = {"participants_par_public": dict(bilan.get("publics") or {}), "contrats": dict(bilan.get("contrats") or {}),

@@ -18,6 +18,7 @@ from typing import Any
 
 from guichet_cli.core import yamlio
 from guichet_cli.core.due import DueItem, compute_due
+from guichet_cli.core.followup.importer import flow_entry
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
 
@@ -131,10 +132,7 @@ def _record(data: Any, entries: list[dict[str, Any]]) -> None:
     for e in entries:
         if (e["date"], e["destinataire"], e["attente"]) in have:
             continue
-        cm = yamlio.to_commented(e)
-        cm["date"] = yamlio.double_quoted(e["date"])
-        cm.fa.set_flow_style()
-        suivi["relances"].append(cm)
+        suivi["relances"].append(flow_entry(e))
 
 
 def draft_reminders(ws: Workspace, directory: Path, *, on: dt.date, write_: bool = True, no_commit: bool = False) -> RemindResult:
