@@ -217,3 +217,31 @@ def test_schema_and_checks_reject_bad_followup(repo, cli):
     res = cli("validate", str(p), repo=repo, code=1)
     assert "titulaire 44218735700003 absent de execution.titulaires" in res.stdout
     assert "deuxième relevé pour la même période 2026-05" in res.stdout
+
+
+def test_report_reads_statements_hand_computed(shared_repo, cli, tmp_path):
+    cli("report", "--year", "2025", "--buyer", "27920061200109", "--format", "json", "--out", str(tmp_path), repo=shared_repo)
+    (path,) = tmp_path.glob("*.json")
+    ind = json.loads(path.read_text())["indicateurs"]
+    # relevés 2025 de GRCS-2025-3M8Q : lot 1 = 200 + (170 + 80) = 450 h ; lot 2 = 150 + 245 = 395 h ; total 845 h
+    assert ind["heures"]["realisees"] == 845 and ind["heures"]["prevues"] == 800  # prévues : resultats[2025] saisi
+    assert ind["heures"]["par_modalite"] == {"embauche_directe": 325, "mise_a_disposition": 520}
+    assert ind["heures"]["taux_realisation"] == pytest.approx(845 / 800, abs=1e-4)
+    # participants entrés : 3 + 2 (lot 1) + 2 + 2 (lot 2) = 9 ; par public DELD 2+1, JEUNE26 1+2+1, RSA 1, QPV 1
+    assert ind["participants"]["total"] == 9
+    assert ind["participants"]["par_public"] == {"DELD": 3, "RSA": 1, "JEUNE26": 4, "QPV": 1}
+    assert ind["contrats"]["par_type"] == {"cdd": 2, "interim_insertion": 5, "apprentissage": 2}
+    assert ind["sorties"]["par_type"] == {"emploi_transition": 1}
+    rows = {r["lot"]: r for r in ind["suivi_titulaires"]}
+    assert rows[1]["heures_realisees_annee"] == 450 and rows[2]["heures_realisees_annee"] == 395
+    assert rows[1]["heures_realisees_cumul"] == 940 and rows[2]["heures_dues"] == 933
+
+
+def test_old_yearly_results_stay_readable_without_statements(repo, cli, tmp_path):
+    p = repo / "cases/2025/GRCS-2025-3M8Q.yaml"
+    text = p.read_text()
+    p.write_text(text[: text.index("# Suivi par lot et par titulaire")])  # la demande telle qu'avant le suivi
+    cli("report", "--year", "2025", "--buyer", "27920061200109", "--format", "json", "--out", str(tmp_path), repo=repo)
+    ind = json.loads(next(tmp_path.glob("*.json")).read_text())["indicateurs"]
+    assert ind["heures"]["realisees"] == 845 and ind["participants"]["par_public"]["RSA"] == 2  # resultats[2025] tel quel
+    assert ind["suivi_titulaires"] == []
