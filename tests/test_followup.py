@@ -245,3 +245,26 @@ def test_old_yearly_results_stay_readable_without_statements(repo, cli, tmp_path
     ind = json.loads(next(tmp_path.glob("*.json")).read_text())["indicateurs"]
     assert ind["heures"]["realisees"] == 845 and ind["participants"]["par_public"]["RSA"] == 2  # resultats[2025] tel quel
     assert ind["suivi_titulaires"] == []
+
+
+def test_migrate_rewrites_yearly_results_as_statements_without_changing_the_report(git_repo, cli, tmp_path):
+    def region(out: Path) -> dict:
+        cli("report", "--year", "2025", "--region", "--format", "json", "--out", str(out), repo=git_repo)
+        ind = json.loads(next(out.glob("*.json")).read_text())["indicateurs"]
+        ind.pop("suivi_titulaires")
+        return ind
+
+    before = region(tmp_path / "avant")
+    preview = cli("migrate", repo=git_repo)
+    assert "GRCS-2025-4TVB : resultats 2025 → relevé annuel (4100 h)" in preview.stdout
+    assert "GRCS-2025-7H2D : resultats 2025 non repris — 2 titulaires" in preview.stdout
+    assert git(git_repo, "status", "--porcelain") == ""
+    cli("migrate", "--write", repo=git_repo)
+    assert "Guichet-Action: migration" in git(git_repo, "log", "-1", "--format=%B")
+    st = yamlio.load_fast(git_repo / "cases/2025/GRCS-2025-4TVB.yaml")["suivi"]["releves"][0]
+    assert st["periode"] == "2025" and sum(st["heures_par_modalite"].values()) == 4100
+    cli("validate", repo=git_repo)
+    assert region(tmp_path / "apres") == before  # mêmes chiffres, lus désormais dans les relevés
+    count = git(git_repo, "rev-list", "--count", "HEAD")
+    assert "Rien à migrer" in cli("migrate", "--write", repo=git_repo).stdout
+    assert git(git_repo, "rev-list", "--count", "HEAD") == count

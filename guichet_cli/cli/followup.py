@@ -131,6 +131,38 @@ def remind(
         echo(f"commit {res.sha[:10]}" if res.sha else "relances notées dans les demandes, non committées")
 
 
+def migrate(
+    write: Annotated[bool, typer.Option("--write", help="Écrit les relevés dans les demandes et committe (un commit).")] = False,
+    no_commit: Annotated[bool, typer.Option("--no-commit", help="Avec --write : écrit sans committer.")] = False,
+    repo: RepoOption = None,
+) -> None:
+    """Reprend les anciens résultats annuels (resultats[]) en relevés annuels de suivi (suivi.releves),
+    pour les demandes à un seul titulaire ; resultats[] est gardé (profil, qualitatif). Sans --write,
+    montre ce qui serait repris. Relancer ne change rien.
+
+    Exemples :
+
+      guichet migrate
+
+      guichet migrate --write
+    """
+    from guichet_cli.core.followup.migrate import run
+
+    ws = workspace(repo)
+    mig = run(ws, write_=write, no_commit=no_commit)
+    for path, statements in mig.planned.items():
+        for st in statements:
+            echo(f"{path.stem} : resultats {st['periode']} → relevé annuel ({sum(st['heures_par_modalite'].values())} h)")
+    for cid, year, why in mig.skipped:
+        echo(f"{cid} : resultats {year} non repris — {why}")
+    if not mig.planned:
+        echo("Rien à migrer : chaque année de resultats[] a déjà ses relevés, ou doit être répartie à la main.")
+    elif write:
+        echo(f"commit {mig.sha[:10]}" if mig.sha else "relevés écrits, non committés")
+    else:
+        echo("Aperçu : rien n'a été écrit (relancer avec --write).")
+
+
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         name="followup",
@@ -143,3 +175,4 @@ def register(app: typer.Typer) -> None:
     group.command("show")(followup_show)
     app.add_typer(group, name="followup")
     app.command("remind")(remind)
+    app.command("migrate")(migrate)
