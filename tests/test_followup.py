@@ -117,7 +117,7 @@ def test_show_amendment_and_late_holder_hand_computed(shared_repo, cli):
     # du 01/10/2025 au 30/09/2026 = 365 j sur 1096 j (01/10/2025 → 30/09/2028) ; 780 / (3465 × 365/1096) = 0,6759
     assert line["taux_realisation"] == pytest.approx(780 / 3465, abs=1e-4)
     assert line["rythme"] == pytest.approx(0.6759, abs=1e-4) and line["taux_prevu_fin"] == pytest.approx(0.6759, abs=1e-4)
-    # pénalités en jeu : (3465 − 780 × 1096/365) × 40 € = (3465 − 2342,14) × 40 = 44 914,5 €
+    # pénalités en jeu : (3465 − 780 × 1096/365) × 40 € = (3465 − 2342,137) × 40 = 44 914,52 €
     assert line["penalites_en_jeu"] == pytest.approx((3465 - 780 * 1096 / 365) * 40, abs=0.01)
     assert line["heures_par_modalite"] == {"embauche_directe": 640, "formation": 140}
 

@@ -66,9 +66,11 @@ def to_table(s: Shown) -> str:
     from tabulate import tabulate
 
     keys = ["lot", "nom", "due", "done", "remaining", "rate", "elapsed", "pace", "forecast_rate", "at_stake"]
-    labels = dict(COLUMNS)
+    labels = {**dict(COLUMNS), "due": "Dues (h)", "done": "Réalisées (h)", "remaining": "Restantes (h)", "rate": "Réalisation",
+              "elapsed": "Temps écoulé", "forecast_rate": "Prévu en fin", "at_stake": "Pénalités en jeu"}
     rows = [[_cell(k, f) for k in keys] for f in s.figures]
-    out = [f"Suivi de {s.case.id} au {s.on:%d/%m/%Y}", "",
+    out = [f"Suivi de {s.case.id} au {s.on:%d/%m/%Y} (rythme : heures réalisées ÷ heures attendues à la fin de la "
+           "dernière période relevée ; prévu en fin : ce rythme prolongé)", "",
            tabulate(rows, headers=[labels[k] for k in keys], tablefmt="simple", disable_numparse=True,
                     colalign=["left", "left"] + ["right"] * (len(keys) - 2)) if rows else "aucun titulaire à suivre (execution.titulaires vide)"]
     for f in s.figures:
