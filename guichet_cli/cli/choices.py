@@ -26,3 +26,5 @@ ReportFormat = format_option(
 )
 ScreenFormat = format_option(formats.SCREEN, "Sortie : table (terminal), csv, md (Markdown) ou xlsx (avec --out).", short=False)
 ImportFormat = format_option(formats.IMPORT, "Format : text (tableau récapitulatif), json ou csv.")
+FollowupShowFormat = format_option(formats.FOLLOWUP_SHOW, "Sortie : table (terminal), json, csv ou xlsx (avec --out).", short=False)
+FollowupImportFormat = format_option(formats.FOLLOWUP_IMPORT, "Compte rendu : text ou json.", short=False)

@@ -171,7 +171,9 @@ def due(
     repo: RepoOption = None,
 ) -> None:
     """Ce qui attend qui, et depuis quand : réponses des donneurs d'ordre, réunions de lancement,
-    bilans annuels, motifs de décisions non suivies. Délais : guichet.yaml.
+    bilans annuels, motifs de décisions non suivies ; suivi de l'exécution (notification non
+    signalée, lancement sans facilitateur, relevés manquants, titulaire en retard). Délais :
+    guichet.yaml et rules/suivi.yaml.
 
     Exemples :
 
@@ -191,9 +193,9 @@ def due(
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, delimiter=";", lineterminator="\n")
-        w.writerow(["acteur", "identifiant_acteur", "dossier", "attente", "depuis", "jours", "source"])
+        w.writerow(["acteur", "identifiant_acteur", "dossier", "attente", "depuis", "jours", "source", "attendu_par"])
         for i in sorted(report.items, key=lambda i: (i.actor, -i.days, i.case_id)):
-            w.writerow([i.actor, i.actor_id, i.case_id, i.waiting_for, i.since, i.days, i.source])
+            w.writerow([i.actor, i.actor_id, i.case_id, i.waiting_for, i.since, i.days, i.source, i.waited_by])
         echo(buf.getvalue().rstrip("\n"))
         return
     if not report.items:
@@ -204,6 +206,8 @@ def due(
         echo(f"\n{actor}")
         for i in items:
             echo(f"  {i.case_id:<16} depuis le {i.since} ({i.days} j) : {i.waiting_for}")
+            if i.waited_by:
+                echo(f"  {'':<16} attendu par {i.waited_by}")
 
 
 def codeowners(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core.model.fields import Fields, ModelError
+from guichet_cli.core.model.followup import FollowUp
 from guichet_cli.core.model.sourcing import SourcingRecord
 
 CLAUSE_INSERTION = "clause_insertion"
@@ -430,6 +431,7 @@ class Case:
     decision: Decision | None = None
     execution: Execution | None = None
     resultats: tuple[YearResult, ...] = ()
+    suivi: FollowUp | None = None
     cloture: Closure | None = None
     abandon: Abandonment | None = None
     notes: str | None = None
@@ -449,7 +451,8 @@ class Case:
             demandeur=f.text("demandeur"), marche=marche, fictif=f.flag("fictif"), canal=f.opt_text("canal"),
             analyse=f.build("analyse", Analysis.from_fields), routage=f.build("routage", Routing.from_fields),
             decision=f.build("decision", Decision.from_fields), execution=f.build("execution", Execution.from_fields),
-            resultats=f.build_all("resultats", YearResult.from_fields), cloture=f.build("cloture", Closure.from_fields),
+            resultats=f.build_all("resultats", YearResult.from_fields),
+            suivi=f.build("suivi", FollowUp.from_fields), cloture=f.build("cloture", Closure.from_fields),
             abandon=f.build("abandon", Abandonment.from_fields), notes=f.opt_text("notes"), raw=data,
             sourcing=f.build("sourcing", SourcingRecord.from_fields),
         )

@@ -167,6 +167,8 @@ def compute(
             "notification_signalee": _ratio(sum(f.notification_signalled for f in notified), len(notified)),
             "resultats_transmis": _ratio(sum(f.result_transmitted for f in expected), len(expected)),
         },
+        # relevés de suivi : heures de l'année par donneur, lot, titulaire et modalité (core/followup/yearly.py)
+        "suivi_titulaires": [h.as_dict() for f in facts for h in f.holders],
     }
     return out
 

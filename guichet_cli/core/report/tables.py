@@ -127,6 +127,15 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
                    _labelled(i["contrats"]["par_type"], labels.get("contrats", {}))))
     t.append(Table("sorties", "Sorties à 6 mois", ["Sortie", "Personnes"], ["text", "int"],
                    _labelled(i["sorties"]["par_type"], labels.get("sorties", {}))))
+    if i.get("suivi_titulaires"):
+        mods = labels.get("modalites", {})
+        t.append(Table("titulaires", "Heures réalisées par lot et titulaire (relevés de suivi)",
+                       ["Dossier", "Lot", "Titulaire", "Heures dues", f"Réalisées {year}", "Cumul réalisé", "Par modalité"],
+                       ["text", "text", "text", "hours", "hours", "hours", "text"],
+                       [[r["dossier"], str(r["lot"]) if r["lot"] else NONE, r["nom"], r["heures_dues"], r["heures_realisees_annee"],
+                         r["heures_realisees_cumul"],
+                         ", ".join(f"{mods.get(k, k)} {fr.integer(v)} h" for k, v in r["heures_par_modalite"].items() if v)]
+                        for r in i["suivi_titulaires"]]))
     t.append(Table("partenaires", "Partenaires mobilisés", ["Partenaire", "Dossiers"], ["text", "int"],
                    [[x["libelle"], x["dossiers"]] for x in i["partenaires"]]))
     so = i.get("sourcing")

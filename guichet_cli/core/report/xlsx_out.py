@@ -30,7 +30,7 @@ _INVALID = "[]:*?/\\"
 _SHEETS = {
     "synthese": "Synthèse", "demandes": "Demandes", "suites": "Suites", "motifs": "Motifs", "marches": "Marchés",
     "decp": "DECP", "modalites": "Modalités", "profil": "Profil", "publics": "Publics", "contrats": "Contrats",
-    "sorties": "Sorties", "partenaires": "Partenaires", "sourcing": "Sourcing", "engagements": "Engagements", "comparaison": "Comparaison",
+    "sorties": "Sorties", "titulaires": "Titulaires", "partenaires": "Partenaires", "sourcing": "Sourcing", "engagements": "Engagements", "comparaison": "Comparaison",
     "departements": "Départements", "dispositions": "Dispositions", "secteurs": "Secteurs", "donneurs": "Donneurs",
     "seuil": "Seuil européen", "qualitatif": "Qualitatif", "manquantes": "Données manquantes",
     "ecartes": "Dossiers écartés", "dossiers": "Dossiers",

@@ -316,4 +316,5 @@ def validate_case_data(ws: Workspace, path: Path, today: dt.date | None = None) 
 
 import guichet_cli.core.validation.checks  # noqa: E402,F401  (inscrit les contrôles métier)
 import guichet_cli.core.validation.compliance  # noqa: E402,F401  (L2112-2-1, obligation sociale)
+import guichet_cli.core.validation.followup_checks  # noqa: E402,F401  (bloc suivi)
 import guichet_cli.core.validation.structures  # noqa: E402,F401  (registre des structures, bloc sourcing)
