@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guichet_cli.core import yamlio
+from guichet_cli.core import safety, yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
 from guichet_cli.core.findings import ERROR, Finding
 from guichet_cli.core.model.case import Case
@@ -68,7 +68,7 @@ def problem_of(exc: yamlio.YamlProblem | ModelError, path: Path) -> Finding:
     if isinstance(exc, ModelError):
         exc.locate()
         return Finding(path, exc.problem, pointer=exc.pointer, line=exc.line, column=exc.column, hint=exc.hint, code="modele")
-    return Finding(path, exc.problem, line=exc.line, column=exc.column, hint=exc.hint_text, code="yaml")
+    return Finding(path, exc.problem, pointer=exc.pointer, line=exc.line, column=exc.column, hint=exc.hint_text, code="yaml")
 
 
 class CaseStore:
@@ -91,7 +91,7 @@ class CaseStore:
             except yamlio.YamlProblem as exc:
                 ent.read_problem = problem_of(exc, path)
             except OSError as exc:
-                ent.read_problem = Finding(path, f"fichier illisible ({exc.strerror or exc})", line=1, column=1,
+                ent.read_problem = Finding(path, f"fichier illisible ({safety.os_problem(exc)})", line=1, column=1,
                                            hint="vérifier les droits du fichier", code="yaml")
             if ent.read_problem is None and not isinstance(ent.data, dict):
                 ent.read_problem = Finding(path, f"le fichier doit contenir des champs « clé: valeur », pas {yamlio.kind_of(ent.data)}",
@@ -116,13 +116,22 @@ class CaseStore:
         """Toutes les demandes lisibles, et un constat par fichier illisible (jamais d'arrêt du lot)."""
         cases: list[Case] = []
         problems: list[Finding] = []
-        for path in self.case_paths() if paths is None else paths:
+        if paths is None:
+            paths = self.case_paths()
+            problems.extend(self.unreadable_dir_findings())
+        for path in paths:
             ent = self.case_entry(path)
             if ent.ok:
                 cases.append(ent.model)
             elif ent.problem is not None:
                 problems.append(ent.problem)
         return cases, problems
+
+    def unreadable_dir_findings(self) -> list[Finding]:
+        """Un constat par dossier de cases/ que le parcours n'a pas pu lire."""
+        return [Finding(d, f"dossier illisible ({why}) : les demandes qu'il contient ne sont pas lues", line=1, column=1,
+                        hint="vérifier les droits du dossier (lecture et accès pour la personne qui lance guichet)", code="yaml")
+                for d, why in self.ws.unreadable_dirs]
 
     def cases(self, paths: Iterable[Path] | None = None) -> list[Case]:
         """Toutes les demandes ; DataError (exit 1) qui nomme fichier, ligne et champ si une est illisible."""

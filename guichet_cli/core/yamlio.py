@@ -30,7 +30,9 @@ from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from guichet_cli.core import safety
 from guichet_cli.core.errors import DataError
+from guichet_cli.core.findings import json_path
 
 # Nombre d'analyses par fichier depuis le démarrage : les tests vérifient qu'une commande analyse
 # chaque dossier au plus une fois (deux pour une commande qui l'édite : lecture + aller-retour).
@@ -51,9 +53,12 @@ class YamlProblem(DataError):
     column: int
     problem: str
     hint_text: str | None = None
+    pointer: tuple[str | int, ...] = ()  # champ en cause quand il est connu (core/safety.py)
 
     def __post_init__(self) -> None:
-        DataError.__init__(self, f"{self.path}:{self.line}:{self.column}: {self.problem}", self.hint_text)
+        where = f"{self.path}:{self.line}:{self.column}: "
+        field = f"{json_path(self.pointer)} : " if self.pointer else ""
+        DataError.__init__(self, where + field + self.problem, self.hint_text)
 
 
 @dataclass
@@ -239,11 +244,25 @@ def parse_fast(path: Path, text: str) -> Any:
     _precheck(path, text)
     _check_no_anchors(path, text)
     try:
-        return _SAFE.load(text)
+        data = _SAFE.load(text)
     except YAMLError as exc:
         raise _yaml_problem(path, exc, text) from None
-    except RecursionError:
-        raise YamlProblem(path, 1, 1, "imbrication trop profonde") from None
+    except Exception as exc:  # clé complexe, entier démesuré, imbrication : traduits par safety
+        raise _loader_problem(path, text, exc) from None
+    issue = safety.scan(data)
+    if issue is not None:
+        raise YamlProblem(path, *safety.locate_text(path, text, issue), issue.problem, issue.hint, issue.pointer)
+    return data
+
+
+def _loader_problem(path: Path, text: str, exc: BaseException) -> YamlProblem:
+    failure = safety.loader_failure(text, exc)
+    return YamlProblem(path, failure.line, failure.column, failure.problem, failure.hint)
+
+
+def events(text: str) -> Any:
+    """Événements YAML de `text` (analyseur C), pour situer un problème sans construire d'arbre."""
+    return _SAFE.parse(text)
 
 
 def load_fast(path: Path) -> Any:
@@ -328,8 +347,8 @@ def parse_roundtrip(path: Path, text: str) -> Any:
         return _RT.load(text)
     except YAMLError as exc:
         raise _yaml_problem(path, exc, text) from None
-    except RecursionError:
-        raise YamlProblem(path, 1, 1, "imbrication trop profonde") from None
+    except Exception as exc:  # ruamel pur Python : RecursionError, NotImplementedError (P94K)…
+        raise _loader_problem(path, text, exc) from None
 
 
 def dumps_roundtrip(doc: Document) -> str:
@@ -477,6 +496,8 @@ def locate(data: Any, path: Iterable[str | int], *, key: bool = False) -> tuple[
         sub_lc = getattr(node, "lc", None)
         if not last and sub_lc is not None and sub_lc.line is not None:
             pos = (sub_lc.line, sub_lc.col)
+    if not pos or pos[0] is None or pos[1] is None:  # nœud sans position (!!omap, J7PZ de la yaml-test-suite)
+        return 1, 1
     return pos[0] + 1, pos[1] + 1
 
 
