@@ -194,6 +194,22 @@ def os_problem(exc: OSError) -> str:
     return _ERRNO_FR.get(exc.errno or -1, exc.strerror or type(exc).__name__)
 
 
+def write_problem(path: Path, exc: OSError) -> Any:
+    """EnvironmentProblem pour une écriture refusée par le système (disque plein, lecture seule…)."""
+    from guichet_cli.core.errors import EnvironmentProblem
+
+    hints = {
+        errno.ENOSPC: "libérer de la place sur le disque (ou choisir un autre dossier avec --out) puis relancer",
+        errno.EDQUOT: "libérer de la place dans son espace disque puis relancer",
+        errno.EROFS: "le dossier est en lecture seule : travailler dans une copie accessible en écriture, ou choisir --out",
+        errno.EACCES: "vérifier les droits d'écriture sur le dossier, ou choisir un autre dossier avec --out",
+    }
+    return EnvironmentProblem(
+        f"écriture impossible de {path} : {os_problem(exc)} ; le fichier n'a pas été modifié, aucun fichier partiel n'est resté",
+        hints.get(exc.errno or -1, "vérifier le disque et les droits du dossier puis relancer"),
+    )
+
+
 # --- nettoyage défensif des sorties -------------------------------------------------------------
 
 

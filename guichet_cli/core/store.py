@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from guichet_cli.core import safety, yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
 from guichet_cli.core.findings import ERROR, Finding
+from guichet_cli.core.locking import RepoLock
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.fields import ModelError
 from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
@@ -77,6 +78,14 @@ class CaseStore:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self._entries: dict[Path, Entry] = {}
+        self._lock: RepoLock | None = None
+
+    def writing(self) -> RepoLock:
+        """Verrou d'écriture du dépôt (core/locking.py), à prendre AVANT de lire ce qu'on modifie :
+        `with ws.store.writing(): lire, modifier, committer`. Réentrant."""
+        if self._lock is None:
+            self._lock = RepoLock(self.ws.root)
+        return self._lock
 
     # --- lecture ------------------------------------------------------------------------------
 
@@ -242,7 +251,18 @@ class CaseStore:
         à la commande). DataError, et rien n'est écrit, si le fichier modifié ne serait pas valide.
         """
         self.require_inside(path)
+        with self.writing():
+            return self._edit(path, mutate, hint, before_write)
+
+    def _edit(self, path: Path, mutate: Callable[[Any], None], hint: str | None,
+              before_write: Callable[[Any], None] | None) -> Edit:
         doc = yamlio.load_roundtrip(path)
+        seen = self._entries.get(_key(path))
+        if seen is not None and seen.data is not None and yamlio.to_plain(doc.data) != seen.data:
+            # Le fichier a changé depuis que cette commande l'a lu (autre commande, éditeur) :
+            # écrire maintenant effacerait cette modification.
+            raise DataError(f"{self.ws.rel(path)} a été modifié par une autre commande pendant celle-ci ; rien n'a été écrit",
+                            "relancer la commande : elle partira de la version à jour")
         mutate(doc.data)
         text = yamlio.dumps_roundtrip(doc)
         plain = yamlio.to_plain(doc.data)  # le nouveau contenu, sans nouvelle analyse du texte
@@ -271,9 +291,10 @@ class CaseStore:
         findings = self.check_data(path, plain, text)
         if findings:
             raise FindingsError(findings)
-        if path.exists():
-            raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
-        yamlio.atomic_write_text(path, text)
+        with self.writing():
+            if path.exists():
+                raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
+            yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
         ent = self.case_entry(path)
         return Edit(path, text, True, ent.model if ent.ok else None)
@@ -294,6 +315,10 @@ class CaseStore:
         """Erreurs de validation de `data` (texte `text`) comme contenu de `path`, sans rien écrire."""
         from guichet_cli.core.validation import engine
 
+        issue = safety.scan(data)  # caractère de contrôle, imbrication… : refusés avant d'écrire (guichet new, edit)
+        if issue is not None:
+            line, column = safety.locate_text(path, text, issue)
+            return [Finding(path, issue.problem, pointer=issue.pointer, line=line, column=column, hint=issue.hint, code="securite")]
         saved = self._entries.get(_key(path))
         self._entries[_key(path)] = Entry(path, data)
         try:

@@ -509,8 +509,25 @@ def schema_comment(text: str) -> str | None:
 # --- écriture atomique -----------------------------------------------------------------------
 
 
+# Fichiers écrits (complets) depuis le début de la commande : dit jusqu'où est allé un lot
+# interrompu (Ctrl-C, disque plein) ; remis à zéro par cli/app.py à chaque commande.
+WRITTEN: list[Path] = []
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Écrit via un fichier temporaire du même dossier puis `os.replace` : jamais de fichier à moitié écrit."""
+    """Écrit via un fichier temporaire du même dossier puis `os.replace` : jamais de fichier à moitié écrit.
+
+    Une erreur du système (disque plein, lecture seule, droits) devient une EnvironmentProblem en
+    français ; l'ancien fichier reste intact et aucun fichier temporaire ne reste.
+    """
+    try:
+        _atomic_write(path, data)
+    except OSError as exc:
+        raise safety.write_problem(path, exc) from None
+    WRITTEN.append(path)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     done = False

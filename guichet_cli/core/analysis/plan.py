@@ -7,8 +7,6 @@ pas la lecture des autres.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from guichet_cli.core.errors import DataError, UsageError
 from guichet_cli.core.facts import amounts, dates, labels
 from guichet_cli.core.facts.sectors import nature_from_cpv
 from guichet_cli.core.model.case import Market, Place
+from guichet_cli.core.tabular import read_csv_rows, read_xlsx_rows
 
 # champ → variantes d'en-tête (normalisées : minuscules, sans accents ni ponctuation)
 HEADERS: dict[str, list[str]] = {
@@ -163,36 +162,12 @@ def parse_form(value: Any) -> str:
     raise ValueError
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def _rows_csv(path: Path) -> list[list[Any]]:
-    text = _decode(path.read_bytes())
-    # Séparateur compté sur les premières lignes : un titre sans séparateur peut précéder les en-têtes.
-    head = "\n".join(text.splitlines()[:20])
-    counts = {d: head.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return read_csv_rows(path)  # décodage UTF-8/UTF-16/CP1252 partagé : core/tabular.py
 
 
 def _rows_xlsx(path: Path) -> list[list[Any]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl lève des erreurs variées sur un fichier corrompu
-        raise DataError(f"{path.name} : classeur XLSX illisible ({type(exc).__name__})", "enregistrer le plan au format .xlsx ou .csv puis relancer") from None
-    try:
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    return read_xlsx_rows(path)
 
 
 def read_rows(path: Path) -> list[list[Any]]:

@@ -214,3 +214,4 @@ def validate_case_data(ws: Workspace, path: Path, today: dt.date | None = None) 
 
 import guichet_cli.core.validation.checks  # noqa: E402,F401  (inscrit les contrôles métier)
 import guichet_cli.core.validation.compliance  # noqa: E402,F401  (L2112-2-1, obligation sociale)
+import guichet_cli.core.validation.hardening  # noqa: E402,F401  (objets sur une ligne : pas d'injection d'en-têtes)
