@@ -82,6 +82,9 @@ def scan(data: Any) -> Issue | None:
             if isinstance(value, dict):
                 items = list(value.items())
                 for k, _v in items:
+                    if not isinstance(k, str | int | float | bool) and k is not None:  # clé liste ou bloc (tuple)
+                        return Issue(ptr, "clé complexe (une liste ou un bloc utilisé comme nom de clé) interdite",
+                                     "un nom de clé est un simple mot : écrire « clé: valeur »", "cle")
                     if isinstance(k, str) and (cp := char_problem(k)):
                         return Issue((*ptr, k), "nom de clé : " + cp[0], cp[1], "caractere")
                 stack.extend(((v, (*ptr, k if isinstance(k, str | int) else str(k))) for k, v in reversed(items)))

@@ -63,7 +63,7 @@ def read_csv_rows(path: Path) -> list[list[str]]:
     try:
         return [[clean_cell(c) for c in row] for row in csv.reader(io.StringIO(text.replace("\x00", "")), delimiter=delimiter)]
     except csv.Error as exc:
-        raise DataError(f"{path.name} : CSV mal formé ({exc})", "réenregistrer le fichier depuis le tableur en « CSV UTF-8 »") from None
+        raise DataError(f"{path.name} : CSV mal formé (retour à la ligne ou octet inattendu : fichier binaire ?)", "réenregistrer le fichier depuis le tableur en « CSV UTF-8 »") from None
 
 
 def read_xlsx_rows(path: Path) -> list[list[Any]]:

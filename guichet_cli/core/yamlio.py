@@ -198,6 +198,8 @@ _PROBLEM_FR = [
     (re.compile(r"did not find expected '-' indicator"), "élément de liste « - » attendu (indentation incohérente ?)"),
     (re.compile(r"found unknown escape character"), "séquence d'échappement inconnue dans une chaîne entre guillemets"),
     (re.compile(r"expected <block end>, but found"), "indentation incohérente"),
+    (re.compile(r"could not determine a constructor for the tag '([^']*)'"), "étiquette YAML « {0} » non prise en charge (les étiquettes ! et !! sont interdites)"),
+    (re.compile(r"found invalid Unicode character escape code"), "séquence \\u invalide (demi-caractère UTF-16 ou code inconnu)"),
     (re.compile(r"while scanning a quoted scalar"), "guillemet non fermé"),
 ]
 

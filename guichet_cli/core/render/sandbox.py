@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from jinja2.exceptions import SecurityError
+from jinja2.exceptions import SecurityError, TemplateError, TemplateRuntimeError
 from jinja2.sandbox import SandboxedEnvironment
 
 MAX_OUTPUT_CHARS = 20_000_000  # un modèle rendu fait quelques centaines de Ko de XML
@@ -63,14 +63,22 @@ def limited_join(parts: Iterable[str]) -> str:
     start = time.monotonic()
     out: list[str] = []
     total = 0
-    with _alarm(MAX_SECONDS):
-        for part in parts:
-            total += len(part)
-            if total > MAX_OUTPUT_CHARS:
-                raise TemplateLimitError(f"le modèle produit plus de {MAX_OUTPUT_CHARS // 1_000_000} millions de caractères")
-            if time.monotonic() - start > MAX_SECONDS:
-                raise _timeout()
-            out.append(part)
+    try:
+        with _alarm(MAX_SECONDS):
+            for part in parts:  # chaque morceau est calculé ici : les erreurs du modèle surgissent ici
+                total += len(part)
+                if total > MAX_OUTPUT_CHARS:
+                    raise TemplateLimitError(f"le modèle produit plus de {MAX_OUTPUT_CHARS // 1_000_000} millions de caractères")
+                if time.monotonic() - start > MAX_SECONDS:
+                    raise _timeout()
+                out.append(part)
+    except TemplateError:
+        raise
+    except OverflowError as exc:  # range() au-delà de MAX_RANGE
+        raise TemplateLimitError(f"boucle démesurée demandée par le modèle ({exc})") from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, AttributeError, RecursionError, MemoryError) as exc:
+        # Un calcul du modèle qui échoue (1/0, type inattendu) : erreur du modèle, pas de guichet.
+        raise TemplateRuntimeError(f"calcul impossible dans le modèle ({type(exc).__name__} : {exc})") from None
     return "".join(out)
 
 
