@@ -18,7 +18,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_repo, git, init_git
 
 CASE_ID = "GRCS-2026-7F3K"
@@ -252,9 +251,8 @@ def test_interrupted_batch_leaves_only_complete_files_and_says_how_far(tmp_path,
 
 
 def test_xlsx_with_stale_dimension_reads_every_row(cli, repo, tmp_path):
-    from openpyxl import Workbook
-
     from analysis_helpers import generate_plan_rows
+    from openpyxl import Workbook
 
     wb = Workbook()
     sheet = wb.active

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import PROJECT, SHARED_REFERENCE, copy_repo
 
 HOSTILE = PROJECT / "tests" / "hostile"

@@ -62,7 +62,7 @@ def read_csv_rows(path: Path) -> list[list[str]]:
     delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
     try:
         return [[clean_cell(c) for c in row] for row in csv.reader(io.StringIO(text.replace("\x00", "")), delimiter=delimiter)]
-    except csv.Error as exc:
+    except csv.Error:
         raise DataError(f"{path.name} : CSV mal formé (retour à la ligne ou octet inattendu : fichier binaire ?)", "réenregistrer le fichier depuis le tableur en « CSV UTF-8 »") from None
 
 

@@ -7,6 +7,7 @@ pas la lecture des autres.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -97,12 +98,16 @@ def map_headers(headers: list[Any]) -> dict[int, str]:
 def parse_duration(value: Any) -> int:
     """48 ; « 48 mois » ; « 4 ans » ; « 2,5 ans » → mois."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > 1200:
+            raise ValueError
         return int(round(value))
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().lower().replace(",", ".").strip()
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(mois|m|ans?|annees?)?", text)
     if not m:
         raise ValueError
     number = float(m.group(1))
+    if not math.isfinite(number) or number > 1200:  # 100 ans : au-delà, ce n'est pas une durée de marché
+        raise ValueError
     return int(round(number * 12)) if (m.group(2) or "").startswith("an") else int(round(number))
 
 
@@ -189,7 +194,7 @@ def _take(cells: dict[str, Any], problems: list[str], fieldname: str, parser: An
         return None
     try:
         return parser(raw)
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
+    except (ValueError, TypeError, IndexError, KeyError, ArithmeticError) as exc:  # ArithmeticError : 1e400, 10^5000
         # la raison précise du refus quand la lecture commune la donne (« un montant ne peut pas être négatif »)
         detail = getattr(exc, "detail", None) if not getattr(exc, "generic", False) else None
         problems.append(f"{label} illisible : « {str(raw)[:40]} »" + (f" ({detail})" if detail else ""))
