@@ -76,12 +76,14 @@ def test_public_statistical_secrecy_and_texts(produced) -> None:  # noqa: ANN001
     p = r["indicateurs"]["participants"]
     assert p["total"] == 7  # ≥ 3 : publié
     assert p["par_public"] == {"DELD": "< 3", "RSA": "< 3", "QPV": "< 3"}
-    assert p["profil"] == {"femmes": "< 3", "hommes": 3, "moins_26_ans": "< 3", "de_26_a_49_ans": 3, "plus_50_ans": "< 3"}
-    assert r["indicateurs"]["contrats"]["par_type"] == {"cdd": "< 3", "interim_insertion": 3}
+    # secret secondaire (ticket 15) : « femmes < 3 | hommes 3 » sur un total publié se recalculait
+    assert p["profil"] == {"femmes": "secret", "hommes": "secret", "moins_26_ans": "secret", "de_26_a_49_ans": "secret",
+                           "plus_50_ans": "secret"}
+    assert r["indicateurs"]["contrats"]["par_type"] == {"cdd": "secret", "interim_insertion": "secret"}
     assert "motifs" not in r["indicateurs"]["recommandations"]
     assert r["indicateurs"]["recommandations"]["motifs_non_publies"] == 1
     assert [q["dossier"] for q in r["qualitatif"]] == ["GRCS-2026-AAA1"]  # A5 non publiable
-    assert "< 3" in public[f"bilan-2026-{BUYER_A}-public.md"]
+    assert "< 3" in public[f"bilan-2026-{BUYER_A}-public.md"] and "secret" in public[f"bilan-2026-{BUYER_A}-public.md"]
 
 
 def test_secrecy_threshold_from_settings(cli, tmp_path: Path) -> None:  # noqa: ANN001
@@ -91,5 +93,5 @@ def test_secrecy_threshold_from_settings(cli, tmp_path: Path) -> None:  # noqa: 
                     encoding="utf-8")
     cli("report", "--year", "2026", "--buyer", BUYER_A, "--public", "--format", "json", "--out", str(tmp_path / "o"), repo=repo)
     r = json.loads((tmp_path / "o" / f"bilan-2026-{BUYER_A}-public.json").read_text(encoding="utf-8"))
-    assert r["indicateurs"]["participants"]["profil"]["hommes"] == "< 5"
+    assert r["indicateurs"]["participants"]["profil"]["hommes"] == "secret"  # < 5 : masqué avec son groupe
     assert r["indicateurs"]["participants"]["total"] == 7

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -120,6 +120,7 @@ def route(
             echo(f"{cid} : coordinations {coords} (cheffe de file {routing.lead}) ; réseaux {', '.join(routing.networks) or 'aucun'}")
             continue
         echo(f"Dossier {cid} — {out.case.marche.objet}")
+        routing = _saved_routing(out.case, routing, write)
         for line in present.routing_lines(routing, reg):
             echo(line)
         drafts = eml_mod.drafts(ws, out.case, reg, routing, recs, hours)
@@ -134,6 +135,22 @@ def route(
             echo(f"Routage enregistré dans {ws.rel(out.path)}" if out.written else "Dossier déjà à jour : rien à enregistrer.")
             if out.sha:
                 echo(f"Commit {out.sha[:10]} : {cid} : routage enregistré")
+
+
+def _saved_routing(case: Any, computed: Any, write: bool) -> Any:
+    """Sans --write, les courriels suivent le routage ENREGISTRÉ (peut-être corrigé à la main) ;
+    on prévient s'il diffère de celui que les règles donnent aujourd'hui."""
+    from guichet_cli.core.analysis.route import from_saved
+
+    if write or case.routage is None or not case.routage.coordinations:
+        return computed
+    saved = from_saved(case.routage)
+    if saved.key() != computed.key():
+        echo(f"Attention : le routage enregistré dans {case.id} diffère de celui que donnent les règles aujourd'hui "
+             f"(enregistré : {', '.join(saved.coordinations + saved.networks)} ; recalculé : "
+             f"{', '.join(computed.coordinations + computed.networks)}). Les courriels suivent le routage enregistré ; "
+             "relancer avec --write pour le remplacer par le routage recalculé.", err=True)
+    return saved
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,9 @@ class GuichetGroup(TyperGroup):
     """Groupe racine : attrape les erreurs attendues de toutes les sous-commandes."""
 
     def invoke(self, ctx: Any) -> Any:
+        from guichet_cli.core import yamlio
+
+        yamlio.WRITTEN.clear()
         try:
             return super().invoke(ctx)
         except GuichetError as exc:
@@ -35,7 +38,7 @@ class GuichetGroup(TyperGroup):
                 typer.echo(f"→ {exc.hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo("Interrompu : rien n'a été écrit.", err=True)
+            typer.echo(interrupted_message(yamlio.WRITTEN), err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # `guichet log | head` : le lecteur a fermé le tube ; ce n'est pas une erreur de guichet.
@@ -57,6 +60,22 @@ class GuichetGroup(TyperGroup):
             if os.environ.get("GUICHET_TRACE"):
                 traceback.print_exc()
             raise typer.Exit(EXIT_ENVIRONMENT) from None
+
+
+def interrupted_message(written: list[Any]) -> str:
+    """Ce qu'un Ctrl-C (ou un arrêt demandé) laisse : les fichiers écrits sont complets, aucun temporaire."""
+    if not written:
+        return "Interrompu : rien n'a été écrit."
+    folders = sorted({str(p.parent) for p in written})
+    where = folders[0] if len(folders) == 1 else f"{len(folders)} dossiers"
+    return (f"Interrompu : {len(written)} fichier(s) écrit(s) avant l'arrêt dans {where} (dernier : {written[-1].name}), "
+            "chacun complet ; aucun fichier temporaire laissé. Relancer la commande pour produire les suivants.")
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    # `kill` (SIGTERM) suit le même chemin que Ctrl-C : les écritures en cours se terminent ou
+    # s'annulent (fichier temporaire supprimé) au lieu de laisser un reste.
+    raise KeyboardInterrupt
 
 
 app = typer.Typer(
@@ -105,5 +124,8 @@ _register()
 
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     app(prog_name="guichet")
     sys.exit(0)

@@ -105,10 +105,11 @@ def new(
         launch=launch, buyer_type=buyer_type, received=received, channel=channel,
     )
     # Avant d'écrire : HEAD détachée, index déjà chargé, pas d'identité git… → rien n'est créé.
-    audit.check_can_commit(ws, [], no_commit=no_commit)
-    case_id, path = create_case(ws, spec)
-    echo(f"Demande créée : {ws.rel(path)}")
-    _commit(ws, path, case_id, no_commit)
+    with ws.store.writing():  # identifiant choisi, fichier créé et committé sous le verrou du dépôt
+        audit.check_can_commit(ws, [], no_commit=no_commit)
+        case_id, path = create_case(ws, spec)
+        echo(f"Demande créée : {ws.rel(path)}")
+        _commit(ws, path, case_id, no_commit)
 
 
 def _department_code(value: str, deps: dict[str, str]) -> str:

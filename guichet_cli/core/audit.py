@@ -33,6 +33,9 @@ NO_STATUS = "aucun"
 
 
 def _ensure_committable(repo: GitRepo) -> None:
+    lock = repo.index_lock()
+    if lock is not None:  # avant toute écriture : sinon le fichier serait modifié sans commit
+        raise gitrepo.index_lock_problem(str(lock))
     what = repo.in_progress_operation()
     if what is not None:
         raise EnvironmentProblem(

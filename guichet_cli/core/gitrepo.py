@@ -103,8 +103,20 @@ def _inside_work_tree(path: Path) -> bool:
     return any((d / ".git").exists() for d in (p, *p.parents))
 
 
+def index_lock_problem(lock: str) -> EnvironmentProblem:
+    """Le verrou d'index de git est présent : une commande git tourne, ou s'est arrêtée brutalement."""
+    return EnvironmentProblem(
+        f"le dépôt git est verrouillé ({lock} existe) : une autre commande git est en cours, ou s'est arrêtée "
+        "brutalement ; rien n'a été modifié",
+        f"attendre la fin de l'autre commande ; si aucune ne tourne (éditeur, git, guichet), supprimer le fichier {lock} puis relancer",
+    )
+
+
 def _dubious(stderr: str) -> EnvironmentProblem | None:
     """git (≥ 2.35.2) refuse un dépôt qui appartient à un autre utilisateur (conteneurs de CI)."""
+    m = re.search(r"Unable to create '([^']*index\.lock)': File exists", stderr)
+    if m:
+        return index_lock_problem(m.group(1))
     if "dubious ownership" not in stderr:
         return None
     m = re.search(r"repository at '([^']*)'", stderr)
@@ -316,6 +328,11 @@ class GitRepo:
         """Branche courante (même sans commit encore), ou None si HEAD est détachée."""
         status, out, _ = self._run("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         return (_decode(out).strip() or None) if status == 0 else None
+
+    def index_lock(self) -> Path | None:
+        """Le verrou d'index (.git/index.lock) s'il est présent : git refuserait tout commit."""
+        lock = self.git_dir / "index.lock"
+        return lock if lock.exists() else None
 
     def in_progress_operation(self) -> str | None:
         """Opération git inachevée (« une fusion (merge) », « un rebase »…), ou None."""

@@ -17,9 +17,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guichet_cli.core import yamlio
+from guichet_cli.core import safety, yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
 from guichet_cli.core.findings import ERROR, Finding
+from guichet_cli.core.locking import RepoLock
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.fields import ModelError
 from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
@@ -76,7 +77,7 @@ def problem_of(exc: yamlio.YamlProblem | ModelError, path: Path) -> Finding:
     if isinstance(exc, ModelError):
         exc.locate()
         return Finding(path, exc.problem, pointer=exc.pointer, line=exc.line, column=exc.column, hint=exc.hint, code="modele")
-    return Finding(path, exc.problem, line=exc.line, column=exc.column, hint=exc.hint_text, code="yaml")
+    return Finding(path, exc.problem, pointer=exc.pointer, line=exc.line, column=exc.column, hint=exc.hint_text, code="yaml")
 
 
 class CaseStore:
@@ -85,6 +86,14 @@ class CaseStore:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self._entries: dict[Path, Entry] = {}
+        self._lock: RepoLock | None = None
+
+    def writing(self) -> RepoLock:
+        """Verrou d'écriture du dépôt (core/locking.py), à prendre AVANT de lire ce qu'on modifie :
+        `with ws.store.writing(): lire, modifier, committer`. Réentrant."""
+        if self._lock is None:
+            self._lock = RepoLock(self.ws.root)
+        return self._lock
 
     # --- lecture ------------------------------------------------------------------------------
 
@@ -99,7 +108,7 @@ class CaseStore:
             except yamlio.YamlProblem as exc:
                 ent.read_problem = problem_of(exc, path)
             except OSError as exc:
-                ent.read_problem = Finding(path, f"fichier illisible ({exc.strerror or exc})", line=1, column=1,
+                ent.read_problem = Finding(path, f"fichier illisible ({safety.os_problem(exc)})", line=1, column=1,
                                            hint="vérifier les droits du fichier", code="yaml")
             if ent.read_problem is None and not isinstance(ent.data, dict):
                 ent.read_problem = Finding(path, f"le fichier doit contenir des champs « clé: valeur », pas {yamlio.kind_of(ent.data)}",
@@ -136,13 +145,22 @@ class CaseStore:
         """Toutes les demandes lisibles, et un constat par fichier illisible (jamais d'arrêt du lot)."""
         cases: list[Case] = []
         problems: list[Finding] = []
-        for path in self.case_paths() if paths is None else paths:
+        if paths is None:
+            paths = self.case_paths()
+            problems.extend(self.unreadable_dir_findings())
+        for path in paths:
             ent = self.case_entry(path)
             if ent.ok:
                 cases.append(ent.model)
             elif ent.problem is not None:
                 problems.append(ent.problem)
         return cases, problems
+
+    def unreadable_dir_findings(self) -> list[Finding]:
+        """Un constat par dossier de cases/ que le parcours n'a pas pu lire."""
+        return [Finding(d, f"dossier illisible ({why}) : les demandes qu'il contient ne sont pas lues", line=1, column=1,
+                        hint="vérifier les droits du dossier (lecture et accès pour la personne qui lance guichet)", code="yaml")
+                for d, why in self.ws.unreadable_dirs]
 
     def cases(self, paths: Iterable[Path] | None = None) -> list[Case]:
         """Toutes les demandes ; DataError (exit 1) qui nomme fichier, ligne et champ si une est illisible."""
@@ -270,7 +288,18 @@ class CaseStore:
         à la commande). DataError, et rien n'est écrit, si le fichier modifié ne serait pas valide.
         """
         self.require_inside(path)
+        with self.writing():
+            return self._edit(path, mutate, hint, before_write)
+
+    def _edit(self, path: Path, mutate: Callable[[Any], None], hint: str | None,
+              before_write: Callable[[Any], None] | None) -> Edit:
         doc = yamlio.load_roundtrip(path)
+        seen = self._entries.get(_key(path))
+        if seen is not None and seen.data is not None and yamlio.to_plain(doc.data) != seen.data:
+            # Le fichier a changé depuis que cette commande l'a lu (autre commande, éditeur) :
+            # écrire maintenant effacerait cette modification.
+            raise DataError(f"{self.ws.rel(path)} a été modifié par une autre commande pendant celle-ci ; rien n'a été écrit",
+                            "relancer la commande : elle partira de la version à jour")
         mutate(doc.data)
         text = yamlio.dumps_roundtrip(doc)
         plain = yamlio.to_plain(doc.data)  # le nouveau contenu, sans nouvelle analyse du texte
@@ -297,9 +326,10 @@ class CaseStore:
         findings = self.check_data(path, plain, text)
         if findings:
             raise FindingsError(findings)
-        if path.exists():
-            raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
-        yamlio.atomic_write_text(path, text)
+        with self.writing():
+            if path.exists():
+                raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
+            yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
         ent = self.entry(path, build=self._builder(path))  # une fiche de registre n'est pas une demande
         return Edit(path, text, True, ent.model if ent.ok else None)
@@ -331,6 +361,10 @@ class CaseStore:
         """Erreurs de validation de `data` (texte `text`) comme contenu de `path`, sans rien écrire."""
         from guichet_cli.core.validation import engine
 
+        issue = safety.scan(data)  # caractère de contrôle, imbrication… : refusés avant d'écrire (guichet new, edit)
+        if issue is not None:
+            line, column = safety.locate_text(path, text, issue)
+            return [Finding(path, issue.problem, pointer=issue.pointer, line=line, column=column, hint=issue.hint, code="securite")]
         saved = self._entries.get(_key(path))
         self._entries[_key(path)] = Entry(path, data)
         try:

@@ -37,6 +37,7 @@ def packaged_data_dir(name: str) -> Path:
 class Workspace:
     root: Path
     config: dict[str, Any] = field(default_factory=dict)
+    unreadable_dirs: list[tuple[Path, str]] = field(default_factory=list)  # dossiers de cases/ illisibles
 
     @property
     def cases_dir(self) -> Path:
@@ -90,7 +91,11 @@ class Workspace:
     def case_files(self) -> list[Path]:
         if not self.cases_dir.is_dir():
             return []
-        return sorted(p for p in self.cases_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        from guichet_cli.core.safety import walk_files
+
+        files, unreadable = walk_files(self.cases_dir)
+        self.unreadable_dirs = unreadable  # signalés par validate et par les lots (rien de perdu en silence)
+        return files
 
     @cached_property
     def case_index(self) -> dict[str, Path]:

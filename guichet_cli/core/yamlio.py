@@ -30,7 +30,9 @@ from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from guichet_cli.core import safety
 from guichet_cli.core.errors import DataError
+from guichet_cli.core.findings import json_path
 
 # Nombre d'analyses par fichier depuis le démarrage : les tests vérifient qu'une commande analyse
 # chaque dossier au plus une fois (deux pour une commande qui l'édite : lecture + aller-retour).
@@ -51,9 +53,12 @@ class YamlProblem(DataError):
     column: int
     problem: str
     hint_text: str | None = None
+    pointer: tuple[str | int, ...] = ()  # champ en cause quand il est connu (core/safety.py)
 
     def __post_init__(self) -> None:
-        DataError.__init__(self, f"{self.path}:{self.line}:{self.column}: {self.problem}", self.hint_text)
+        where = f"{self.path}:{self.line}:{self.column}: "
+        field = f"{json_path(self.pointer)} : " if self.pointer else ""
+        DataError.__init__(self, where + field + self.problem, self.hint_text)
 
 
 @dataclass
@@ -193,6 +198,8 @@ _PROBLEM_FR = [
     (re.compile(r"did not find expected '-' indicator"), "élément de liste « - » attendu (indentation incohérente ?)"),
     (re.compile(r"found unknown escape character"), "séquence d'échappement inconnue dans une chaîne entre guillemets"),
     (re.compile(r"expected <block end>, but found"), "indentation incohérente"),
+    (re.compile(r"could not determine a constructor for the tag '([^']*)'"), "étiquette YAML « {0} » non prise en charge (les étiquettes ! et !! sont interdites)"),
+    (re.compile(r"found invalid Unicode character escape code"), "séquence \\u invalide (demi-caractère UTF-16 ou code inconnu)"),
     (re.compile(r"while scanning a quoted scalar"), "guillemet non fermé"),
 ]
 
@@ -239,11 +246,25 @@ def parse_fast(path: Path, text: str) -> Any:
     _precheck(path, text)
     _check_no_anchors(path, text)
     try:
-        return _SAFE.load(text)
+        data = _SAFE.load(text)
     except YAMLError as exc:
         raise _yaml_problem(path, exc, text) from None
-    except RecursionError:
-        raise YamlProblem(path, 1, 1, "imbrication trop profonde") from None
+    except Exception as exc:  # clé complexe, entier démesuré, imbrication : traduits par safety
+        raise _loader_problem(path, text, exc) from None
+    issue = safety.scan(data)
+    if issue is not None:
+        raise YamlProblem(path, *safety.locate_text(path, text, issue), issue.problem, issue.hint, issue.pointer)
+    return data
+
+
+def _loader_problem(path: Path, text: str, exc: BaseException) -> YamlProblem:
+    failure = safety.loader_failure(text, exc)
+    return YamlProblem(path, failure.line, failure.column, failure.problem, failure.hint)
+
+
+def events(text: str) -> Any:
+    """Événements YAML de `text` (analyseur C), pour situer un problème sans construire d'arbre."""
+    return _SAFE.parse(text)
 
 
 def load_fast(path: Path) -> Any:
@@ -328,8 +349,8 @@ def parse_roundtrip(path: Path, text: str) -> Any:
         return _RT.load(text)
     except YAMLError as exc:
         raise _yaml_problem(path, exc, text) from None
-    except RecursionError:
-        raise YamlProblem(path, 1, 1, "imbrication trop profonde") from None
+    except Exception as exc:  # ruamel pur Python : RecursionError, NotImplementedError (P94K)…
+        raise _loader_problem(path, text, exc) from None
 
 
 def dumps_roundtrip(doc: Document) -> str:
@@ -494,6 +515,8 @@ def locate(data: Any, path: Iterable[str | int], *, key: bool = False) -> tuple[
         sub_lc = getattr(node, "lc", None)
         if not last and sub_lc is not None and sub_lc.line is not None:
             pos = (sub_lc.line, sub_lc.col)
+    if not pos or pos[0] is None or pos[1] is None:  # nœud sans position (!!omap, J7PZ de la yaml-test-suite)
+        return 1, 1
     return pos[0] + 1, pos[1] + 1
 
 
@@ -505,8 +528,25 @@ def schema_comment(text: str) -> str | None:
 # --- écriture atomique -----------------------------------------------------------------------
 
 
+# Fichiers écrits (complets) depuis le début de la commande : dit jusqu'où est allé un lot
+# interrompu (Ctrl-C, disque plein) ; remis à zéro par cli/app.py à chaque commande.
+WRITTEN: list[Path] = []
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Écrit via un fichier temporaire du même dossier puis `os.replace` : jamais de fichier à moitié écrit."""
+    """Écrit via un fichier temporaire du même dossier puis `os.replace` : jamais de fichier à moitié écrit.
+
+    Une erreur du système (disque plein, lecture seule, droits) devient une EnvironmentProblem en
+    français ; l'ancien fichier reste intact et aucun fichier temporaire ne reste.
+    """
+    try:
+        _atomic_write(path, data)
+    except OSError as exc:
+        raise safety.write_problem(path, exc) from None
+    WRITTEN.append(path)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     done = False

@@ -212,8 +212,9 @@ def quick(
         if months <= 0:
             raise UsageError("--duration doit être un nombre de mois strictement positif", "par exemple --duration 36 pour 3 ans")
         years = months / 12
-    if years is not None and years <= 0:
-        raise UsageError("--years doit être strictement positif", "par exemple --years 4 pour un accord-cadre de 4 ans")
+    if years is not None and not (math.isfinite(years) and 0 < years <= 100):  # nan passait toutes les comparaisons
+        raise UsageError(f"--years doit être un nombre d'années entre 0 et 100, pas « {years} »",
+                         "par exemple --years 4 pour un accord-cadre de 4 ans")
     if years and years > 1:
         # montant saisi = montant total sur la durée ; heures calculées sur le montant annuel
         cal = compute(ws, amount / years, share=share, rate=rate_p, cost=cost_p, years=years, annual=True,

@@ -141,7 +141,7 @@ def to_message(ws: Workspace, reg: Registry, d: Draft, case_id: str, today: dt.d
     unknown = [n for n, m in d.recipients if not m]
     # Destinataire sans adresse connue : groupe vide RFC 5322 (« Nom: ; »), à compléter avant envoi.
     msg["To"] = ", ".join(known + [f'"{n} (adresse à compléter)": ;' for n in unknown])
-    msg["Subject"] = d.subject
+    msg["Subject"] = " ".join(d.subject.split())  # défense : jamais de saut de ligne dans un en-tête (validate le refuse déjà)
     msg["Date"] = format_datetime(dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC))
     msg["Message-ID"] = f"<{case_id}.{d.group}.{today.isoformat()}@{DOMAIN}>"
     msg["X-Unsent"] = "1"  # ouvert comme brouillon par les messageries qui le reconnaissent

@@ -7,8 +7,7 @@ pas la lecture des autres.
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from guichet_cli.core.errors import DataError, UsageError
 from guichet_cli.core.facts import amounts, dates, labels
 from guichet_cli.core.facts.sectors import nature_from_cpv
 from guichet_cli.core.model.case import Market, Place
+from guichet_cli.core.tabular import read_csv_rows, read_xlsx_rows
 
 # champ → variantes d'en-tête (normalisées : minuscules, sans accents ni ponctuation)
 HEADERS: dict[str, list[str]] = {
@@ -98,12 +98,16 @@ def map_headers(headers: list[Any]) -> dict[int, str]:
 def parse_duration(value: Any) -> int:
     """48 ; « 48 mois » ; « 4 ans » ; « 2,5 ans » → mois."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) > 1200:
+            raise ValueError
         return int(round(value))
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().lower().replace(",", ".").strip()
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(mois|m|ans?|annees?)?", text)
     if not m:
         raise ValueError
     number = float(m.group(1))
+    if not math.isfinite(number) or number > 1200:  # 100 ans : au-delà, ce n'est pas une durée de marché
+        raise ValueError
     return int(round(number * 12)) if (m.group(2) or "").startswith("an") else int(round(number))
 
 
@@ -163,36 +167,12 @@ def parse_form(value: Any) -> str:
     raise ValueError
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def _rows_csv(path: Path) -> list[list[Any]]:
-    text = _decode(path.read_bytes())
-    # Séparateur compté sur les premières lignes : un titre sans séparateur peut précéder les en-têtes.
-    head = "\n".join(text.splitlines()[:20])
-    counts = {d: head.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return read_csv_rows(path)  # décodage UTF-8/UTF-16/CP1252 partagé : core/tabular.py
 
 
 def _rows_xlsx(path: Path) -> list[list[Any]]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl lève des erreurs variées sur un fichier corrompu
-        raise DataError(f"{path.name} : classeur XLSX illisible ({type(exc).__name__})", "enregistrer le plan au format .xlsx ou .csv puis relancer") from None
-    try:
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    return read_xlsx_rows(path)
 
 
 def read_rows(path: Path) -> list[list[Any]]:
@@ -214,7 +194,7 @@ def _take(cells: dict[str, Any], problems: list[str], fieldname: str, parser: An
         return None
     try:
         return parser(raw)
-    except (ValueError, TypeError, IndexError, KeyError) as exc:
+    except (ValueError, TypeError, IndexError, KeyError, ArithmeticError) as exc:  # ArithmeticError : 1e400, 10^5000
         # la raison précise du refus quand la lecture commune la donne (« un montant ne peut pas être négatif »)
         detail = getattr(exc, "detail", None) if not getattr(exc, "generic", False) else None
         problems.append(f"{label} illisible : « {str(raw)[:40]} »" + (f" ({detail})" if detail else ""))

@@ -43,6 +43,18 @@ class Routing:
         return out
 
 
+    def key(self) -> tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[str, ...]]:
+        """Qui est sollicité (sans les motifs) : pour comparer routage enregistré et recalculé."""
+        return (tuple(sorted(self.coordinations)), self.lead, tuple(sorted(self.networks)), tuple(sorted(self.facilitators)))
+
+
+def from_saved(saved: Any) -> Routing:
+    """Le routage enregistré dans le dossier (bloc routage:, éventuellement corrigé à la main)."""
+    return Routing(coordinations=list(saved.coordinations), lead=saved.lead, networks=list(saved.reseaux),
+                   facilitators=list(saved.facilitateurs),
+                   reasons=[Reason(m.partenaire, m.motif, m.regle or "") for m in saved.motifs])
+
+
 def _names(codes: list[str]) -> str:
     """Libellés des dispositions (schemas/defs.schema.json) : le motif est lu par les partenaires."""
     from guichet_cli.core.facts import labels

@@ -162,6 +162,8 @@ def to_table(res: ScreenResult, markdown: bool = False) -> str:
     keys = [k for k, _ in COLUMNS if k not in ("regle", "notes", "seuil", "secteur")] + ["regle"]
     labels = dict(COLUMNS)
     rows = [[_display(k, s.row[k]) for k in keys] for s in res.lines]
+    if markdown:  # un « | » dans un objet couperait la cellule du tableau Markdown
+        rows = [[cell.replace("|", "\\|") for cell in row] for row in rows]
     text = tabulate(rows, headers=[labels[k] for k in keys], tablefmt="github" if markdown else "simple",
                     disable_numparse=True, colalign=["right" if k in NUMERIC else "left" for k in keys])
     parts = [text, ""]
@@ -302,13 +304,14 @@ def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | 
         spec = NewCase(buyer=buyer, requester=requester, object=v["objet"], nature=v["nature"], cpv=list(v["cpv"]),
                        amount=v["montant_estime_ht"], duration=v["duree_mois"], form=v["forme"], departments=deps,
                        max_amount=v.get("montant_maximum_ht"), launch=v.get("lancement_prevu"), channel="plan_achat")
-        try:
-            cid, path = create_case(ws, spec, today=today)
-        except GuichetError as exc:
-            out.append(Created(s.line.row, None, None, exc.message))
-            continue
-        done[key] = cid  # deux lignes identiques dans le même plan : une seule demande
-        sha = audit.commit_changes(ws, [path], case_id=cid, action="creation", subject=f"{cid} : demande reçue (plan d'achat)",
-                                   status_change=(None, "recue"), no_commit=no_commit)
+        with ws.store.writing():  # création et commit sous le verrou du dépôt (core/locking.py)
+            try:
+                cid, path = create_case(ws, spec, today=today)
+            except GuichetError as exc:
+                out.append(Created(s.line.row, None, None, exc.message))
+                continue
+            done[key] = cid  # deux lignes identiques dans le même plan : une seule demande
+            sha = audit.commit_changes(ws, [path], case_id=cid, action="creation", subject=f"{cid} : demande reçue (plan d'achat)",
+                                       status_change=(None, "recue"), no_commit=no_commit)
         out.append(Created(s.line.row, cid, path, None, sha))
     return out

@@ -48,6 +48,14 @@ def _commit(ws: Workspace, files: list[Path], case_id: str, action: str, subject
 
 def analyse(ws: Workspace, ref: str, *, write: bool = False, no_commit: bool = False, today: dt.date | None = None,
             registry: Registry | None = None, force: bool = False) -> tuple[Outcome, recommend.Analysis]:
+    if write:
+        with ws.store.writing():  # lu, écrit et committé sous le verrou du dépôt (core/locking.py)
+            return _analyse(ws, ref, write=write, no_commit=no_commit, today=today, registry=registry, force=force)
+    return _analyse(ws, ref, write=write, no_commit=no_commit, today=today, registry=registry, force=force)
+
+
+def _analyse(ws: Workspace, ref: str, *, write: bool, no_commit: bool, today: dt.date | None,
+             registry: Registry | None, force: bool) -> tuple[Outcome, recommend.Analysis]:
     today = today or dt.date.today()
     path, model = load_case(ws, ref)
     sent = model.analyse.transmise_le if model.analyse else None
@@ -82,6 +90,14 @@ def _plain(x: float) -> int | float:
 
 def route_case(ws: Workspace, ref: str, *, write: bool = False, no_commit: bool = False, today: dt.date | None = None,
                registry: Registry | None = None) -> tuple[Outcome, Routing, list[dict[str, Any]], int | float | None]:
+    if write:
+        with ws.store.writing():
+            return _route_case(ws, ref, write=write, no_commit=no_commit, today=today, registry=registry)
+    return _route_case(ws, ref, write=write, no_commit=no_commit, today=today, registry=registry)
+
+
+def _route_case(ws: Workspace, ref: str, *, write: bool, no_commit: bool, today: dt.date | None,
+                registry: Registry | None) -> tuple[Outcome, Routing, list[dict[str, Any]], int | float | None]:
     today = today or dt.date.today()
     reg = registry if registry is not None else ws.store.registry
     path, model = load_case(ws, ref)

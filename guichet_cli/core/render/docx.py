@@ -25,6 +25,8 @@ from markupsafe import Markup, escape
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem
 from guichet_cli.core.render.layout import apply_layout
+from guichet_cli.core.render.sandbox import LimitedSandbox, TemplateLimitError
+from guichet_cli.core.safety import os_problem, xml_safe
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
@@ -36,8 +38,14 @@ def multiline(value: Any) -> Markup:
     return Markup(_LINE_BREAK).join(escape(line) for line in text.split("\n"))
 
 
+def _finalize(value: Any) -> Any:
+    # Un caractère que XML refuse ferait échouer l'enregistrement du DOCX (python-docx) : défense en
+    # profondeur, la validation les refuse déjà dans les dossiers (core/safety.py).
+    return xml_safe(value) if isinstance(value, str) else value
+
+
 def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = LimitedSandbox(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True, finalize=_finalize)
     env.filters.update(
         {
             "montant": fr.money,
@@ -65,6 +73,9 @@ def template_bytes(path: Path) -> bytes:
             f"modèle introuvable : {path.name}",
             "restaurer clause_templates/ depuis git, ou régénérer les modèles : python tools/build_clause_templates.py",
         ) from None
+    except OSError as exc:
+        raise EnvironmentProblem(f"modèle illisible : {path.name} ({os_problem(exc)})",
+                                 "vérifier les droits du fichier (il doit être lisible par la personne qui lance guichet)") from None
 
 
 def _template_error(name: str, exc: Exception) -> EnvironmentProblem:
@@ -73,6 +84,9 @@ def _template_error(name: str, exc: Exception) -> EnvironmentProblem:
     if ctx:
         snippet = " ".join(s.strip() for s in ctx if s.strip())[:200]
         where = f" (près de : « {snippet} »)"
+    if isinstance(exc, TemplateLimitError):
+        return EnvironmentProblem(f"le modèle « {name} » dépasse les limites d'exécution : {exc}{where}",
+                                  "un modèle ne fait que placer les variables du dossier : retirer la boucle ou le calcul en cause")
     if isinstance(exc, jinja2.exceptions.SecurityError):
         return EnvironmentProblem(
             f"le modèle « {name} » tente une opération interdite, bloquée par le bac à sable : {exc}{where}",

@@ -19,6 +19,7 @@ from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.render.context import build_context, reference_date, reference_datetime
 from guichet_cli.core.render.docx import make_environment, render_docx
+from guichet_cli.core.safety import os_problem
 from guichet_cli.core.workspace import Workspace
 
 LETTER = "lettre_accompagnement"
@@ -135,7 +136,7 @@ def write_drafts(plan: CaseDrafts, out_dir: Path) -> list[Path]:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise EnvironmentProblem(f"impossible de créer le dossier de sortie {out_dir} : {exc.strerror}") from None
+        raise EnvironmentProblem(f"impossible de créer le dossier de sortie {out_dir} : {os_problem(exc)}") from None
     written = []
     for draft in plan.drafts:
         target = out_dir / draft.filename

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from guichet_cli.core import yamlio
+from guichet_cli.core import safety, yamlio
 from guichet_cli.core.errors import UsageError
 from guichet_cli.core.findings import ERROR, Finding, Report
 from guichet_cli.core.store import Entry
@@ -58,21 +58,34 @@ def classify(ws: Workspace, path: Path) -> tuple[str, Path] | None:
     return kind, ws.schemas_dir / f"{kind}.schema.json"
 
 
-def repository_files(ws: Workspace) -> list[Path]:
+def repository_files(ws: Workspace, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Fichiers gérés du dépôt ; `unreadable` reçoit les dossiers qu'on n'a pas pu parcourir."""
     files = [ws.root / CONFIG_NAME]
     for d in ("cases", "partners", "donneurs", "contacts", "rules", "structures"):
         base = ws.root / d
         if base.is_dir():
-            files.extend(p for p in base.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+            found, bad = safety.walk_files(base)
+            files.extend(found)
+            if unreadable is not None:
+                unreadable.extend(bad)
     return sorted(set(files))
 
 
-def expand_paths(ws: Workspace, paths: Iterable[Path]) -> list[Path]:
+def _unreadable_dirs(dirs: list[tuple[Path, str]]) -> list[Finding]:
+    return [Finding(d, f"dossier illisible ({why}) : ses fichiers ne sont pas vérifiés", line=1, column=1,
+                    hint="vérifier les droits du dossier (lecture et accès pour la personne qui lance guichet)", code="yaml")
+            for d, why in dirs]
+
+
+def expand_paths(ws: Workspace, paths: Iterable[Path], unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         p = p if p.is_absolute() else (Path.cwd() / p)
         if p.is_dir():
-            out.extend(x for x in p.rglob("*") if x.is_file() and x.suffix in (".yaml", ".yml"))
+            found, bad = safety.walk_files(p)
+            out.extend(found)
+            if unreadable is not None:
+                unreadable.extend(bad)
         elif p.is_file():
             out.append(p)
         else:
@@ -243,8 +256,10 @@ def validate(
     même ordre (tests/test_validate_perf.py).
     """
     ctx = CheckContext(ws, today=today or dt.date.today())
-    targets = repository_files(ws) if paths is None else expand_paths(ws, paths)
+    bad_dirs: list[tuple[Path, str]] = []
+    targets = repository_files(ws, bad_dirs) if paths is None else expand_paths(ws, paths, bad_dirs)
     report = Report(files=targets)
+    report.findings.extend(_unreadable_dirs(bad_dirs))
     store = ws.store
     memo = ValidationCache(ws, ctx.today) if cache else None
     results: list[FileResult | None] = [None] * len(targets)
@@ -317,4 +332,6 @@ def validate_case_data(ws: Workspace, path: Path, today: dt.date | None = None) 
 import guichet_cli.core.validation.checks  # noqa: E402,F401  (inscrit les contrôles métier)
 import guichet_cli.core.validation.compliance  # noqa: E402,F401  (L2112-2-1, obligation sociale)
 import guichet_cli.core.validation.followup_checks  # noqa: E402,F401  (bloc suivi)
+import guichet_cli.core.validation.hardening  # noqa: E402,F401  (objets sur une ligne : pas d'injection d'en-têtes)
+import guichet_cli.core.validation.personal  # noqa: E402,F401  (données personnelles hors de contacts/)
 import guichet_cli.core.validation.structures  # noqa: E402,F401  (registre des structures, bloc sourcing)

@@ -1,0 +1,37 @@
+"""Données personnelles hors du registre contacts/ : refusées dans les demandes et les registres.
+
+Le repérage (courriel, téléphone, « Mme Martin », NIR, IBAN) est dans core/rgpd/patterns.py ;
+les sorties publiques appliquent le même repérage avant d'écrire (core/rgpd/public.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from guichet_cli.core.findings import Finding
+from guichet_cli.core.rgpd import patterns
+from guichet_cli.core.validation.context import KIND_BUYER, KIND_CASE, KIND_PARTNER, CheckContext, file_check
+
+
+def _findings(ctx: CheckContext, path: Path, skip: frozenset[str]) -> Iterator[Finding]:
+    data = ctx.ws.store.entry(path).data
+    for pointer, m in patterns.scan_tree(data, skip_keys=skip):
+        yield Finding(path, f"donnée personnelle dans un texte libre : {m.label} (« {m.masked} »)", pointer,
+                      hint=patterns.HINT, code="rgpd")
+
+
+@file_check(KIND_CASE)
+def case_personal_data(ctx: CheckContext, path: Path, _case: Any) -> Iterator[Finding]:
+    yield from _findings(ctx, path, frozenset())
+
+
+@file_check(KIND_PARTNER)
+def partner_personal_data(ctx: CheckContext, path: Path, _partner: Any) -> Iterator[Finding]:
+    yield from _findings(ctx, path, patterns.CONTACT_KEYS)
+
+
+@file_check(KIND_BUYER)
+def buyer_personal_data(ctx: CheckContext, path: Path, _buyer: Any) -> Iterator[Finding]:
+    yield from _findings(ctx, path, patterns.CONTACT_KEYS)
