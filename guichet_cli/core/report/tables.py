@@ -130,7 +130,7 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
     if i.get("suivi_titulaires"):
         mods = labels.get("modalites", {})
         t.append(Table("titulaires", "Heures réalisées par lot et titulaire (relevés de suivi)",
-                       ["Dossier", "Lot", "Titulaire", "Heures dues", f"Réalisées {year}", "Cumul réalisé", "Par modalité"],
+                       ["Dossier", "Lot", "Titulaire", "Heures dues", f"Faites en {year}", "Cumul fait", "Par modalité"],
                        ["text", "text", "text", "hours", "hours", "hours", "text"],
                        [[r["dossier"], str(r["lot"]) if r["lot"] else NONE, r["nom"], r["heures_dues"], r["heures_realisees_annee"],
                          r["heures_realisees_cumul"],
