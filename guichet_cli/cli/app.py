@@ -27,9 +27,11 @@ class GuichetGroup(TyperGroup):
     """Groupe racine : attrape les erreurs attendues de toutes les sous-commandes."""
 
     def invoke(self, ctx: Any) -> Any:
-        from guichet_cli.core import yamlio
-
-        yamlio.WRITTEN.clear()
+        # yamlio (ruamel) n'est pas importé pour « --help » : la liste des fichiers écrits n'existe
+        # que si une commande a chargé le module.
+        yamlio = sys.modules.get("guichet_cli.core.yamlio")
+        if yamlio is not None:
+            yamlio.WRITTEN.clear()
         try:
             return super().invoke(ctx)
         except GuichetError as exc:
@@ -38,7 +40,8 @@ class GuichetGroup(TyperGroup):
                 typer.echo(f"→ {exc.hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo(interrupted_message(yamlio.WRITTEN), err=True)
+            loaded = sys.modules.get("guichet_cli.core.yamlio")
+            typer.echo(interrupted_message(loaded.WRITTEN if loaded is not None else []), err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # `guichet log | head` : le lecteur a fermé le tube ; ce n'est pas une erreur de guichet.
