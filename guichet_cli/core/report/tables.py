@@ -132,7 +132,7 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
         t.append(Table("titulaires", "Heures réalisées par lot et titulaire (relevés de suivi)",
                        ["Dossier", "Lot", "Titulaire", "Heures dues", f"Faites en {year}", "Cumul fait", "Par modalité"],
                        ["text", "text", "text", "hours", "hours", "hours", "text"],
-                       [[r["dossier"], str(r["lot"]) if r["lot"] else NONE, r["nom"], r["heures_dues"], r["heures_realisees_annee"],
+                       [[r["dossier"], f"lot {r['lot']}" if r["lot"] else NONE, r["nom"], r["heures_dues"], r["heures_realisees_annee"],
                          r["heures_realisees_cumul"],
                          ", ".join(f"{mods.get(k, k)} {fr.integer(v)} h" for k, v in r["heures_par_modalite"].items() if v)]
                         for r in i["suivi_titulaires"]]))
