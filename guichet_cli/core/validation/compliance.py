@@ -120,11 +120,19 @@ def ess_reaward(ctx: CheckContext, loaded: dict[Path, Any]) -> Iterator[Finding]
     mêmes services, dans les 3 ans. Tout l'historique n'est lu que si un dossier validé est concerné."""
     from guichet_cli.core.analysis import ess
 
-    mine = [ent.model for ent in loaded.values() if isinstance(getattr(ent, "model", None), Case)
-            and ent.model.execution is not None and ess.ESS in (ent.model.retained_dispositions or ent.model.recommended_dispositions)]
+    def concerned(model: Any) -> bool:
+        return (isinstance(model, Case) and model.execution is not None
+                and ess.ESS in (model.retained_dispositions or model.recommended_dispositions))
+
+    mine = [ent.model for ent in loaded.values() if concerned(getattr(ent, "model", None))]
+    history: list[Case] | None = None
+    if any(getattr(ent, "cached_id", None) and getattr(ent, "model", None) is None for ent in loaded.values()):
+        # Validation en flux ou en cache : les demandes ne sont plus en mémoire ; les relire pour ce contrôle.
+        history = ctx.ws.store.load_cases()[0]
+        mine = [c for c in history if c.path in loaded and concerned(c)]
     if not mine:
         return
-    history = ctx.ws.store.load_cases()[0]
+    history = history if history is not None else ctx.ws.store.load_cases()[0]
     for case in mine:
         for i, prior in ess.conflicts(ctx.ws, case, history):
             yield Finding(case.path, f"marché réservé ESS (L2113-15) attribué à {prior.nom} ({prior.siret}), déjà titulaire d'un marché réservé "
