@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
-from pathlib import Path
 
 import pytest
 
-from guichet_cli.core.rgpd import patterns
 from guichet_cli.core.report.secrecy import SECRET, make_public
+from guichet_cli.core.rgpd import patterns
 
 CASE = "cases/2026/GRCS-2026-K3M7.yaml"  # demande d'exemple avec un texte qualitatif publiable
 

@@ -127,7 +127,7 @@ def _register() -> None:
         importlib.import_module(f"guichet_cli.cli.{name}").register(app)
 
 
-MODULES = ["validate", "new", "workflow", "analysis", "render", "report"]
+MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "rgpd"]
 _register()
 
 
