@@ -14,7 +14,7 @@ from guichet_cli.cli.app import app
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED_REFERENCE = PROJECT.parent / "shared" / "reference"
-DATA_DIRS = ["schemas", "rules", "partners", "donneurs", "contacts", "cases", "clause_templates"]
+DATA_DIRS = ["schemas", "rules", "partners", "donneurs", "contacts", "structures", "cases", "clause_templates"]
 
 
 def copy_repo(dest: Path, with_cases: bool = True) -> Path:

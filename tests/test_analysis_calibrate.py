@@ -16,8 +16,8 @@ WORKED = [
      "domain.md §2.2 : charpente métallique à 20 % (mefsud77), même formule"),
     (1_500_000, 0.7, 0.10, 30, None, 3500, 2.19,
      "domain.md §2.3 : exemple facilitateur 1,5 M€ × 70 % × 10 % (mde-alescevennes), coût horaire 30 € (mefsud77)"),
-    (1_450_000, 0.8, 0.05, 30, 4, 1933, 1.21,
-     "examples.md / dossier GRCS-2026-7F3K : nettoyage, accord-cadre de 4 ans, 483 h par an, 1 933 h sur la durée"),
+    (1_450_000, 0.8, 0.05, 30, 4, 1933, 0.30,
+     "examples.md / dossier GRCS-2026-7F3K : nettoyage à 30 €/h saisi, accord-cadre de 4 ans, 483 h par an (0,30 ETP par an), 1 933 h sur la durée"),
     (48_000, 1.0, 1.0, 30, None, 1600, 1.0,
      "domain.md §2.1 : 1 ETP = 1 600 h (AVE 2021 : 25 124 684 h = 15 703 ETP)"),
 ]
@@ -31,8 +31,9 @@ def test_worked_examples(ws, amount, share, rate, cost, years, hours, etp, sourc
 
 
 def test_per_year_hours_for_framework_agreement(ws):
+    # propreté : méthode PACT (20 €/h) → 362 500 × 80 % × 5 % ÷ 20 = 725 h par an
     cal = calibrate.quick(ws, 1_450_000, "90911200", years=4)
-    assert cal.hours_per_year == 483
+    assert cal.hours_per_year == 725 and cal.hours == 2900 and cal.etp == 0.45
     assert cal.amount == 362_500
     assert cal.share.value == 0.8 and "table sectorielle" in cal.share.origin
 
@@ -41,7 +42,7 @@ def test_cli_calibrate_phone_example(cli, repo):
     res = cli("calibrate", "--amount", "1000000", "--labour-share", "0.5", "--rate", "0.05", "--hourly-cost", "30", repo=repo)
     out = res.stdout
     assert "1 000 000 €" in out
-    assert "833 h" in out and "0,52 ETP à 1 600 h" in out
+    assert "833 h" in out and "0,52 ETP par an à 1 600 h" in out
     assert "Formule : 1 000 000 × 50 % × 5 % ÷ 30" in out
     assert "(saisie)" in out
 

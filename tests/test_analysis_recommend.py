@@ -112,10 +112,12 @@ def test_ess_refused_for_cpv_outside_the_list(ws):
     assert any(c.regle == "rules/dispositions.yaml#reserve_ess.cpv_autorises" and not c.ok for c in ess.checks)
 
 
-def test_ess_refused_for_entite_adjudicatrice(ws):
+def test_ess_open_to_entite_adjudicatrice_with_condition(ws):
+    # L2113-15 : « un pouvoir adjudicateur, y compris lorsqu'il agit en tant qu'entité adjudicatrice »
     an = analyse(ws, make_case(cpv=["85312000"], duree_mois=24, type_acheteur="entite_adjudicatrice"))
     ess = next(o for o in an.units[0].options if o.disposition == "reserve_ess")
-    assert ess.status == recommend.REFUSED
+    assert ess.status == recommend.RETAINED
+    assert any("acheteurs_sous_condition" in (c.regle or "") for c in ess.checks)
 
 
 # --- clause d'insertion : pertinence ------------------------------------------------------------
@@ -133,8 +135,12 @@ def test_too_few_hours_discourages_the_clause(ws):
     an = analyse(ws, make_case(cpv=["90911200"], montant_estime_ht=40_000, lancement_prevu="2026-06-01"))
     clause = next(o for o in an.units[0].options if o.disposition == "clause_insertion")
     assert clause.status == recommend.DISCOURAGED
-    assert any(c.regle == "rules/calibrage.yaml#pertinence.heures_minimales" for c in clause.checks)
+    # propreté : minimum de la branche (150 h, PACT Propreté) plutôt que le minimum générique (70 h)
+    assert any(c.regle == "rules/secteurs.yaml#9091.heures_minimales" for c in clause.checks)
     assert principal(an).disposition != "clause_insertion"  # une alternative retenue passe devant
+    generic = analyse(ws, make_case(cpv=["45000000"], nature="travaux", montant_estime_ht=40_000, lancement_prevu="2026-06-01"))
+    clause = next(o for o in generic.units[0].options if o.disposition == "clause_insertion")
+    assert any(c.regle == "rules/calibrage.yaml#pertinence.heures_minimales" for c in clause.checks)
 
 
 def test_short_duration_discourages_the_clause(ws):
@@ -146,7 +152,7 @@ def test_short_duration_discourages_the_clause(ws):
 def test_new_staff_only_for_cleaning(ws):
     an = analyse(ws, make_case(cpv=["90911200"], montant_estime_ht=1_000_000, calcul_sur_nouveau_personnel=True, part_nouveau_personnel=0.25))
     cal = an.units[0].unit.calibration
-    assert cal.hours == 333  # 1 000 000 × 80 % × 25 % × 5 % ÷ 30 = 333,3
+    assert cal.hours == 500  # méthode PACT Propreté : 1 000 000 × 80 % × 25 % × 5 % ÷ 20 = 500
     assert cal.new_staff == 0.25 and "× 25 %" in cal.formula
 
 

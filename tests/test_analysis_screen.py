@@ -218,5 +218,40 @@ def test_csv_amounts_written_without_decimals(repo, tmp_path):
     path = write_plan_csv(tmp_path / "plan.csv", [["Objet", "CPV", "Montant HT", "Durée", "Département", "Lancement"],
                                                   ["Nettoyage", "90911200", "1 200 000,00 €", "12", "93", "2027-01-15"]])
     res = screen.screen_file(open_workspace(repo), path, buyer_type="pouvoir_adjudicateur", today=TODAY)
-    row = next(csv.DictReader(io.StringIO(screen.to_csv(res)), delimiter=";"))
+    row = next(csv.DictReader(io.StringIO(screen.to_csv(res).decode("utf-8-sig")), delimiter=";"))
     assert row["Montant HT"] == "1200000" and row["Seuil européen"] == "216000"
+    assert row["Lancement"] == "15/01/2027"  # conventions françaises (docs/bilans.md)
+    assert "Clause d" in row["Dispositions"] or "clause d" in row["Dispositions"]  # libellé, pas le code
+
+
+def test_create_cases_twice_does_not_duplicate(cli, git_repo, tmp_path):
+    """Issue 17, point 6 : une ligne de plan déjà devenue demande est reconnue ; CODEOWNERS reste à jour (point 5)."""
+    import shutil
+
+    from conftest import PROJECT
+
+    shutil.copy(PROJECT / "CODEOWNERS", git_repo / "CODEOWNERS")
+    git(git_repo, "add", "CODEOWNERS")
+    git(git_repo, "commit", "-q", "-m", "CODEOWNERS\n")
+    rows = [["Objet", "Code CPV", "Montant", "Durée (mois)", "Lieu", "Date de lancement"],
+            ["Nettoyage des gymnases", "90911200", "400 000", "36", "93", "2027-02-01"]]
+    path = write_plan_csv(tmp_path / "plan.csv", rows)
+    first = cli("screen", str(path), "--buyer", "21930066200018", "--create-cases", repo=git_repo)
+    assert "demande créée" in first.stdout
+    second = cli("screen", str(path), "--buyer", "21930066200018", "--create-cases", repo=git_repo)
+    assert "demande créée" not in second.stdout and "déjà enregistrée (GRCS-" in second.stdout
+    same = [p for p in (git_repo / "cases").rglob("*.yaml") if "Nettoyage des gymnases" in p.read_text(encoding="utf-8")]
+    assert len(same) == 1
+    cli("codeowners", "--check", repo=git_repo)
+
+
+def test_csv_follows_french_conventions() -> None:
+    """Virgule décimale (Excel en français lit « 1234567,89 » comme un nombre, pas « 1234567.89 »),
+    « ; », dates jj/mm/aaaa, UTF-8 avec BOM."""
+    import datetime as dt
+
+    from guichet_cli.core import sheets
+
+    data = sheets.french_csv([["Montant", "Date", "Taux"], [1234567.89, dt.date(2026, 8, 22), 0.075], [1200000.0, None, 3]])
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == ["Montant;Date;Taux", "1234567,89;22/08/2026;0,075", "1200000;;3"]

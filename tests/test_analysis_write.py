@@ -148,9 +148,21 @@ def test_validate_flags_none_above_threshold_after_date(cli, repo):
     cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ07.yaml"), repo=repo, code=0)
     # avec une dérogation enregistrée : pas de constat
     case["marche"]["lancement_prevu"] = "2026-09-01"
-    case["analyse"]["derogation"] = {"motif": "restriction_concurrence", "justification": "marché de niche"}
+    case["analyse"]["derogation"] = {"motif": "restriction_concurrence_ou_difficulte_execution", "justification": "marché de niche"}
     write_case(repo, case)
     cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ07.yaml"), repo=repo, code=0)
+
+
+def test_validate_keeps_obligation_finding_when_reason_is_not_statutory(cli, repo):
+    # « durée d'exécution courte » n'est pas un motif de L2112-2-1 : le constat d'obligation demeure.
+    case = make_case("GRCS-2026-ZZ09", montant_estime_ht=400_000, lancement_prevu="2026-09-01")
+    case["analyse"] = {"recommandation": [{"disposition": "aucune", "base_legale": "—", "justification": "aucune"}],
+                       "derogation": {"motif": "duree_execution_courte", "justification": "travaux de 4 mois"}}
+    write_case(repo, case)
+    res = cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ09.yaml"), repo=repo, code=1)
+    out = res.stdout + res.stderr
+    assert "« aucune considération sociale » interdite sans dérogation" in out
+    assert "motif de dérogation « duree_execution_courte » inconnu" in out
 
 
 def test_validate_flags_unknown_derogation_reason(cli, repo):

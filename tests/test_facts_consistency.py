@@ -97,14 +97,14 @@ def test_known_disagreements_are_fixed(ws, cpv, nature, label):
 
 def test_regional_report_uses_the_analysis_sectors(cli, repo):
     """Bilan régional des exemples (vraie CLI) : plus de secteur « CPV 80 » ni « CPV 48 »."""
-    out = cli("report", "--year", "2026", "--region", "--format", "table", repo=repo).stdout
+    out = cli("report", "--year", "2026", "--region", "--format", "table", "--detail", repo=repo).stdout
     assert not re.search(r"^CPV \d\d ", out, flags=re.M), out
     assert "services sanitaires et sociaux" in out and "services informatiques et logiciels" in out
 
 
 def test_sector_without_nature_uses_the_cpv_division(ws):
     assert sectors.sector_for(ws, "30192000").key == "03"  # fournitures (division 30)
-    assert sectors.sector_for(ws, "71000000").key == "defaut_services"
+    assert sectors.sector_for(ws, "73000000").key == "defaut_services"  # 71 : ingénierie (secteur ajouté)
     assert sectors.sector_for(ws, "45999999").key == "45"
     assert sectors.nature_from_cpv("45000000-7") == "travaux" and sectors.nature_from_cpv("09135100") == "fournitures"
 
@@ -197,7 +197,7 @@ def test_new_calibrate_and_screen_read_amounts_alike(cli, repo, tmp_path):
         assert yamlio.load_mapping_fast(path)["marche"]["montant_estime_ht"] == value, text
         path.unlink()
         assert calib.exit_code == 0 and f"Montant HT retenu     {fr.eur(value)}" in calib.stdout, (text, calib.stdout)
-        assert float(screened[f"Ligne {i}"]) == value, text
+        assert float(screened[f"Ligne {i}"].replace(",", ".")) == value, text  # CSV à virgule décimale
 
 
 # --- dates -----------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def test_prompts_when_interactive(cli, repo, monkeypatch):
     # CliRunner n'est pas un terminal : on force la détection pour vérifier les questions.
     monkeypatch.setattr("guichet_cli.cli.new.interactive", lambda: True)
     args = [a for a in BASE if a not in ("--cpv", "90911200", "--duration", "48")]
-    result = cli(*args, repo=repo, input="90911200, 90919200\n36\n")
+    result = cli(*args, repo=repo, input="90911200, 90919200\n36\n\n")  # Entrée : date de lancement inconnue
     assert "Code(s) CPV" in result.stdout and "Durée en mois" in result.stdout
     data = yamlio.load_mapping_fast(_created(result, repo))
     assert data["marche"]["cpv"] == ["90911200", "90919200"] and data["marche"]["duree_mois"] == 36
@@ -208,3 +208,17 @@ def test_every_command_help_lists_examples(cli):
     assert "Exemples" in cli("--help").stdout
     for path in commands:
         assert "Exemples" in cli(*path, "--help").stdout, path
+
+
+def test_interactive_new_asks_launch_date_and_reasks_wrong_answers(cli, repo, monkeypatch):
+    """Issue 17 : la date de lancement (qui décide de L2112-2-1) est demandée ; une réponse fausse est redemandée."""
+    monkeypatch.setattr("guichet_cli.cli.new.interactive", lambda: True)
+    args = [a for a in BASE if a not in ("--amount", "1450000", "--duration", "48", "--department", "93")]
+    answers = ["beaucoup", "1,2 M€", "quarante", "48", "Oise", "Seine-St-Denis", "31/09/2027", "15/10/2027"]
+    result = cli(*args, repo=repo, input="\n".join(answers) + "\n")
+    assert result.stderr.count("Réponse refusée") == 4, result.stderr
+    assert "Date prévue de lancement" in result.stdout
+    data = yamlio.load_mapping_fast(_created(result, repo))
+    assert data["marche"]["montant_estime_ht"] == 1200000 and data["marche"]["duree_mois"] == 48
+    assert data["marche"]["lieux_execution"] == [{"departement": "93"}]
+    assert data["marche"]["lancement_prevu"] == "2027-10-15"

@@ -172,4 +172,4 @@ def test_disposition_without_template_is_said_clearly(cli, repo: Path, tmp_path:
     from render_helpers import docx_text
 
     letter = docx_text((out / "GRCS-2025-QN3H_lettre_accompagnement_2025-04-18.docx").read_bytes())
-    assert "variante sociale" in letter and "pas de modèle de rédaction" in letter
+    assert "variante sociale" in letter and "pas encore d’un modèle de rédaction pour cette disposition" in letter

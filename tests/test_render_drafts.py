@@ -95,14 +95,14 @@ def test_rich_case_special_characters_line_breaks_and_long_text(rendered) -> Non
     assert SPECIAL in letter and LONG in letter
     # la justification sur deux lignes devient un saut de ligne Word, caractères spéciaux intacts
     # … et reçoit les espaces insécables de la typographie française (texte libre saisi par un agent)
-    assert "Première ligne\u00a0: marché de main-d'œuvre & <propreté>.\nDeuxième ligne «\u00a0citée\u00a0»." in letter
+    assert "Première ligne\u00a0: marché de main-d’œuvre & <propreté>.\nDeuxième ligne «\u00a0citée\u00a0»." in letter
     assert "1\u202f234\u202f567\u00a0€\u00a0HT" in letter
     assert "un million deux cent trente-quatre mille cinq cent soixante-sept euros" in letter
     assert "1er\u00a0octobre 2026" in letter or "1er octobre 2026" in letter
     siae = docx_text(next(d for d in plan.drafts if d.disposition == "reserve_siae").data)
     assert VERY_LONG in siae and "50\u00a0%" in siae
     clause = docx_text(plan.drafts[0].data)
-    assert "833\u00a0heures" in clause and "Nettoyage & entretien <bâtiments> « A »" in clause
+    assert "833\u00a0heures" in clause and "Nettoyage & entretien <bâtiments> «\u00a0A\u00a0»" in clause
     assert "5\u00a0%" in clause and "ANRU" in clause
     with zipfile.ZipFile(io.BytesIO(plan.drafts[0].data)) as z:
         xml = z.read("word/document.xml").decode()
@@ -168,8 +168,8 @@ def test_letter_cites_the_legal_basis_in_full_and_closes_the_list(rendered) -> N
     assert _legal_basis_text("—") == ""
     _, plans, _ = rendered
     letter = docx.Document(io.BytesIO(plans[RICH_ID].drafts[-1].data))
-    bullets = [p.text for p in letter.paragraphs if p.style.name == "List Bullet" and "pour " in p.text]
+    bullets = [p.text for p in letter.paragraphs if p.style.name == "List Bullet" and "Pour " in p.text]
     assert len(bullets) >= 3
-    assert "(article L2112-2 du code de la commande publique)" in bullets[0]
+    assert "sur le fondement de l’article L2112-2 du code de la commande publique" in bullets[0]
     assert not any("(L2112-2)" in b for b in bullets)
-    assert all(b.endswith(";") for b in bullets[:-1]) and bullets[-1].endswith(".")
+    assert all(b.endswith(".") for b in bullets)  # chaque recommandation est une phrase

@@ -15,31 +15,40 @@ CASE = "GRCS-2026-7F3K"
 CASE_FILE = f"cases/2026/{CASE}.yaml"
 REGISTRY_DIRS = ("partners", "donneurs", "contacts")
 
-# Texte des pièces de GRCS-2026-7F3K produit AVANT le passage au modèle typé (lecture des
-# dictionnaires bruts) : le passage au modèle ne change pas une lettre des documents.
+# Texte des pièces de GRCS-2026-7F3K (instantané revu à la main, issue 11 : lettre écrite comme par
+# un agent, sans « (nom à confirmer) » ni texte de contrôle) : un changement du modèle ou du
+# contexte qui modifie une lettre des documents doit mettre à jour cet instantané, sciemment.
 CLAUSE_SHA256 = "e616b7ebf4196e355cc50d15bf000a799db991d82d8efd37f27a91e73275a97b"
-LETTER_SHA256 = "6b5273a4bb0a50d1122137abc319525a6e0a37caaf95821c3d777ee0073a4b7f"
+LETTER_SHA256 = "d967c86c8aecaf8536f0fdcffeb1ae62dc32fa8d2737312f7cbf2994a85812fe"
 LETTER = """\
 Guichet Régional des Clauses Sociales d'Île-de-France
-Le 14 avril 2026
+Mission d'appui au développement des clauses sociales (MACS) – GIP Maximilien
+Courriel : macs@maximilien.fr
+
 Ville de Saint-Denis-sur-Exemple
-À l’attention de Mme Hélène Exemple, responsable de la commande publique (fictif)
-Objet : recommandation de dispositions sociales – « Nettoyage des locaux administratifs et des écoles » (dossier GRCS-2026-7F3K)
-Madame, Monsieur,
-Vous avez sollicité le guichet le 2 mars 2026 au sujet du marché de services « Nettoyage des locaux administratifs et des écoles » \
-(accord-cadre à bons de commande, 48 mois), d’un montant estimé de 1 450 000 € HT, soit un million quatre cent cinquante mille euros hors taxes.
-Après analyse, nous vous recommandons :
-clause d'insertion (condition d'exécution) (article L2112-2 du code de la commande publique), pour les lots n° 1 et 2.
-Marché de main-d'œuvre (nettoyage), au-dessus du seuil européen et lancé après le 22 août 2026.
-Calibrage de la clause d’insertion : 1 933 heures sur la durée du marché (environ 483 heures par an, soit 1,21 équivalent temps plein), \
-calculées sur 362 500 € HT (montant annuel estimé) avec un taux d’insertion de 5 %, calibrage validé le 10 avril 2026.
-Vous trouverez ci-joint le projet de rédaction de chaque disposition, à intégrer aux pièces de la consultation (CCAP, règlement de la \
-consultation, avis de marché) après relecture par votre service juridique.
-Votre interlocuteur pour la mise en œuvre : M. Hugo Haddad, CD93 (hugo.haddad@exemple.invalid, 01 00 00 09 93).
-Coordination cheffe de file : CD93 ; réseaux mobilisables : GRAFIE et Réseau départemental de l'IAE – Seine-Saint-Denis (nom à confirmer).
-Nous vous remercions de nous faire connaître la suite donnée à cette recommandation, qui alimente le bilan annuel du guichet.
-Veuillez agréer, Madame, Monsieur, l’expression de nos salutations distinguées.
-Guichet Régional des Clauses Sociales d'Île-de-France"""
+À l’attention de Mme Hélène Exemple
+responsable de la commande publique (fictif)
+
+Le 14 avril 2026
+
+Nos références : dossier GRCS-2026-7F3K (demande reçue le 2 mars 2026)
+Objet : recommandation de dispositions sociales pour le marché « Nettoyage des locaux administratifs et des écoles »
+
+Madame,
+Vous avez sollicité le guichet le 2 mars 2026 au sujet du marché de services « Nettoyage des locaux administratifs et des écoles », accord-cadre à bons de commande d’une durée de 48 mois et d’un montant estimé de 1 450 000 € HT (un million quatre cent cinquante mille euros hors taxes). Nous vous remercions de cette démarche.
+Après analyse de votre projet, nous vous recommandons la disposition suivante.
+Pour les lots n° 1 et 2 : clause d’insertion (condition d’exécution), sur le fondement de l’article L2112-2 du code de la commande publique.
+Marché de main-d’œuvre (nettoyage), au-dessus du seuil européen et lancé après le 22 août 2026.
+Nous proposons de retenir 1 933 heures de travail d’insertion sur la durée du marché, soit environ 483 heures par an (1,21 équivalent temps plein). Ce volume est calculé sur 362 500 € HT (montant annuel estimé), avec un taux d’insertion de 5 %. Il a été validé avec le facilitateur le 10 avril 2026.
+Vous trouverez ci-joint un projet de rédaction pour chaque disposition, à intégrer aux pièces de la consultation (cahier des clauses administratives particulières, règlement de la consultation, avis de marché) après relecture par votre service juridique.
+Votre interlocuteur pour la mise en œuvre sera M. Hugo Haddad, facilitateur·rice des clauses sociales (fictif) (Conseil départemental de la Seine-Saint-Denis), que vous pouvez joindre à l’adresse hugo.haddad@exemple.invalid ou au 01 00 00 09 93.
+La mise en œuvre sur votre territoire est coordonnée par le Conseil départemental de la Seine-Saint-Denis (CD93) ; le Groupement Régional des Acteurs Franciliens de l’Insertion par l’Economique (GRAFIE) peut vous aider à identifier les structures en mesure de répondre.
+Nous vous remercions de nous faire connaître la suite que vous donnerez à cette recommandation : elle nourrit le bilan annuel du guichet. Nous restons à votre disposition pour toute précision.
+Nous vous prions d’agréer, Madame, l’expression de nos salutations distinguées.
+
+Pour le Guichet Régional des Clauses Sociales d'Île-de-France,
+Nom, fonction et signature : ………………………………
+Pièces jointes : projets de rédaction des dispositions recommandées."""
 CLAUSE_LINES = (
     "Le titulaire réalise au minimum 1 933 heures (mille neuf cent trente-trois heures) de travail d’insertion sur la durée totale "
     "du marché (48 mois), soit environ 483 heures par an.",

@@ -120,7 +120,7 @@ def test_buyer_b_minimal_and_no_git(cli, tmp_path: Path) -> None:
 def test_hours_chart_compares_like_with_like(cli, known_repo: Path, tmp_path: Path) -> None:
     """Le graphique « heures prévues vs réalisées » ne met face aux heures prévues que les heures
     réalisées sur les mêmes marchés ; les heures d'un marché réservé (A3, 500 h en 2025) vont en note."""
-    from guichet_cli.core.report.docx_out import hours_series
+    from guichet_cli.core.report.chart_data import hours_series
 
     r = _json(cli, known_repo, tmp_path / "a26", "--buyer", BUYER_A)
     cmp_ = {row["indicateur"]: (row["precedent"], row["courant"]) for row in r["comparaison"]["indicateurs"]}

@@ -50,7 +50,7 @@ def test_docx_has_the_json_figures_and_charts(outputs: dict[str, Path]) -> None:
     r = json.loads(outputs["json"].read_text(encoding="utf-8"))
     text = _docx_text(outputs["docx"])
     i = r["indicateurs"]
-    assert r["bilan"]["titre"] in text
+    assert all(part in text for part in r["bilan"]["titre"].split(" — "))  # titre sur deux lignes
     assert f"{integer(i['heures']['realisees'])}\u00a0h" in text  # 1 300 h
     assert f"{integer(i['heures']['prevues'])}\u00a0h" in text  # 1 362 h
     assert money(i["marches"]["montant_notifie_ht"]) in text  # 6 000 000 € HT
@@ -86,19 +86,23 @@ def test_xlsx_numbers_are_numbers(outputs: dict[str, Path]) -> None:
 def _is_number(cell: str) -> bool:
     """Un nombre négatif (évolution −33 %) est une valeur, pas une formule."""
     try:
-        float(cell)
+        float(cell.replace(",", "."))
     except ValueError:
         return False
     return True
 
 
 def test_csv_neutralises_formulas(outputs: dict[str, Path]) -> None:
-    rows = list(csv.reader(io.StringIO(outputs["csv"].read_text(encoding="utf-8-sig"))))
+    assert outputs["csv"].read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM (Excel)
+    rows = list(csv.reader(io.StringIO(outputs["csv"].read_text(encoding="utf-8-sig")), delimiter=";"))
     assert rows[0] == ["tableau", "ligne", "colonne", "valeur"]
     assert not any(cell.startswith(("=", "+", "-", "@")) and not _is_number(cell) for row in rows for cell in row)
     assert any(cell == "'" + FORMULA for row in rows for cell in row)
     values = {(r[0], r[1]): r[3] for r in rows[1:]}
     assert values[("Synthèse", "Heures d'insertion réalisées")] == "1300"
+    # virgule décimale : Excel en français lit « 0,9545 » comme un nombre (pas « 0.9545 »)
+    rate = values[("Synthèse", "Taux de réalisation des heures")]
+    assert "," in rate and "." not in rate and float(rate.replace(",", ".")) == pytest.approx(1300 / 1362, abs=1e-4)
 
 
 def test_markdown_and_table(outputs: dict[str, Path], cli) -> None:  # noqa: ANN001

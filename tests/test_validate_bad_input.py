@@ -145,7 +145,8 @@ CONTENT_CASES = {
     "transmise_sans_valide_par": (lambda t: sub(t, "    valide_par: facilitateur-93-02\n", ""),
                                   ["40:5: $.analyse.calibrage.valide_par: statut « recommandation transmise » : la charte associe toujours le facilitateur au calibrage"]),
     "notifie_sans_notification": (
-        lambda t: sub(t, "statut: recommandation_transmise", "statut: marche_notifie") + 'decision:\n  suite: suivie\n  date: "2026-05-02"\n',
+        lambda t: sub(t, "statut: recommandation_transmise", "statut: marche_notifie")
+        + 'decision:\n  suite: suivie\n  date: "2026-05-02"\n  dispositions_retenues: [clause_insertion]\n',
         ["5:9: $.execution.titulaires: statut « marché notifié » : un marché notifié a au moins un titulaire avec son SIRET (execution.titulaires)",
          "5:9: $.execution.notifie_le: statut « marché notifié » : un marché notifié a une date de notification (execution.notifie_le)"]),
     "non_suivie_sans_motif": (

@@ -19,7 +19,7 @@ def test_status_moves_case_and_commits(tmp_path, cli):
     path = root / f"cases/2026/{CID}.yaml"
     before = path.read_text(encoding="utf-8")
     res = cli("status", CID, "en_analyse", "--date", "2026-03-05", repo=root)
-    assert "recue → en_analyse" in res.stdout and "commit" in res.stdout
+    assert "reçue → en analyse" in res.stdout and "commit" in res.stdout
     case = _case(root)
     assert case["statut"] == "en_analyse" and case["analyse"]["debutee_le"] == "2026-03-05"
     # édition aller-retour : le commentaire de tête est conservé, une seule ligne de statut change
@@ -62,7 +62,7 @@ def test_abandon_with_reason_and_no_commit(tmp_path, cli):
     assert case["abandon"] == {"date": "2026-05-01", "motif": "projet d'achat reporté"}
     assert git(root, "rev-parse", "HEAD") == head
     assert git(root, "status", "--porcelain").strip() == f"M cases/2026/{CID}.yaml"
-    res = cli("status", CID, "en_analyse", "--date", "01/05/2026", repo=root, code=2)
+    res = cli("status", CID, "en_analyse", "--date", "1er mai", repo=root, code=2)  # 01/05/2026 est accepté (issue 17)
     assert "AAAA-MM-JJ" in res.stderr
 
 

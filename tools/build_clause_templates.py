@@ -22,12 +22,13 @@ from pathlib import Path
 import docx
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guichet_cli.core.render.docx import normalize_zip  # noqa: E402
+from guichet_cli.core.render.layout import apply_layout  # noqa: E402
 from guichet_cli.core.yamlio import atomic_write_bytes  # noqa: E402
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -49,6 +50,7 @@ def typo(text: str) -> str:
 class Builder:
     def __init__(self, title: str) -> None:
         self.doc: Document = docx.Document()
+        self.footer = typo(title) + " – dossier {{ dossier.id }}"
         normal = self.doc.styles["Normal"]
         normal.font.name = "Arial"
         normal.font.size = Pt(10.5)
@@ -65,8 +67,11 @@ class Builder:
         # {#p … #} : commentaire Jinja qui retire aussi son paragraphe du document rendu
         self.doc.add_paragraph(f"{{#p Modèle guichet pour la disposition « {disposition} ». Variables utilisées : {variables}. #}}")
 
-    def p(self, text: str, style: str | None = None, bold: bool = False, italic: bool = False, center: bool = False) -> None:
+    def p(self, text: str, style: str | None = None, bold: bool = False, italic: bool = False, center: bool = False,
+          right: bool = False) -> None:
         para = self.doc.add_paragraph(style=style)
+        if right:
+            para.paragraph_format.left_indent = Mm(90)  # bloc destinataire, date, signature : moitié droite
         run = para.add_run(typo(text))
         run.bold, run.italic = bold or None, italic or None
         if center:
@@ -104,6 +109,8 @@ class Builder:
         )
 
     def bytes(self) -> bytes:
+        # mise en page commune (A4, fr-FR, en-tête, « page n sur N ») ; balises rendues par docxtpl
+        apply_layout(self.doc, header="{{ guichet.nom }}", footer=self.footer)
         buf = io.BytesIO()
         self.doc.save(buf)
         return normalize_zip(buf.getvalue())
@@ -444,55 +451,87 @@ def variante_sociale() -> Builder:
 
 
 def lettre_accompagnement() -> Builder:
+    """Une lettre comme l'écrirait un agent du guichet : en-tête, destinataire du registre, références,
+    appel nominatif, motifs en phrases, signataire ; un fait inconnu retire sa phrase (jamais un blanc
+    de registre ni un texte de contrôle de l'analyse)."""
     b = Builder("Lettre d'accompagnement de la recommandation")
     b.comment("lettre d'accompagnement (toutes dispositions)",
               "guichet, dossier, acheteur, demandeur, marche, recommandations, calibrage, facilitateur, routage")
+    # en-tête : l'expéditeur
     b.p("{{ guichet.nom }}", bold=True)
-    b.p("Le {{ dossier.date_texte }}")
-    b.p("{{ acheteur.nom }}", bold=True)
+    b.tag("{%p for ligne in guichet.coordonnees %}")
+    b.p("{{ ligne }}")
+    b.tag("{%p endfor %}")
+    b.p("")
+    # bloc destinataire (à droite, comme une lettre administrative)
+    b.p("{{ acheteur.nom }}", bold=True, right=True)
     b.tag("{%p if demandeur.nom_complet %}")
-    b.p("À l'attention de {{ demandeur.civilite }} {{ demandeur.nom_complet }}{% if demandeur.fonction %}, {{ demandeur.fonction }}{% endif %}")
+    b.p("À l'attention de {{ demandeur.civilite }} {{ demandeur.nom_complet }}", right=True)
+    b.tag("{%p if demandeur.fonction %}")
+    b.p("{{ demandeur.fonction }}", right=True)
     b.tag("{%p endif %}")
-    b.p("Objet : recommandation de dispositions sociales – « {{ marche.objet }} » (dossier {{ dossier.id }})", bold=True)
-    b.p("Madame, Monsieur,")
-    b.p("Vous avez sollicité le guichet le {{ dossier.recue_le_texte }} au sujet du {{ marche.nature_libelle }} « {{ marche.objet }} » "
-        "({{ marche.forme_libelle }}, {{ marche.duree_texte }}), d'un montant estimé de {{ marche.montant_estime_texte }}, "
-        "soit {{ marche.montant_estime_lettres }} hors taxes.")
-    b.p("Après analyse, nous vous recommandons :")
+    b.tag("{%p endif %}")
+    b.tag("{%p for ligne in acheteur.adresse %}")
+    b.p("{{ ligne }}", right=True)
+    b.tag("{%p endfor %}")
+    b.p("")
+    b.p("Le {{ dossier.date_texte }}", right=True)
+    b.p("")
+    b.p("Nos références : dossier {{ dossier.id }} (demande reçue le {{ dossier.recue_le_texte }})")
+    b.p("Objet : recommandation de dispositions sociales pour le marché « {{ marche.objet }} »", bold=True)
+    b.p("")
+    b.p("{{ demandeur.appel }},")
+    b.p("Vous avez sollicité le guichet le {{ dossier.recue_le_texte }} au sujet du {{ marche.nature_libelle }} « {{ marche.objet }} », "
+        "{{ marche.forme_libelle }} d'une durée de {{ marche.duree_texte }} et d'un montant estimé de {{ marche.montant_estime_texte }} "
+        "({{ marche.montant_estime_lettres }} hors taxes). Nous vous remercions de cette démarche.")
+    b.tag("{%p if recommandations|length == 1 %}")
+    b.p("Après analyse de votre projet, nous vous recommandons la disposition suivante.")
+    b.tag("{%p else %}")
+    b.p("Après analyse de votre projet, nous vous recommandons les dispositions suivantes.")
+    b.tag("{%p endif %}")
     b.tag("{%p for r in recommandations %}")
-    b.p("{{ r.libelle }}{% if r.base_legale_texte %} ({{ r.base_legale_texte }}){% endif %}, pour {{ r.perimetre_texte }}"
-        "{% if not r.modele and r.code != 'aucune' %} – pas de modèle de rédaction : le guichet vous accompagne pour la rédiger"
-        "{% endif %}{% if loop.last %}.{% else %} ;{% endif %}", style="List Bullet")
-    b.tag("{%p if r.justification %}")
-    b.p("{{ r.justification|multiligne }}", italic=True)
+    b.p("{{ r.phrase }}", style="List Bullet")
+    b.tag("{%p if r.justification_lettre %}")
+    b.p("{{ r.justification_lettre|multiligne }}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if not r.modele and r.code != 'aucune' %}")
+    b.p("Le guichet ne dispose pas encore d'un modèle de rédaction pour cette disposition : nous vous proposons de la rédiger ensemble.")
     b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
-    b.tag("{%p if calibrage.present %}")
-    b.p("Calibrage de la clause d'insertion : {{ calibrage.heures_texte }} sur la durée du marché"
-        "{% if calibrage.heures_par_an_texte %} (environ {{ calibrage.heures_par_an_texte }} par an{% if calibrage.etp_texte %}, "
-        "soit {{ calibrage.etp_texte }} équivalent temps plein{% endif %}){% endif %}"
-        "{% if calibrage.montant_retenu_texte %}, calculées sur {{ calibrage.montant_retenu_texte }} ({{ calibrage.base_libelle }})"
-        "{% endif %}{% if calibrage.taux_insertion_texte %} avec un taux d'insertion de {{ calibrage.taux_insertion_texte }}{% endif %}"
-        "{% if calibrage.valide_le_texte %}, calibrage validé le {{ calibrage.valide_le_texte }}{% endif %}.")
+    b.tag("{%p if calibrage.phrase %}")
+    b.p("{{ calibrage.phrase }}")
     b.tag("{%p for lot in calibrage.lots %}")
-    b.p("Lot n° {{ lot.numero }}{% if lot.intitule %} – {{ lot.intitule }}{% endif %} : {{ lot.heures_texte }}", style="List Bullet")
+    b.p("Lot n° {{ lot.numero }}{% if lot.intitule %} ({{ lot.intitule }}){% endif %} : {{ lot.heures_texte }}.", style="List Bullet")
     b.tag("{%p endfor %}")
     b.tag("{%p endif %}")
     b.tag("{%p if recommandations|selectattr('modele')|list %}")
-    b.p("Vous trouverez ci-joint le projet de rédaction de chaque disposition, à intégrer aux pièces de la consultation (CCAP, règlement "
-        "de la consultation, avis de marché) après relecture par votre service juridique.")
+    b.p("Vous trouverez ci-joint un projet de rédaction pour chaque disposition, à intégrer aux pièces de la consultation (cahier des "
+        "clauses administratives particulières, règlement de la consultation, avis de marché) après relecture par votre service juridique.")
     b.tag("{%p endif %}")
     b.tag("{%p if facilitateur.present %}")
-    b.p("Votre interlocuteur pour la mise en œuvre : {{ facilitateur.civilite }} {{ facilitateur.nom_complet }}, {{ facilitateur.structure }} "
-        "({{ facilitateur.courriel }}{% if facilitateur.telephone %}, {{ facilitateur.telephone }}{% endif %}).")
+    b.p("Votre interlocuteur pour la mise en œuvre sera {{ facilitateur.civilite }} {{ facilitateur.nom_complet }}"
+        "{% if facilitateur.fonction %}, {{ facilitateur.fonction }}{% endif %}{% if facilitateur.structure_nom %} ({{ facilitateur.structure_nom }}){% endif %}, "
+        "que vous pouvez joindre à l'adresse {{ facilitateur.courriel }}{% if facilitateur.telephone %} ou au {{ facilitateur.telephone }}{% endif %}.")
     b.tag("{%p endif %}")
-    b.tag("{%p if routage.chef_de_file %}")
-    b.p("Coordination cheffe de file : {{ routage.chef_de_file }}{% if routage.reseaux_texte %} ; réseaux mobilisables : "
-        "{{ routage.reseaux_texte }}{% endif %}.")
+    b.tag("{%p if routage.phrase %}")
+    b.p("{{ routage.phrase }}")
     b.tag("{%p endif %}")
-    b.p("Nous vous remercions de nous faire connaître la suite donnée à cette recommandation, qui alimente le bilan annuel du guichet.")
-    b.p("Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.")
-    b.p("{{ guichet.nom }}", bold=True)
+    b.p("Nous vous remercions de nous faire connaître la suite que vous donnerez à cette recommandation : elle nourrit le bilan "
+        "annuel du guichet. Nous restons à votre disposition pour toute précision.")
+    b.p("Nous vous prions d'agréer, {{ demandeur.appel }}, l'expression de nos salutations distinguées.")
+    b.p("")
+    b.p("Pour le {{ guichet.nom }},", right=True)
+    b.tag("{%p if guichet.signataire_nom %}")
+    b.p("{{ guichet.signataire_nom }}", bold=True, right=True)
+    b.tag("{%p if guichet.signataire_fonction %}")
+    b.p("{{ guichet.signataire_fonction }}", right=True)
+    b.tag("{%p endif %}")
+    b.tag("{%p else %}")
+    b.p("Nom, fonction et signature : ………………………………", right=True)
+    b.tag("{%p endif %}")
+    b.tag("{%p if recommandations|selectattr('modele')|list %}")
+    b.p("Pièces jointes : projets de rédaction des dispositions recommandées.", italic=True)
+    b.tag("{%p endif %}")
     return b
 
 

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from guichet_cli.core.render.docx import normalize_zip  # noqa: E402
+from guichet_cli.core.render.layout import apply_layout  # noqa: E402
 from guichet_cli.core.yamlio import atomic_write_bytes  # noqa: E402
 
 BLUE = RGBColor(0x1F, 0x4E, 0x79)
@@ -37,8 +38,13 @@ def build() -> bytes:
     # Page de titre
     for _ in range(6):
         doc.add_paragraph()
-    p = doc.add_paragraph("{{ titre }}", style="Title")
+    # titre en deux lignes (le bilan, puis pour qui) : une seule ligne se coupait au milieu du nom
+    p = doc.add_paragraph("{{ titre_principal }}", style="Title")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("{%p if titre_complement %}")
+    p = doc.add_paragraph("{{ titre_complement }}", style="Subtitle")
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph("{%p endif %}")
     p = doc.add_paragraph("{{ sous_titre }}", style="Subtitle")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p = doc.add_paragraph("{{ guichet }}")
@@ -50,10 +56,13 @@ def build() -> bytes:
     )
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph("{%p else %}")
-    p = doc.add_paragraph("Version interne : à ne pas publier telle quelle (utiliser guichet report --public).")
+    p = doc.add_paragraph("Version interne du guichet : elle contient des informations de suivi détaillées "
+                          "et n'est pas destinée à être diffusée.")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph("{%p endif %}")
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    # sommaire : rempli au rendu (docx_out) pour les bilans de plusieurs pages
+    doc.add_paragraph("{{ sommaire }}")
 
     doc.add_heading("Synthèse", level=1)
     doc.add_paragraph("{%p for phrase in resume %}")
@@ -62,13 +71,11 @@ def build() -> bytes:
     doc.add_paragraph("{{ tableau_synthese }}")
 
     doc.add_heading("Graphiques", level=1)
-    doc.add_paragraph("{{ graphique_heures }}")
-    doc.add_paragraph("Heures d'insertion prévues et réalisées, sur les marchés assortis d'heures prévues.",
-                      style="Caption")
-    doc.add_paragraph("{{ graphique_publics }}")
-    doc.add_paragraph("Participants par public éligible.", style="Caption")
-    doc.add_paragraph("{{ graphique_dispositions }}")
-    doc.add_paragraph("Marchés notifiés par famille de disposition sociale.", style="Caption")
+    # graphiques : les mêmes que le HTML et le XLSX (guichet_cli/core/report/chart_data.py)
+    doc.add_paragraph("{%p for g in graphiques %}")
+    doc.add_paragraph("{{ g.image }}")
+    doc.add_paragraph("{{ g.legende }}", style="Caption")
+    doc.add_paragraph("{%p endfor %}")
 
     doc.add_heading("Indicateurs détaillés", level=1)
     doc.add_paragraph("{%p for s in sections %}")
@@ -78,10 +85,10 @@ def build() -> bytes:
 
     doc.add_heading("Partie qualitative", level=1)
     doc.add_paragraph("{%p for q in qualitatif %}")
-    doc.add_heading("{{ q.titre }}", level=3)
+    doc.add_heading("{{ q.titre }}", level=2)  # sous la partie (niveau 1) : pas de saut de niveau
     doc.add_paragraph("{%p for t in q.textes %}")
     p = doc.add_paragraph()
-    p.add_run("{{ t.libelle }} : ").bold = True
+    p.add_run("{{ t.libelle }}\u00a0: ").bold = True
     p.add_run("{{ t.texte }}")
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p endfor %}")
@@ -99,7 +106,7 @@ def build() -> bytes:
     doc.add_paragraph("{%p endif %}")
 
     doc.add_heading("Annexe : dossiers pris en compte", level=1)
-    doc.add_paragraph("Chaque chiffre provient des dossiers ci-dessous (fichier et dernier commit). Traçabilité : {{ historique }}.")
+    doc.add_paragraph("{{ provenance }}")
     doc.add_paragraph("{{ tableau_annexe }}")
 
     props = doc.core_properties
@@ -110,6 +117,7 @@ def build() -> bytes:
     props.revision = 1
     props.author = props.last_modified_by = "guichet"
     props.title = "Modèle du bilan annuel des clauses sociales"
+    apply_layout(doc, header="{{ guichet }}", footer="{{ titre }}")
     buf = io.BytesIO()
     doc.save(buf)
     return normalize_zip(buf.getvalue())

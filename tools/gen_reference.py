@@ -29,6 +29,7 @@ FILE_TYPES = [
     ("Donneur d'ordre", "donneurs/<siret>.yaml", "donneur.schema.json"),
     ("Contact", "contacts/<id>.yaml", "contact.schema.json"),
     ("Partenaire", "partners/<id>.yaml", "partenaire.schema.json"),
+    ("Structure inclusive", "structures/<siret>.yaml", "structure.schema.json"),
     ("Réglages du dépôt", "guichet.yaml", "guichet.schema.json"),
 ]
 # Règles présentées en premier ; les autres fichiers de rules/ suivent par ordre alphabétique.
@@ -50,101 +51,8 @@ FORMAT_LABELS = {"date": "date « AAAA-MM-JJ »", "date-time": "date et heure IS
 # schéma n'a pas de « description ». Mieux vaut, à terme, les déplacer dans les schémas (l'éditeur
 # les affiche alors en info-bulle).
 FIELD_NOTES: dict[str, dict[str, str]] = {
-    "demande.schema.json": {
-        "id": "identifiant unique de la demande, identique au nom du fichier (créé par guichet new)",
-        "statut": "étape du cycle de vie (annexe des statuts) ; on le change avec guichet status",
-        "recue_le": "date de réception de la demande par le guichet",
-        "canal": "par où la demande est arrivée",
-        "marche": "le marché envisagé par le donneur d'ordre",
-        "marche.objet": "objet du marché, tel qu'il figurera dans l'avis de publicité",
-        "marche.nature": "nature du marché (détermine le seuil européen applicable)",
-        "marche.cpv": "codes CPV du marché, le principal en premier",
-        "marche.montant_estime_ht": "valeur estimée du besoin sur toute la durée, en euros HT",
-        "marche.duree_mois": "durée totale, reconductions comprises, en mois",
-        "marche.forme": "forme du contrat (marché ordinaire, accord-cadre…)",
-        "marche.procedure": "procédure de passation envisagée",
-        "marche.lieux_execution": "lieux d'exécution ; plusieurs départements = plusieurs coordinations",
-        "marche.lieux_execution[].departement": "département d'exécution",
-        "marche.lieux_execution[].commune": "code commune INSEE (arrondissement pour Paris : 75101 à 75120)",
-        "marche.lots": "lots du marché, s'il est alloti",
-        "marche.lots[].intitule": "intitulé du lot",
-        "marche.lots[].montant_estime_ht": "valeur estimée du lot, en euros HT",
-        "analyse": "analyse d'opportunité du guichet",
-        "analyse.debutee_le": "date de début de l'analyse",
-        "analyse.dispositions_envisagees": "dispositions étudiées, retenues ou écartées, avec le motif",
-        "analyse.dispositions_envisagees[].disposition": "code de la disposition (annexe des dispositions)",
-        "analyse.dispositions_envisagees[].retenue": "vrai si la disposition est finalement recommandée",
-        "analyse.dispositions_envisagees[].motif": "pourquoi elle est retenue ou écartée",
-        "analyse.recommandation": "dispositions recommandées au donneur d'ordre",
-        "analyse.recommandation[].disposition": "code de la disposition recommandée (annexe des dispositions)",
-        "analyse.recommandation[].justification": "raisons de la recommandation, reprises dans le courrier au donneur d'ordre",
-        "analyse.recommandation[].rang": "ordre de préférence quand plusieurs dispositions sont recommandées",
-        "analyse.calibrage": "calcul des heures d'insertion : montant × part de main-d'œuvre × taux ÷ coût horaire",
-        "analyse.calibrage.base_commentaire": "précision sur le montant retenu",
-        "analyse.calibrage.montant_retenu_ht": "montant sur lequel les heures sont calculées, en euros HT",
-        "analyse.calibrage.part_main_oeuvre": "part de la main-d'œuvre dans le montant",
-        "analyse.calibrage.taux_insertion": "part des heures de main-d'œuvre réservée à l'insertion",
-        "analyse.calibrage.cout_horaire": "coût horaire chargé, en euros",
-        "analyse.calibrage.heures_par_an": "heures d'insertion par année d'exécution",
-        "analyse.calibrage.etp": "équivalents temps plein (1 ETP = 1 600 heures)",
-        "analyse.calibrage.lots": "calibrage lot par lot, quand les lots ont des parts de main-d'œuvre différentes",
-        "analyse.calibrage.lots[].numero": "numéro du lot (doit exister dans marche.lots)",
-        "analyse.calibrage.lots[].cout_horaire": "coût horaire chargé propre au lot, en euros",
-        "analyse.calibrage.lots[].heures": "heures d'insertion du lot",
-        "analyse.calibrage.valide_par": "facilitateur qui a validé le calibrage (la charte l'associe toujours)",
-        "analyse.calibrage.valide_le": "date de validation du calibrage par le facilitateur",
-        "analyse.derogation": "motif pour ne retenir aucune considération sociale au-dessus des seuils européens (L2112-2-1)",
-        "analyse.derogation.justification": "justification circonstanciée de la dérogation",
-        "analyse.derogation.date": "date de la décision de déroger",
-        "analyse.redigee_par": "agent du guichet qui a rédigé la recommandation",
-        "routage": "partenaires sollicités pour cette demande (guichet route)",
-        "routage.coordinations": "coordinations départementales concernées",
-        "routage.chef_de_file": "coordination cheffe de file, parmi routage.coordinations",
-        "routage.reseaux": "réseaux partenaires et réseaux IAE sollicités",
-        "routage.facilitateurs": "facilitateurs mis en relation avec le donneur d'ordre",
-        "routage.motifs": "pourquoi chaque partenaire est sollicité",
-        "routage.motifs[].motif": "raison de la sollicitation, lisible par le partenaire",
-        "routage.motifs[].regle": "règle qui a désigné le partenaire (traçabilité)",
-        "routage.mis_en_relation_le": "date de la mise en relation avec le facilitateur",
-        "decision": "réponse du donneur d'ordre à la recommandation",
-        "decision.suite": "suite donnée à la recommandation",
-        "decision.date": "date de la décision",
-        "decision.dispositions_retenues": "dispositions que le donneur d'ordre a inscrites dans sa consultation",
-        "execution": "marché attribué et notifié",
-        "execution.notifie_le": "date de notification du marché",
-        "execution.titulaires": "titulaires du marché (entreprises : pas de données personnelles)",
-        "execution.titulaires[].nom": "raison sociale du titulaire",
-        "execution.titulaires[].lots": "lots attribués à ce titulaire",
-        "execution.titulaires[].structure_inclusive": "nature du titulaire s'il est lui-même une structure inclusive",
-        "execution.montant_notifie_ht": "montant du marché notifié, en euros HT",
-        "execution.reunion_lancement": "réunion de lancement de la clause avec le titulaire",
-        "execution.reunion_lancement.date": "date de la réunion",
-        "execution.reunion_lancement.facilitateur_present": "le facilitateur a-t-il participé à la réunion ?",
-        "resultats": "bilan de chaque année d'exécution (effectifs seulement, jamais de personne nommée)",
-        "resultats[].annee": "année civile du bilan",
-        "resultats[].heures_realisees": "heures d'insertion réalisées dans l'année",
-        "resultats[].participants": "personnes ayant bénéficié de la clause dans l'année (effectifs)",
-        "resultats[].participants.femmes": "dont femmes",
-        "resultats[].participants.hommes": "dont hommes",
-        "resultats[].participants.moins_26_ans": "dont moins de 26 ans",
-        "resultats[].participants.de_26_a_49_ans": "dont 26 à 49 ans",
-        "resultats[].participants.plus_50_ans": "dont 50 ans et plus",
-        "resultats[].heures_par_modalite": "heures réalisées par modalité (embauche directe, mise à disposition…)",
-        "resultats[].entreprises_inclusives": "structures inclusives mobilisées (SIAE, EA, ESAT, GEIQ)",
-        "resultats[].entreprises_inclusives.nombre": "nombre de structures mobilisées",
-        "resultats[].entreprises_inclusives.chiffre_affaires_ht": "chiffre d'affaires qui leur a été confié, en euros HT",
-        "resultats[].qualitatif": "appréciation qualitative ; publiée seulement si publiable est vrai",
-        "resultats[].qualitatif.faits_marquants": "faits marquants de l'année",
-        "resultats[].qualitatif.difficultes": "difficultés rencontrées",
-        "resultats[].qualitatif.perspectives": "suites envisagées",
-        "resultats[].transmis_le": "date de transmission du bilan annuel par le facilitateur",
-        "cloture": "clôture du dossier (marché terminé, bilan final)",
-        "cloture.date": "date de clôture",
-        "cloture.bilan": "bilan final en quelques lignes",
-        "abandon": "abandon de la demande (projet annulé, reporté…)",
-        "abandon.date": "date de l'abandon",
-        "abandon.motif": "raison de l'abandon",
-    },
+    # demande.schema.json : chaque propriété porte sa « description » (et son « errorMessage ») dans
+    # le schéma même ; tests/test_schema_help.py le vérifie.
     "donneur.schema.json": {
         "siret": "SIRET de l'acheteur ; c'est aussi le nom du fichier",
         "nom": "dénomination de l'acheteur",
@@ -254,13 +162,30 @@ def inline_refs(node: Any, base_dir: Path) -> Any:
     if isinstance(ref, str) and not ref.startswith("#"):
         file, _, fragment = ref.partition("#")
         path = (base_dir / file).resolve()
-        target: Any = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        target: Any = inline_local(doc, doc)  # les « #/$defs/… » du fichier visé se lisent dans ce fichier
         for part in [p for p in fragment.split("/") if p]:
             target = target[part]
         target = inline_refs(target, path.parent)
         merged = {k: v for k, v in target.items() if k not in ("title", "description")}
         merged.update({k: v for k, v in out.items() if k != "$ref"})
         out = merged
+    return out
+
+
+def inline_local(node: Any, root: dict[str, Any]) -> Any:
+    """Remplace les références locales (« #/$defs/x ») d'un schéma par la cible, dans ce schéma."""
+    if isinstance(node, list):
+        return [inline_local(v, root) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: inline_local(v, root) for k, v in node.items()}
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/"):
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = target[part]
+        out = {**inline_local(target, root), **{k: v for k, v in out.items() if k != "$ref"}}
     return out
 
 

@@ -46,12 +46,14 @@ def analyse(
 
 
 def calibrate(
-    amount: Annotated[str, typer.Option("--amount", help="Montant HT en euros, chiffres ou à la française (« 1 450 000 », « 1 450 000,50 € », « 1,2 M€ », « 800 k€ ») ; total sur la durée si --years.", show_default=False)],
-    cpv: Annotated[str | None, typer.Option("--cpv", help="Code CPV (8 chiffres, chiffre de contrôle facultatif : 45000000 ou 45000000-7) : donne la part de main-d'œuvre de la table sectorielle.", show_default=False)] = None,
-    rate: Annotated[str | None, typer.Option("--rate", help="Taux d'insertion, entre 0 et 1 (0.05, 0,05 ou « 5 % »).", show_default=False)] = None,
-    hourly_cost: Annotated[str | None, typer.Option("--hourly-cost", help="Coût horaire chargé en euros (30 ou 32,50).", show_default=False)] = None,
-    labour_share: Annotated[str | None, typer.Option("--labour-share", help="Part de main-d'œuvre, entre 0 et 1 ou en % (remplace la table sectorielle).", show_default=False)] = None,
-    years: Annotated[float | None, typer.Option("--years", help="Durée en années d'un accord-cadre : heures calculées sur le montant annuel.", show_default=False)] = None,
+    amount: Annotated[str, typer.Option("--amount", metavar="MONTANT", help="Montant HT en euros, chiffres ou à la française (« 1 450 000 », « 1 450 000,50 € », « 1,2 M€ », « 800 k€ ») ; total sur la durée si --years.", show_default=False)],
+    cpv: Annotated[str | None, typer.Option("--cpv", metavar="CPV", help="Code CPV (8 chiffres, chiffre de contrôle facultatif : 45000000 ou 45000000-7) : donne la part de main-d'œuvre de la table sectorielle.", show_default=False)] = None,
+    rate: Annotated[str | None, typer.Option("--rate", metavar="TAUX", help="Taux d'insertion, entre 0 et 1 (0.05, 0,05 ou « 5 % »).", show_default=False)] = None,
+    hourly_cost: Annotated[str | None, typer.Option("--hourly-cost", metavar="MONTANT", help="Coût horaire chargé en euros (30 ou 32,50).", show_default=False)] = None,
+    labour_share: Annotated[str | None, typer.Option("--labour-share", metavar="PART", help="Part de main-d'œuvre, entre 0 et 1 ou en % (remplace la table sectorielle).", show_default=False)] = None,
+    years: Annotated[float | None, typer.Option("--years", metavar="ANNÉES", help="Durée en années d'un accord-cadre : heures calculées sur le montant annuel.", show_default=False)] = None,
+    duration: Annotated[int | None, typer.Option("--duration", metavar="MOIS", help="Durée d'exécution en mois (au lieu de --years) : heures et ETP par an, et total.", show_default=False)] = None,
+    new_staff_share: Annotated[str | None, typer.Option("--new-staff-share", metavar="PART", help="Reprise du personnel : part du personnel nouvellement affecté, entre 0 et 1 ou en % (facteur P de la méthode propreté).", show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:
     """Calcule les heures d'insertion sans dossier (pour répondre à un acheteur au téléphone).
@@ -66,13 +68,16 @@ def calibrate(
       guichet calibrate --amount 1450000 --cpv 90911200 --years 4
 
       guichet calibrate --amount "1 200 000 €" --cpv 45000000 --rate "7 %"
+
+      guichet calibrate --amount 600000 --cpv 90911200 --duration 36 --rate 0.05 --new-staff-share "30 %"
     """
     from guichet_cli.core.analysis import calibrate as calc
 
     ws = workspace(repo)
     cal = calc.quick(ws, calc.parse_number("--amount", amount), cpv, rate=calc.parse_number("--rate", rate, ratio=True),
                      hourly_cost=calc.parse_number("--hourly-cost", hourly_cost),
-                     labour_share=calc.parse_number("--labour-share", labour_share, ratio=True), years=years)
+                     labour_share=calc.parse_number("--labour-share", labour_share, ratio=True), years=years, months=duration,
+                     new_staff=calc.parse_number("--new-staff-share", new_staff_share, ratio=True))
     for line in calc.text_lines(cal):
         echo(line)
 

@@ -12,22 +12,14 @@ import traceback
 from typing import Any
 
 import typer
-import typer.rich_utils as rich_utils
 from typer.core import TyperGroup
 
 from guichet_cli import __version__
 from guichet_cli.cli import french
 from guichet_cli.core.errors import EXIT_ENVIRONMENT, GuichetError
 
-# Aide en français (les titres de panneaux de typer sont des constantes du module).
-rich_utils.OPTIONS_PANEL_TITLE = "Options"
-rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
-rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
-rich_utils.ERRORS_PANEL_TITLE = "Erreur"
-rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
-rich_utils.DEFAULT_STRING = "[par défaut : {}]"
-rich_utils.ENVVAR_STRING = "[variable : {}]"
-rich_utils.ABORTED_TEXT = "Interrompu."
+# Aide en français. L'aide est rendue sans rich (rich_markup_mode=None ci-dessous) : typer.rich_utils
+# (et rich, 0,2 s) n'est donc PAS importé au démarrage ; voir « Démarrage rapide » dans docs/architecture.md.
 french.install()
 
 
@@ -127,7 +119,7 @@ def _register() -> None:
         importlib.import_module(f"guichet_cli.cli.{name}").register(app)
 
 
-MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "rgpd"]
+MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "record", "opendata", "sourcing", "structures", "followup", "rgpd"]
 _register()
 
 

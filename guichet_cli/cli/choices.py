@@ -22,6 +22,9 @@ ValidateFormat = format_option(formats.VALIDATE, "Format de sortie : text, json,
 HistoryFormat = format_option(formats.HISTORY, "Format : text ou json.")
 DueFormat = format_option(formats.DUE, "Format : text, json ou csv.")
 ReportFormat = format_option(
-    formats.REPORT, "docx (rapport mis en page), xlsx (classeur), md (forge), csv (format long), json (outils), table (terminal).", short=False
+    formats.REPORT, "docx (rapport mis en page), xlsx (classeur), md (forge), csv (format long), json (outils), table (terminal), html (page autonome, graphiques).", short=False
 )
 ScreenFormat = format_option(formats.SCREEN, "Sortie : table (terminal), csv, md (Markdown) ou xlsx (avec --out).", short=False)
+ImportFormat = format_option(formats.IMPORT, "Format : text (tableau récapitulatif), json ou csv.")
+FollowupShowFormat = format_option(formats.FOLLOWUP_SHOW, "Sortie : table (terminal), json, csv ou xlsx (avec --out).", short=False)
+FollowupImportFormat = format_option(formats.FOLLOWUP_IMPORT, "Compte rendu : text ou json.", short=False)

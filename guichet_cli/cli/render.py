@@ -27,11 +27,11 @@ def _statuses(ws: Workspace) -> list[str]:
 
 
 def render(
-    case: Annotated[str | None, typer.Argument(help="Dossier à rédiger : identifiant (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)] = None,
+    case: Annotated[str | None, typer.Argument(metavar="DEMANDE", help="Dossier à rédiger : identifiant (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)] = None,
     all_cases: Annotated[bool, typer.Option("--all", help="Rédige tous les dossiers qui ont une recommandation.")] = False,
-    status: Annotated[list[str] | None, typer.Option("--status", help="Avec --all : seulement les dossiers de ce statut (option répétable).", show_default=False)] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Avec --all : seulement les dossiers de cette année (cases/AAAA/).", show_default=False)] = None,
-    out: Annotated[Path | None, typer.Option("--out", help=f"Dossier de sortie (défaut : {DEFAULT_OUT}/ à la racine du dépôt).", show_default=False)] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", metavar="STATUT", help="Avec --all : seulement les dossiers de ce statut (option répétable).", show_default=False)] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="ANNÉE", help="Avec --all : seulement les dossiers de cette année (cases/AAAA/).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help=f"Dossier de sortie (défaut : {DEFAULT_OUT}/ à la racine du dépôt).", show_default=False)] = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="Produit aussi un PDF de chaque pièce avec LibreOffice (soffice --headless).")] = False,
     repo: RepoOption = None,
 ) -> None:
@@ -108,7 +108,7 @@ def _render_all(ws: Workspace, out_dir: Path, statuses: list[str], year: int | N
             if not found.recommendations:
                 without_rec += 1
                 continue
-        selected.append((path, found.statut if found is not None else "?"))
+        selected.append((path, ws.store.lifecycle.label(found.statut) if found is not None else "?"))
 
     renderer = Renderer(ws)
     rows: list[list[str]] = []
@@ -128,14 +128,14 @@ def _render_all(ws: Workspace, out_dir: Path, statuses: list[str], year: int | N
                     for target in targets:
                         to_pdf(office, target)
                 written += len(targets)
-                pieces = ", ".join(d.disposition for d in plan.drafts)
+                pieces = ", ".join(_piece(ws, d.disposition) for d in plan.drafts)
                 rows.append([path.stem, statut, pieces, "rédigé"])
             except GuichetError as exc:  # un dossier en échec n'arrête pas les autres
                 failures += 1
                 rows.append([path.stem, statut, "", f"ÉCHEC : {exc.message}"])
             progress.advance(task)
     if rows:
-        echo(tabulate(rows, headers=["Dossier", "Statut", "Pièces", "Résultat"], tablefmt="simple", maxcolwidths=[None, None, 50, 70]))
+        echo(tabulate(rows, headers=["Dossier", "Statut", "Pièces", "Résultat"], tablefmt="simple", maxcolwidths=[None, 16, 30, 34]))  # 100 colonnes
         echo()
     done = len(rows) - failures
     summary = f"{done} dossier(s) rédigé(s), {written} pièce(s) écrite(s) dans {ws.rel(out_dir)}/"
@@ -185,6 +185,13 @@ def templates_check(
         echo(f"{line} : {len(result.errors)} problème(s).")
         raise typer.Exit(EXIT_FINDINGS)
     echo(f"{line} : aucun problème.")
+
+
+def _piece(ws: Workspace, code: str) -> str:
+    """Ce qui a été rédigé, en mots : « clause d'insertion (condition d'exécution) », « lettre d'accompagnement »."""
+    from guichet_cli.core.facts import labels
+
+    return "lettre d'accompagnement" if code == "lettre_accompagnement" else labels.of(ws).disposition(code)
 
 
 def register(app: typer.Typer) -> None:

@@ -14,13 +14,14 @@ from guichet_cli.core.errors import DataError, UsageError
 
 
 def report(
-    year: Annotated[int, typer.Option("--year", help="Année du bilan (AAAA).", show_default=False)],
-    buyer: Annotated[str | None, typer.Option("--buyer", help="SIRET du donneur d'ordre (un seul bilan).", show_default=False)] = None,
+    year: Annotated[int, typer.Option("--year", metavar="ANNÉE", help="Année du bilan (AAAA).", show_default=False)],
+    buyer: Annotated[str | None, typer.Option("--buyer", metavar="SIRET", help="SIRET du donneur d'ordre (un seul bilan).", show_default=False)] = None,
     all_buyers: Annotated[bool, typer.Option("--all", help="Un bilan par donneur d'ordre ayant une activité dans l'année.")] = False,
     region: Annotated[bool, typer.Option("--region", help="Panorama régional (tous les donneurs d'ordre).")] = False,
     public: Annotated[bool, typer.Option("--public", help="Version publiable : secret statistique, aucune donnée personnelle.")] = False,
     fmt: ReportFormat = "docx",
-    out: Annotated[Path | None, typer.Option("--out", help="Dossier de sortie (défaut : bilans/AAAA/ dans le dépôt).",
+    detail: Annotated[bool, typer.Option("--detail", help="Avec --format table : tous les tableaux (par défaut : la synthèse, qui tient dans 100 colonnes).")] = False,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (défaut : bilans/AAAA/ dans le dépôt).",
                                              show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:
@@ -50,6 +51,7 @@ def report(
     ws = workspace(repo)
     out_dir = out if out is not None else ws.root / "bilans" / str(year)
     ctx = prepare(ws)
+    ctx.terminal_detail = detail
     outcome = run.Outcome()
     if buyer:
         siret = buyer.replace(" ", "")
@@ -99,7 +101,11 @@ def _summary(outcome, year: int, rel) -> None:  # noqa: ANN001
         lines.append(f"{len(outcome.without_activity)} donneur(s) sans activité en {year} : pas de bilan.")
     if outcome.missing:
         lines.append(f"Données manquantes : {len(outcome.missing)} (détail dans la section « Données manquantes » des bilans)")
-        lines += [f"  {who} — {m['dossier']} ({m['fichier']}) : {m['probleme']}" for who, m in outcome.missing[:50]]
+        import textwrap
+
+        for who, m in outcome.missing[:50]:  # 100 colonnes au plus, comme les tableaux
+            lines += textwrap.wrap(f"{who} — {m['dossier']} ({m['fichier']}) : {m['probleme']}", width=100,
+                                   initial_indent="  ", subsequent_indent="      ")
     else:
         lines.append("Données manquantes : aucune.")
     echo("\n".join(lines), err=bool(outcome.terminal))

@@ -17,10 +17,10 @@ def screen(
     plan: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan d'achat annuel (.csv ou .xlsx).", show_default=False)],
     format_: ScreenFormat = "table",
     out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Fichier de sortie (par défaut : la sortie standard pour table, csv et md).", show_default=False)] = None,
-    buyer: Annotated[str | None, typer.Option("--buyer", help="SIRET du donneur d'ordre (type d'acheteur du registre ; obligatoire avec --create-cases).", show_default=False)] = None,
-    buyer_type: Annotated[str | None, typer.Option("--buyer-type", help="Type d'acheteur : etat, pouvoir_adjudicateur, entite_adjudicatrice, defense_securite, prive.", show_default=False)] = None,
+    buyer: Annotated[str | None, typer.Option("--buyer", metavar="SIRET", help="SIRET du donneur d'ordre (type d'acheteur du registre ; obligatoire avec --create-cases).", show_default=False)] = None,
+    buyer_type: Annotated[str | None, typer.Option("--buyer-type", metavar="TYPE", help="Type d'acheteur : etat, pouvoir_adjudicateur, entite_adjudicatrice, defense_securite, prive.", show_default=False)] = None,
     create_cases: Annotated[bool, typer.Option("--create-cases", help="Crée une demande (brouillon) par ligne de priorité haute ou moyenne.")] = False,
-    requester: Annotated[str | None, typer.Option("--requester", help="Contact demandeur des demandes créées (par défaut : le premier contact dédié du donneur d'ordre).", show_default=False)] = None,
+    requester: Annotated[str | None, typer.Option("--requester", metavar="CONTACT", help="Contact demandeur des demandes créées (par défaut : le premier contact dédié du donneur d'ordre).", show_default=False)] = None,
     no_commit: Annotated[bool, typer.Option("--no-commit", help="Crée les demandes sans les committer.")] = False,
     repo: RepoOption = None,
 ) -> None:
@@ -50,14 +50,16 @@ def screen(
         echo(f"Criblage écrit : {out} ({len(res.lines)} lignes analysées, {len(res.bad)} rejetée(s))")
     else:
         sys.stdout.flush()
-        echo(content.rstrip("\n") if isinstance(content, str) else "")
+        echo(content.lstrip("\ufeff").rstrip("\n") if isinstance(content, str) else "")  # BOM : pour --out seulement
     for b in res.bad:
         echo(f"{plan.name}: ligne {b.row} : {' ; '.join(b.problems)}", err=True)
     if create_cases:
         assert buyer is not None
         to_err = out is None and format_ in ("csv", "md")  # ne pas mêler les messages à un CSV sur la sortie standard
         for c in core.create_cases(ws, res, buyer, requester, no_commit=no_commit):
-            if c.case_id:
+            if c.existing:
+                echo(f"Ligne {c.row} : déjà enregistrée ({c.existing}), pas de nouvelle demande", err=to_err)
+            elif c.case_id:
                 echo(f"Ligne {c.row} : demande créée {ws.rel(c.path) if c.path else c.case_id}" + (f" (commit {c.sha[:10]})" if c.sha else ""), err=to_err)
             else:
                 echo(f"Ligne {c.row} : demande non créée : {c.problem}", err=True)

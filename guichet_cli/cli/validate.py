@@ -10,17 +10,18 @@ import typer
 from guichet_cli.cli.choices import ValidateFormat
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
-from guichet_cli.core.validation import output
-from guichet_cli.core.yamlio import atomic_write_text
 
 
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="CHEMIN...", help="Fichiers ou dossiers à valider (par défaut : tout le dépôt).", show_default=False)] = None,
     fmt: ValidateFormat = "text",
-    out: Annotated[Path | None, typer.Option("--out", help="Écrit le rapport au format choisi dans ce fichier et affiche le texte à l'écran (intégration continue).", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit le rapport au format choisi dans ce fichier et affiche le texte à l'écran (intégration continue).", show_default=False)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="N'affiche rien quand tout est valide.")] = False,
-    since: Annotated[str | None, typer.Option("--since", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
-    allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since : accepte la réécriture d'un fait passé (date de réception, de notification…).")] = False,
+    since: Annotated[str | None, typer.Option("--since", metavar="REF", help="Ne valide que ce qui a changé depuis cette référence git (ex. origin/main), avec le contrôle des transitions de statut.", show_default=False)] = None,
+    allow_correction: Annotated[bool, typer.Option("--allow-correction", help="Avec --since, en local : accepte la réécriture d'un fait passé (date de réception, de notification…). En revue, tracer la correction par le trailer « Guichet-Correction: motif ».")] = False,
+    message_file: Annotated[Path | None, typer.Option("--message-file", metavar="FICHIER", help="Avec --since : message du commit en cours (crochet commit-msg de pre-commit) ; ses trailers Guichet-Correction et Guichet-Suppression tracent les changements.", show_default=False)] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Nombre de processus de validation (par défaut : un par cœur de la machine ; 1 : un seul processus).", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Revalide tout, sans reprendre les résultats des fichiers inchangés (cache dans .git/guichet/).")] = False,
     repo: RepoOption = None,
 ) -> None:
     """Valide les fichiers du dépôt : schéma, identifiants, références, statut, règles de droit.
@@ -37,10 +38,13 @@ def validate(
 
       guichet validate --format gitlab --out gl-code-quality.json   (GitLab)
 
-      guichet validate --since origin/main  (demande de fusion : fichiers modifiés et transitions)
+      guichet validate --since origin/main  (demande de fusion : fichiers modifiés, suppressions et transitions)
+
+      guichet validate --since HEAD --message-file .git/COMMIT_EDITMSG   (crochet commit-msg)
     """
-    # jsonschema est lourd à importer : seulement quand on valide, pas pour « guichet --help ».
-    from guichet_cli.core.validation import engine
+    # Imports lourds (jsonschema, ruamel) dans la commande : « guichet --help » reste rapide (docs/architecture.md).
+    from guichet_cli.core.validation import engine, output
+    from guichet_cli.core.yamlio import atomic_write_text
 
     ws = workspace(repo)
     if since is not None:
@@ -48,11 +52,17 @@ def validate(
 
         if paths:
             raise UsageError("--since choisit lui-même les fichiers à valider : ne pas donner de chemins en plus")
-        report, _changes = validate_since(ws, since, allow_correction=allow_correction)
-    elif allow_correction:
-        raise UsageError("--allow-correction ne s'utilise qu'avec --since REF")
+        message = None
+        if message_file is not None:
+            try:
+                message = message_file.read_text(encoding="utf-8", errors="replace")
+            except OSError as exc:
+                raise UsageError(f"--message-file : impossible de lire « {message_file} » ({exc.strerror})") from None
+        report, _changes = validate_since(ws, since, allow_correction=allow_correction, message=message)
+    elif allow_correction or message_file is not None:
+        raise UsageError(("--allow-correction" if allow_correction else "--message-file") + " ne s'utilise qu'avec --since REF")
     else:
-        report = engine.validate(ws, paths or None)
+        report = engine.validate(ws, paths or None, jobs=jobs, cache=not no_cache, stream=True)
     if out is not None:
         # Le fichier sert à la forge, l'écran à la personne qui lit le journal du pipeline.
         atomic_write_text(out, output.render(ws, report, fmt) + "\n")

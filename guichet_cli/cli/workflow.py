@@ -7,12 +7,12 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from guichet_cli.cli.choices import DueFormat, HistoryFormat
-from guichet_cli.cli.common import RepoOption, echo, workspace
+from guichet_cli.cli.common import RepoOption, echo, interactive, workspace
 from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
 
 NoCommitOption = Annotated[
@@ -31,11 +31,12 @@ def _arrow(old: str | None, new: str | None) -> str:
 
 
 def status(
-    case: Annotated[str, typer.Argument(help="Identifiant de la demande (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)],
-    new_status: Annotated[str, typer.Argument(help="Nouveau statut (recue, en_analyse, recommandation_transmise, decision_rendue, marche_notifie, en_execution, cloturee, abandonnee).", show_default=False)],
-    reason: Annotated[str | None, typer.Option("--reason", help="Motif (abandon.motif, decision.motif selon le statut).", show_default=False)] = None,
-    date: Annotated[str | None, typer.Option("--date", help="Date du fait (AAAA-MM-JJ) ; par défaut aujourd'hui si le champ est vide.", show_default=False)] = None,
-    decision: Annotated[str | None, typer.Option("--decision", help="Suite donnée par le donneur d'ordre (decision_rendue) : suivie, partiellement_suivie ou non_suivie (avec --reason).", show_default=False)] = None,
+    case: Annotated[str, typer.Argument(metavar="DEMANDE", help="Identifiant de la demande (GRCS-2026-7F3K) ou chemin du fichier.", show_default=False)],
+    new_status: Annotated[str, typer.Argument(metavar="STATUT", help="Nouveau statut (recue, en_analyse, recommandation_transmise, decision_rendue, marche_notifie, en_execution, cloturee, abandonnee).", show_default=False)],
+    reason: Annotated[str | None, typer.Option("--reason", metavar="MOTIF", help="Motif (abandon.motif, decision.motif selon le statut).", show_default=False)] = None,
+    date: Annotated[str | None, typer.Option("--date", metavar="AAAA-MM-JJ", help="Date du fait (AAAA-MM-JJ) ; par défaut aujourd'hui si le champ est vide.", show_default=False)] = None,
+    decision: Annotated[str | None, typer.Option("--decision", metavar="SUITE", help="Suite donnée par le donneur d'ordre (decision_rendue) : suivie (toute la recommandation est retenue), partiellement_suivie (avec --retained) ou non_suivie (avec --reason).", show_default=False)] = None,
+    retained: Annotated[list[str] | None, typer.Option("--retained", metavar="DISPOSITION", help="Avec --decision partiellement_suivie : disposition retenue par le donneur d'ordre, parmi celles recommandées ; répéter l'option. Demandée dans un terminal.", show_default=False)] = None,
     no_commit: NoCommitOption = False,
     repo: RepoOption = None,
 ) -> None:
@@ -50,6 +51,10 @@ def status(
 
       guichet status GRCS-2026-7F3K recommandation_transmise --date 2026-04-14
 
+      guichet status GRCS-2026-7F3K decision_rendue --decision suivie --date 2026-05-02
+
+      guichet status GRCS-2026-7F3K decision_rendue --decision partiellement_suivie --retained clause_insertion --reason "variante écartée"
+
       guichet status GRCS-2026-7F3K decision_rendue --decision non_suivie --reason "budget contraint"
 
       guichet status GRCS-2026-7F3K abandonnee --reason "projet d'achat reporté"
@@ -57,13 +62,37 @@ def status(
     from guichet_cli.core.status import change_status
 
     ws = workspace(repo)
-    res = change_status(ws, case, new_status, reason=reason, date=_date_opt(date, "--date"), decision=decision, no_commit=no_commit)
-    echo(f"{res.case_id} : {res.old or 'aucun'} → {res.new}" + (f" (renseigné : {', '.join(res.filled)})" if res.filled else ""))
+    if decision == "partiellement_suivie" and not retained and interactive():
+        retained = _ask_retained(ws, case)
+    res = change_status(ws, case, new_status, reason=reason, date=_date_opt(date, "--date"), decision=decision,
+                        retained=retained, no_commit=no_commit)
+    lc = ws.store.lifecycle
+    echo(f"{res.case_id} : {lc.label(res.old) if res.old else 'aucun'} → {lc.label(res.new)}"
+         + (f" (renseigné : {', '.join(res.filled)})" if res.filled else ""))
     echo(f"commit {res.sha[:10]}" if res.sha else "modification écrite, non committée")
 
 
+def _ask_retained(ws: Any, ref: str) -> list[str]:
+    """Décision partiellement suivie : quelles dispositions recommandées sont retenues (re-demandé si faux)."""
+    from guichet_cli.core.facts import labels
+
+    case = ws.store.case(ref)
+    recommended = [d for d in case.recommended_dispositions if d != "aucune"]
+    if not recommended:
+        return []
+    names = labels.of(ws)
+    for i, d in enumerate(recommended, start=1):
+        echo(f"  {i}. {names.disposition(d)} ({d})")
+    while True:
+        answer = typer.prompt("Dispositions retenues (numéros séparés par des virgules)")
+        picks = [p.strip() for p in answer.split(",") if p.strip()]
+        if picks and all(p.isdigit() and 1 <= int(p) <= len(recommended) for p in picks):
+            return [recommended[int(p) - 1] for p in dict.fromkeys(picks)]
+        echo(f"Réponse non comprise : écrire un ou plusieurs numéros entre 1 et {len(recommended)}, par exemple 1", err=True)
+
+
 def history(
-    case: Annotated[str, typer.Argument(help="Identifiant de la demande ou chemin du fichier.", show_default=False)],
+    case: Annotated[str, typer.Argument(metavar="DEMANDE", help="Identifiant de la demande ou chemin du fichier.", show_default=False)],
     fmt: HistoryFormat = "text",
     repo: RepoOption = None,
 ) -> None:
@@ -103,8 +132,8 @@ def history(
 
 
 def log(
-    since: Annotated[str | None, typer.Option("--since", help="Depuis cette date (AAAA-MM-JJ) ; par défaut les 7 derniers jours.", show_default=False)] = None,
-    partner: Annotated[str | None, typer.Option("--partner", help="Seulement les demandes routées vers ce partenaire (coordination-93, grafie…).", show_default=False)] = None,
+    since: Annotated[str | None, typer.Option("--since", metavar="AAAA-MM-JJ", help="Depuis cette date (AAAA-MM-JJ) ; par défaut les 7 derniers jours.", show_default=False)] = None,
+    partner: Annotated[str | None, typer.Option("--partner", metavar="PARTENAIRE", help="Seulement les demandes routées vers ce partenaire (coordination-93, grafie…).", show_default=False)] = None,
     repo: RepoOption = None,
 ) -> None:
     """Activité récente sur toutes les demandes, pour la réunion hebdomadaire.
@@ -137,12 +166,14 @@ def log(
 
 
 def due(
-    on: Annotated[str | None, typer.Option("--on", help="Date de référence (AAAA-MM-JJ) ; par défaut aujourd'hui.", show_default=False)] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar="AAAA-MM-JJ", help="Date de référence (AAAA-MM-JJ) ; par défaut aujourd'hui.", show_default=False)] = None,
     fmt: DueFormat = "text",
     repo: RepoOption = None,
 ) -> None:
     """Ce qui attend qui, et depuis quand : réponses des donneurs d'ordre, réunions de lancement,
-    bilans annuels, motifs de décisions non suivies. Délais : guichet.yaml.
+    bilans annuels, motifs de décisions non suivies ; suivi de l'exécution (notification non
+    signalée, lancement sans facilitateur, relevés manquants, titulaire en retard). Délais :
+    guichet.yaml et rules/suivi.yaml.
 
     Exemples :
 
@@ -162,9 +193,9 @@ def due(
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, delimiter=";", lineterminator="\n")
-        w.writerow(["acteur", "identifiant_acteur", "dossier", "attente", "depuis", "jours", "source"])
+        w.writerow(["acteur", "identifiant_acteur", "dossier", "attente", "depuis", "jours", "source", "attendu_par"])
         for i in sorted(report.items, key=lambda i: (i.actor, -i.days, i.case_id)):
-            w.writerow([i.actor, i.actor_id, i.case_id, i.waiting_for, i.since, i.days, i.source])
+            w.writerow([i.actor, i.actor_id, i.case_id, i.waiting_for, i.since, i.days, i.source, i.waited_by])
         echo(buf.getvalue().rstrip("\n"))
         return
     if not report.items:
@@ -175,6 +206,8 @@ def due(
         echo(f"\n{actor}")
         for i in items:
             echo(f"  {i.case_id:<16} depuis le {i.since} ({i.days} j) : {i.waiting_for}")
+            if i.waited_by:
+                echo(f"  {'':<16} attendu par {i.waited_by}")
 
 
 def codeowners(
@@ -204,11 +237,12 @@ def codeowners(
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Dossier du nouveau dépôt (créé ; doit être absent ou vide).", show_default=False)],
-    name: Annotated[str, typer.Option("--name", help="Nom du guichet.")] = "Guichet des clauses sociales",
-    prefix: Annotated[str, typer.Option("--prefix", help="Préfixe des identifiants de demande (2 à 8 majuscules).")] = "GRCS",
-    organisation: Annotated[str, typer.Option("--organisation", help="Organisation sur la forge (GitHub ou GitLab).")] = "guichet-idf",
-    macs_team: Annotated[str, typer.Option("--macs-team", help="Équipe de la MACS sur la forge.")] = "@guichet-idf/macs",
+    directory: Annotated[Path, typer.Argument(metavar="DOSSIER", help="Dossier du nouveau dépôt (créé ; doit être absent ou vide).", show_default=False)],
+    name: Annotated[str, typer.Option("--name", metavar="NOM", help="Nom du guichet.")] = "Guichet des clauses sociales",
+    prefix: Annotated[str, typer.Option("--prefix", metavar="PRÉFIXE", help="Préfixe des identifiants de demande (2 à 8 majuscules).")] = "GRCS",
+    organisation: Annotated[str, typer.Option("--organisation", metavar="ORGANISATION", help="Organisation sur la forge (GitHub ou GitLab).")] = "guichet-idf",
+    macs_team: Annotated[str, typer.Option("--macs-team", metavar="@ORG/ÉQUIPE", help="Équipe de la MACS sur la forge.")] = "@guichet-idf/macs",
+    toolkit: Annotated[str | None, typer.Option("--toolkit", metavar="SOURCE", help="D'où la CI installe guichet : adresse git du dépôt de l'outil (git+https://…/guichet.git, épinglée à l'étiquette de cette version) ou chemin d'une roue .whl copiée dans vendor/. Par défaut : git+https://github.com/ORGANISATION/guichet.git.", show_default=False)] = None,
     no_commit: NoCommitOption = False,
 ) -> None:
     """Crée un dépôt de demandes neuf (registres, schémas, règles, modèles, CI, pre-commit,
@@ -219,6 +253,8 @@ def init(
       guichet init ../guichet-essai
 
       guichet init /srv/depots/guichet-77 --name "Guichet de Seine-et-Marne" --prefix GSM
+
+      guichet init ../guichet-95 --toolkit dist/guichet_cli-0.1.0-py3-none-any.whl
     """
     import re
 
@@ -228,7 +264,8 @@ def init(
         raise UsageError(f"préfixe invalide « {prefix} »", "2 à 8 lettres majuscules, par exemple GRCS")
     if not re.fullmatch(r"@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?", macs_team):
         raise UsageError(f"équipe de forge invalide « {macs_team} »", "écrire @organisation/equipe, par exemple @guichet-idf/macs")
-    root, sha = init_repository(directory, name=name, prefix=prefix, organisation=organisation, macs_team=macs_team, no_commit=no_commit)
+    root, sha = init_repository(directory, name=name, prefix=prefix, organisation=organisation, macs_team=macs_team, no_commit=no_commit,
+                                 toolkit=toolkit)
     echo(f"Dépôt créé : {root}" + (f" (premier commit {sha[:10]})" if sha else " (sans commit)"))
     echo(f"→ ensuite : se placer dans le dépôt (cd {root}), activer la vérification à chaque commit "
          "(« pre-commit install »), puis le pousser vers la forge du guichet")

@@ -69,6 +69,13 @@ def parse_amount(value: str | float, option: str) -> int | float:
         raise UsageError(f"{option} : {exc.message}", "écrire le montant en euros HT, par exemple 1450000, « 1 450 000 € » ou « 1,45 M€ »") from None
 
 
+def _plausible(ws: Workspace, value: int | float, option: str) -> int | float:
+    """Un montant hors de la plage plausible des règles est refusé (rien n'est écrit)."""
+    if (why := amounts.implausible(ws, float(value))) is not None:
+        raise UsageError(f"{option} : {why}", "écrire le montant estimé HT en euros, par exemple 1450000 ou « 1,45 M€ »")
+    return value
+
+
 def new_id(ws: Workspace, year: int, taken: set[str] | None = None) -> str:
     """Identifiant libre pour `year` ; `taken` (en majuscules) évite de relire le dépôt."""
     prefix = ws.setting("prefixe_identifiant", "GRCS")
@@ -113,9 +120,9 @@ def build_case(ws: Workspace, spec: NewCase, case_id: str, received: str) -> dic
     if spec.buyer_type:
         marche["type_acheteur"] = spec.buyer_type
     marche["cpv"] = [yamlio.double_quoted(c.strip()) for c in spec.cpv]
-    marche["montant_estime_ht"] = parse_amount(spec.amount, "--amount")
+    marche["montant_estime_ht"] = _plausible(ws, parse_amount(spec.amount, "--amount"), "--amount")
     if spec.max_amount is not None:
-        marche["montant_maximum_ht"] = parse_amount(spec.max_amount, "--max-amount")
+        marche["montant_maximum_ht"] = _plausible(ws, parse_amount(spec.max_amount, "--max-amount"), "--max-amount")
     marche["duree_mois"] = spec.duration
     marche["forme"] = spec.form
     if spec.procedure:

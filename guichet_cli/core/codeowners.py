@@ -3,6 +3,10 @@
 Même syntaxe pour GitHub et GitLab sur ce sous-ensemble (motif de chemin ancré « / » puis
 équipes « @org/equipe ») ; la dernière règle qui correspond l'emporte, d'où la règle générale
 en tête. Le fichier est régénéré par `guichet codeowners` et par le routage (`write_codeowners`).
+
+Une demande que seule la MACS relit (pas encore routée : toute demande neuve) n'a pas de ligne : la
+règle générale `*` la couvre. Ainsi `guichet new` et `screen --create-cases` ne rendent pas
+CODEOWNERS périmé ; seul le routage, qui ajoute des relecteurs, le change.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def render_codeowners(ws: Workspace) -> str:
     partners = ws.store.registry.partners
     lines = [HEADER, f"*  {macs}", "", "# Registres, règles et modèles : la MACS.",
              f"/partners/  {macs}", f"/rules/  {macs}", f"/schemas/  {macs}", f"/clause_templates/  {macs}", "",
-             "# Demandes : la MACS et les partenaires routés."]
+             "# Demandes routées : la MACS et les partenaires (une demande non routée relève de la règle générale)."]
     for case in ws.store.cases():
         teams = [macs]
         for pid in case.partners:
@@ -50,8 +54,23 @@ def render_codeowners(ws: Workspace) -> str:
             team = partner.equipe_forge if partner else None
             if team and team not in teams:
                 teams.append(team)
-        lines.append(f"/{ws.rel(case.path)}  {' '.join(teams)}")
+        if len(teams) > 1:  # sinon la règle générale suffit
+            lines.append(f"/{ws.rel(case.path)}  {' '.join(teams)}")
+    lines += structure_lines(ws, macs)
     return "\n".join(lines) + "\n"
+
+
+def structure_lines(ws: Workspace, macs: str) -> list[str]:
+    """Fiches de structures : la MACS relit toute mise à jour, et chaque réseau celles de ses structures."""
+    registry = ws.store.structures
+    if not len(registry):
+        return []
+    partners = ws.store.registry.partners
+    out = ["", "# Structures inclusives : la MACS et les réseaux de la structure.", f"/structures/  {macs}"]
+    for s in registry:
+        teams = [macs] + [t for t in dict.fromkeys(partners[p].equipe_forge for p in s.reseaux if p in partners) if t and t != macs]
+        out.append(f"/{ws.rel(s.path)}  {' '.join(teams)}")
+    return out
 
 
 def write_codeowners(ws: Workspace) -> Path:

@@ -18,6 +18,8 @@ from typing import Any
 
 from guichet_cli.core import gitrepo
 from guichet_cli.core.facts import dates
+from guichet_cli.core.followup.duties import compute as followup_duties
+from guichet_cli.core.followup.duties import reported_in
 from guichet_cli.core.history import SHALLOW_HINT, History, load_history
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
@@ -38,6 +40,8 @@ class DueItem:
     since: str  # date ISO
     days: int
     source: str  # d'où vient la date : champ du dossier ou « historique git »
+    waited_by: str = ""  # qui attend (suivi de l'exécution : guichet, facilitateur, donneur d'ordre)
+    kind: str = ""  # clé de l'attente (relances : la même attente relancée monte d'un rang)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -45,7 +49,8 @@ class DueItem:
     def as_json(self) -> dict[str, Any]:
         """Clés françaises, les mêmes que l'en-tête du CSV (plus le chemin du fichier)."""
         return {"acteur": self.actor, "identifiant_acteur": self.actor_id, "dossier": self.case_id, "chemin": self.path,
-                "attente": self.waiting_for, "depuis": self.since, "jours": self.days, "source": self.source}
+                "attente": self.waiting_for, "depuis": self.since, "jours": self.days, "source": self.source,
+                "attendu_par": self.waited_by}
 
 
 @dataclass
@@ -102,7 +107,11 @@ def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool =
             return
         items.append(DueItem(actor[0], actor[1], case.id, ws.rel(case.path), what, since.isoformat(), (on - since).days, source))
 
+    from guichet_cli.core.sourcing.followup import unanswered  # réseaux consultés sans réponse (issue 13)
+
     for case in ws.store.cases():
+        for actor, what, since, source in unanswered(ws, case, reg, on):
+            add(actor, case, what, since, source)
         if case.statut not in _WAITING_STATUSES:
             continue
         path, status = case.path, case.statut
@@ -120,11 +129,15 @@ def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool =
                     f"réunion de lancement avec le titulaire (délai de {kickoff_days} jours après notification dépassé)", since, source)
         if status == "en_execution" and case.has_insertion_clause and execution:
             last_year = on.year - 1
-            if execution.notifie_le.year <= last_year and last_year not in case.result_years:
+            if execution.notifie_le.year <= last_year and last_year not in case.result_years and not reported_in(case, last_year):
                 add(_facilitator(reg, case), case, f"bilan {last_year} de la clause (résultats de l'année)",
                     dt.date(last_year + 1, 1, 1), "fin d'année")
         if decision and decision.suite in ("non_suivie", "partiellement_suivie") and not decision.motif:
             add(_buyer(reg, case), case, "motif de la recommandation non suivie (decision.motif)", decision.date, "decision.date")
+    for case, duty in followup_duties(ws, on, ws.store.cases()):  # suivi de l'exécution (core/followup/duties.py)
+        if duty.since <= on:
+            items.append(DueItem(duty.actor[0], duty.actor[1], case.id, ws.rel(case.path), duty.what, duty.since.isoformat(),
+                                 (on - duty.since).days, duty.source, duty.waited_by, duty.kind))
     hist = cache.get("h")
     warning = hist.warning if hist else None
     if "h" not in cache and use_history:

@@ -92,6 +92,14 @@ def money_words(x: float) -> str:
     return text + (" d'euros" if elided else " euro" + ("s" if value > 1 else ""))
 
 
+def count(x: float | str, singular: str, plural: str) -> str:
+    """Nombre et nom accordé : 0 ou 1 demande reçue, 2 demandes reçues (jamais « demande(s) »).
+    Un effectif masqué (« < 3 ») prend le pluriel."""
+    if isinstance(x, str):
+        return f"{x}{NBSP}{plural}"
+    return f"{_fmt(x)}{NBSP}{singular if abs(x) < 2 else plural}"
+
+
 # --- texte simple (terminal, CSV, courriel) -----------------------------------------------------
 
 

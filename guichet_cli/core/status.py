@@ -39,6 +39,46 @@ def decision_choices(ws: Workspace) -> list[str]:
     return list(schema["properties"]["decision"]["properties"]["suite"]["enum"])
 
 
+def retained_for(ws: Workspace, case: Case, decision: str, retained: list[str] | None) -> list[str]:
+    """Dispositions retenues par le donneur d'ordre : ce que le bilan compte (L2112-2-1, part régionale)."""
+    from guichet_cli.core.facts import labels
+
+    recommended = [d for d in case.recommended_dispositions if d != "aucune"]
+    names = labels.of(ws)
+    if decision == "non_suivie":
+        if retained:
+            raise UsageError("--retained n'a pas de sens pour une recommandation non suivie")
+        return []  # rien de retenu ; le motif (--reason) est exigé
+    if not recommended:
+        raise UsageError(f"{case.id} n'a pas de recommandation enregistrée (analyse.recommandation) : rien à suivre",
+                         "enregistrer d'abord la recommandation (guichet analyse --write)")
+    if decision == "suivie":
+        if retained and sorted(set(retained)) != sorted(recommended):
+            raise UsageError("une recommandation suivie retient toutes les dispositions recommandées",
+                             "pour n'en retenir qu'une partie : --decision partiellement_suivie --retained …")
+        return recommended
+    shown = ", ".join(f"{d} ({names.disposition(d)})" for d in recommended)
+    if not retained:
+        raise UsageError("décision partiellement suivie : indiquer les dispositions retenues",
+                         f"ajouter --retained pour chacune, parmi : {shown}")
+    unknown = [d for d in retained if d not in recommended]
+    if unknown:
+        raise UsageError(f"--retained {', '.join(unknown)} : pas dans la recommandation", f"choisir parmi : {shown}")
+    if sorted(set(retained)) == sorted(recommended):
+        raise UsageError("toutes les dispositions recommandées sont retenues : la recommandation est suivie",
+                         "utiliser --decision suivie")
+    return list(dict.fromkeys(retained))
+
+
+def chronology_problem(case: Case, today: dt.date) -> str | None:
+    """Premier problème de dates du dossier (ordre des faits, fait daté dans le futur) ; facts/dates."""
+    from guichet_cli.core import chronology
+
+    for problem in chronology.problems(case, today):
+        return problem.message
+    return None
+
+
 def change_status(
     ws: Workspace,
     ref: str,
@@ -47,17 +87,21 @@ def change_status(
     reason: str | None = None,
     date: dt.date | None = None,
     decision: str | None = None,
+    retained: list[str] | None = None,
     no_commit: bool = False,
     today: dt.date | None = None,
 ) -> StatusResult:
+    """`retained` : dispositions retenues d'une décision partiellement suivie (suivie : la
+    recommandation entière ; non suivie : « aucune »)."""
     # Verrou du dépôt avant de lire le statut actuel, gardé jusqu'après le commit : deux
     # `guichet status` simultanés passent l'un après l'autre (core/locking.py).
     with ws.store.writing():
-        return _change_status(ws, ref, new, reason=reason, date=date, decision=decision, no_commit=no_commit, today=today)
+        return _change_status(ws, ref, new, reason=reason, date=date, decision=decision, retained=retained,
+                              no_commit=no_commit, today=today)
 
 
 def _change_status(ws: Workspace, ref: str, new: str, *, reason: str | None, date: dt.date | None, decision: str | None,
-                   no_commit: bool, today: dt.date | None) -> StatusResult:
+                   retained: list[str] | None, no_commit: bool, today: dt.date | None) -> StatusResult:
     store = ws.store
     lc = store.lifecycle
     if new not in lc.statuses:
@@ -75,8 +119,12 @@ def _change_status(ws: Workspace, ref: str, new: str, *, reason: str | None, dat
         )
     spec = (store.rules("transitions").get("statuts") or {}).get(new) or {}
     values: dict[str, Any] = {}
+    today = today or dt.date.today()
+    if date is not None and date > today:
+        raise UsageError(f"--date {date.isoformat()} est dans le futur : on n'enregistre qu'un fait qui a eu lieu",
+                         f"indiquer la date du fait (au plus tard aujourd'hui, {today.isoformat()})")
     if spec.get("date") and (date is not None or not case.has_field(spec["date"])):
-        values[spec["date"]] = (date or today or dt.date.today()).isoformat()
+        values[spec["date"]] = (date or today).isoformat()
     if reason is not None:
         if not spec.get("motif"):
             raise UsageError(f"--reason n'a pas de sens pour le statut « {lc.label(new)} »", "l'indiquer dans notes: si besoin")
@@ -88,6 +136,11 @@ def _change_status(ws: Workspace, ref: str, new: str, *, reason: str | None, dat
         if decision not in choices:
             raise UsageError(f"décision inconnue « {decision} »", "valeurs possibles : " + ", ".join(choices))
         values[spec["suite"]] = decision
+        kept = retained_for(ws, case, decision, retained)
+        if kept:
+            values[spec["suite"].rsplit(".", 1)[0] + ".dispositions_retenues"] = kept
+    elif retained:
+        raise UsageError("--retained accompagne --decision partiellement_suivie", "ajouter --decision partiellement_suivie")
     values["statut"] = new
 
     def mutate(data: Any) -> None:
@@ -95,6 +148,10 @@ def _change_status(ws: Workspace, ref: str, new: str, *, reason: str | None, dat
             yamlio.set_field(data, dotted, value)
 
     def require_fields(updated: Case | None) -> None:
+        if updated is not None:
+            order = chronology_problem(updated, today)
+            if order:
+                raise UsageError(f"{case_id} : {order}", "corriger --date (rien n'a été écrit)")
         missing = lc.missing(updated, new) if updated is not None else []
         if missing:
             raise UsageError(

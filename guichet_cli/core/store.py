@@ -10,6 +10,7 @@ serait pas valide, et il n'y a jamais d'écriture suivie d'un retour en arrière
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +24,7 @@ from guichet_cli.core.locking import RepoLock
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.fields import ModelError
 from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
+from guichet_cli.core.model.structures import Structure, StructureRegistry
 
 if TYPE_CHECKING:
     from guichet_cli.core.lifecycle import Lifecycle
@@ -40,6 +42,12 @@ class Entry:
     model: Any = None
     read_problem: Finding | None = None  # le fichier ne se lit pas (YAML, encodage, droits)
     model_problem: Finding | None = None  # il se lit, mais un champ n'a pas le type attendu
+    cached_id: str | None = None  # identifiant d'une demande reprise du cache de validation (sans arbre)
+
+    @property
+    def case_id(self) -> str | None:
+        """Identifiant de la demande lue (ou reprise du cache), None pour un autre fichier."""
+        return self.model.id if isinstance(self.model, Case) else self.cached_id
 
     @property
     def problem(self) -> Finding | None:
@@ -112,6 +120,18 @@ class CaseStore:
             except ModelError as exc:
                 ent.model_problem = problem_of(exc, path)
         return ent
+
+    def fingerprint(self, path: Path) -> str | None:
+        """Empreinte git (hash du blob) du fichier, sans l'analyser ; None s'il ne se lit pas."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+
+    def release(self, path: Path) -> None:
+        """Oublie la lecture de `path` (validation en flux de très gros dépôts : mémoire bornée)."""
+        self._entries.pop(_key(path), None)
 
     # demandes
 
@@ -216,6 +236,23 @@ class CaseStore:
                     reg.contacts[ent.model.id] = ent.model
         return reg
 
+    @cached_property
+    def structures(self) -> StructureRegistry:
+        """Le registre des structures inclusives (structures/) ; un fichier illisible est laissé de côté."""
+        reg = StructureRegistry()
+        directory = self.ws.root / "structures"
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.yaml")):
+                ent = self.entry(path, build=Structure.from_data)
+                if ent.ok:
+                    reg.by_siret[ent.model.siret] = ent.model
+        return reg
+
+    def forget(self, path: Path) -> None:
+        """Oublie la lecture de `path` (fichier réécrit hors de `edit`, par un import en lot)."""
+        self._entries.pop(_key(path), None)
+        self.__dict__.pop("structures", None)
+
     # règles et réglages
 
     def rules(self, name: str) -> dict[str, Any]:
@@ -269,8 +306,7 @@ class CaseStore:
         if before_write is not None:
             before_write(self._typed(path, plain))
         if text.encode("utf-8") == doc.info.raw_bytes:
-            ent = self.case_entry(path)
-            return Edit(path, text, False, ent.model if ent.ok else None)
+            return Edit(path, text, False, self._reread(path))
         findings = self.check_data(path, plain, text)
         if findings:
             lines = [f"{self.ws.rel(path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {f.message}" for f in findings]
@@ -280,8 +316,7 @@ class CaseStore:
             )
         yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
-        ent = self.case_entry(path)
-        return Edit(path, text, True, ent.model if ent.ok else None)
+        return Edit(path, text, True, self._reread(path))
 
     def create(self, path: Path, doc: yamlio.Document) -> Edit:
         """Écrit un nouveau fichier après l'avoir validé en mémoire (rien n'est créé sinon)."""
@@ -296,8 +331,19 @@ class CaseStore:
                 raise EnvironmentProblem(f"{self.ws.rel(path)} existe déjà", "relancer la commande")
             yamlio.atomic_write_text(path, text)
         self._entries[_key(path)] = Entry(path, plain)
-        ent = self.case_entry(path)
+        ent = self.entry(path, build=self._builder(path))  # une fiche de registre n'est pas une demande
         return Edit(path, text, True, ent.model if ent.ok else None)
+
+    def _reread(self, path: Path) -> Case | None:
+        """L'objet typé du fichier écrit, lu avec le constructeur de son type (la demande, s'il en est une)."""
+        ent = self.entry(path, build=self._builder(path))
+        return ent.model if ent.ok and isinstance(ent.model, Case) else None
+
+    def _builder(self, path: Path) -> Callable[[Path, Any], Any] | None:
+        from guichet_cli.core.validation.engine import builder_for, classify
+
+        kinds = classify(self.ws, path)
+        return builder_for(kinds[0]) if kinds else None
 
     def _typed(self, path: Path, data: Any) -> Any:
         from guichet_cli.core.validation.engine import builder_for, classify

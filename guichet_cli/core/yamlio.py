@@ -415,6 +415,23 @@ def set_field(data: Any, dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def set_item(data: Any, dotted: str, index: int | None, value: Any) -> None:
+    """Remplace l'élément `index` de la liste pointée `a.b` (None : l'ajoute à la fin ; liste créée au besoin)."""
+    node = data
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = CommentedMap()
+        node = node[part]
+    seq = node.get(parts[-1])
+    if not isinstance(seq, list):
+        node[parts[-1]] = to_commented([value])
+    elif index is None or index >= len(seq):
+        seq.append(value)
+    else:
+        seq[index] = value
+
+
 def _tail_slot(container: Any, k: Any) -> tuple[list[Any], int]:
     """Emplacement du jeton de commentaire qui suit l'entrée `k` (fin de ligne + lignes suivantes)."""
     value = container[k]

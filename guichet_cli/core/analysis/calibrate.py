@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import UsageError
@@ -39,12 +40,19 @@ class Calibration:
     years: float
     hours: int  # sur la durée totale
     hours_per_year: int | None
-    etp: float
+    etp: float  # ETP PAR AN (AVE : 1 ETP = 1 600 h par an) ; total ÷ nombre d'années d'abord
     etp_hours: float
     formula: str
     new_staff: float | None = None
     sector: str | None = None
     notes: list[str] = field(default_factory=list)
+    method: str | None = None  # méthode propre au secteur (PACT Propreté…), avec sa source
+
+    def etp_text(self) -> str:
+        """« 0,25 ETP par an » ; pour une durée de moins d'un an, les heures de la durée en ETP d'une année."""
+        if self.years >= 1:
+            return f"{fr.n(self.etp, 2)} ETP par an"
+        return f"{fr.n(self.etp, 2)} ETP sur {fr.smart(round(self.years * 12))} mois (1 ETP = {fr.n(self.etp_hours)} h par an)"
 
     @property
     def effective_share(self) -> float:
@@ -105,8 +113,32 @@ def compute(
     formula = f"{fr.n(amount)} × {share_txt} × {fr.pct(rate.value)} ÷ {fr.smart(cost.value)}"
     if annual and years != 1:
         formula += f" (par an ; × {fr.smart(years)} ans pour la durée totale)"
-    etp = float(Decimal(repr(total / etp_hours)).quantize(Decimal(10) ** -rules["arrondi"]["etp_decimales"], rounding=ROUND_HALF_UP))
+    # AVE compte 1 ETP = 1 600 h PAR AN : un total pluriannuel est d'abord ramené à l'année.
+    yearly = exact if annual else (exact / years if years > 1 else exact)
+    etp = float(Decimal(repr(yearly / etp_hours)).quantize(Decimal(10) ** -rules["arrondi"]["etp_decimales"], rounding=ROUND_HALF_UP))
     return Calibration(amount, base, base_text, share, rate, cost, years, total, per_year, etp, etp_hours, formula, new_staff, sector)
+
+
+def sector_cost(sector_key: str, entry: dict[str, Any]) -> Param | None:
+    """Coût horaire propre au secteur (rules/secteurs.yaml#<clé>.cout_horaire), s'il en a un."""
+    own = entry.get("cout_horaire")
+    if not own:
+        return None
+    return Param(float(own["valeur"]), f"table sectorielle : {sectors.label_of(sector_key, entry)}",
+                 rule_ref("secteurs", sector_key, "cout_horaire"), bool(own.get("a_confirmer")))
+
+
+def minimum_hours(ws: Workspace, sector_key: str | None, entry: dict[str, Any] | None) -> tuple[float, str]:
+    """Heures minimales d'une clause : celles du secteur, sinon celles de rules/calibrage.yaml#pertinence."""
+    own = (entry or {}).get("heures_minimales")
+    if own and sector_key:
+        return float(own["valeur"]), rule_ref("secteurs", sector_key, "heures_minimales")
+    return float(load_rules(ws, "calibrage")["pertinence"]["heures_minimales"]), rule_ref("calibrage", "pertinence", "heures_minimales")
+
+
+def method_text(sector_key: str, entry: dict[str, Any]) -> str | None:
+    method = entry.get("methode")
+    return f"{method['libelle']} [{rule_ref('secteurs', sector_key, 'methode')}]" if method else None
 
 
 def sector_share(ws: Workspace, cpv: str, nature: str | None = None) -> tuple[str, Param]:
@@ -152,26 +184,53 @@ def quick(
     hourly_cost: float | None = None,
     labour_share: float | None = None,
     years: float | None = None,
+    months: int | None = None,
+    new_staff: float | None = None,
 ) -> Calibration:
     """Le calculateur de `guichet calibrate` : sans dossier, paramètres saisis ou tirés des règles."""
+    if (why := amounts.implausible(ws, amount)) is not None:
+        raise UsageError(f"--amount : {why}", "écrire le montant HT total du marché en euros, par exemple --amount 1450000")
     if cpv is None and labour_share is None:
         raise UsageError("indiquer le secteur (--cpv) ou la part de main-d'œuvre (--labour-share)", "par exemple : guichet calibrate --amount 1000000 --cpv 45000000")
     cpv = parse_cpv_option("--cpv", cpv)
     key = None
+    entry: dict[str, Any] = {}
+    if cpv is not None:
+        found = sectors.sector_for(ws, cpv)
+        key, entry = found.key, found.entry
     if labour_share is not None:
         share = Param(_check_share(labour_share, "--labour-share"), "saisie")
     else:
         key, share = sector_share(ws, str(cpv))
     rate_p = Param(_check_share(rate, "--rate"), "saisi") if rate is not None else None
-    cost_p = Param(hourly_cost, "saisi") if hourly_cost is not None else None
+    cost_p = Param(hourly_cost, "saisi") if hourly_cost is not None else (sector_cost(key, entry) if key else None)
+    if new_staff is not None:
+        _check_share(new_staff, "--new-staff-share")
+    if months is not None:
+        if years is not None:
+            raise UsageError("--duration et --years donnent tous deux la durée : n'en garder qu'une", "par exemple --duration 36 (mois)")
+        if months <= 0:
+            raise UsageError("--duration doit être un nombre de mois strictement positif", "par exemple --duration 36 pour 3 ans")
+        years = months / 12
     if years is not None and not (math.isfinite(years) and 0 < years <= 100):  # nan passait toutes les comparaisons
         raise UsageError(f"--years doit être un nombre d'années entre 0 et 100, pas « {years} »",
                          "par exemple --years 4 pour un accord-cadre de 4 ans")
     if years and years > 1:
         # montant saisi = montant total sur la durée ; heures calculées sur le montant annuel
-        return compute(ws, amount / years, share=share, rate=rate_p, cost=cost_p, years=years, annual=True,
-                       base="montant_annuel", base_text=f"montant annuel ({fr.n(amount)} € sur {fr.smart(years)} ans)", sector=key)
-    return compute(ws, amount, share=share, rate=rate_p, cost=cost_p, base_text="montant saisi", sector=key)
+        cal = compute(ws, amount / years, share=share, rate=rate_p, cost=cost_p, years=years, annual=True,
+                      base="montant_annuel", base_text=f"montant annuel ({fr.n(amount)} € sur {fr.smart(years)} ans)", sector=key,
+                      new_staff=new_staff)
+    else:
+        cal = compute(ws, amount, share=share, rate=rate_p, cost=cost_p, base_text="montant saisi", sector=key, new_staff=new_staff,
+                      years=years or 1.0)
+    if key:
+        if cost_p is not None and cost_p.regle and cost_p.regle.startswith(f"rules/secteurs.yaml#{key}"):
+            cal.method = method_text(key, entry)
+        minimum, ref = minimum_hours(ws, key, entry)
+        if cal.hours < minimum:
+            cal.notes.append(f"{fr.h(cal.hours)} < {fr.h(minimum)} : pas de clause conseillée en dessous de ce seuil ({ref}) ; "
+                             "globaliser les heures, réserver un lot ou retenir un critère")
+    return cal
 
 
 def text_lines(cal: Calibration) -> list[str]:
@@ -181,19 +240,23 @@ def text_lines(cal: Calibration) -> list[str]:
         ("Part de main-d'œuvre", fr.pct(cal.share.value), cal.share.tag()),
     ]
     if cal.new_staff is not None:
-        rows.append(("Part du nouveau personnel", fr.pct(cal.new_staff), "dossier (reprise du personnel)"))
+        rows.append(("Part du nouveau personnel", fr.pct(cal.new_staff), "reprise du personnel (facteur P)"))
     rows += [
         ("Taux d'insertion", fr.pct(cal.rate.value), cal.rate.tag()),
         ("Coût horaire", fr.eur(cal.cost.value), cal.cost.tag()),
     ]
+    etp_text = cal.etp_text() + (f" à {fr.n(cal.etp_hours)} h par an" if cal.years >= 1 else "")
     if cal.hours_per_year is not None:
-        rows.append(("Heures par an", fr.h(cal.hours_per_year), ""))
-    rows.append(("Heures d'insertion", fr.h(cal.hours), f"{fr.n(cal.etp, 2)} ETP à {fr.n(cal.etp_hours)} h"
-                 + (f", sur {fr.smart(cal.years)} ans" if cal.years != 1 else "")))
+        rows.append(("Heures par an", fr.h(cal.hours_per_year), etp_text))
+        rows.append(("Heures d'insertion", fr.h(cal.hours), f"total sur {fr.smart(cal.years)} ans"))
+    else:
+        rows.append(("Heures d'insertion", fr.h(cal.hours), etp_text))
     width = max(len(r[0]) for r in rows) + 2
     vwidth = max(len(r[1]) for r in rows) + 2
     out = [f"{label.ljust(width)}{value.ljust(vwidth)}{('(' + note + ')') if note else ''}".rstrip() for label, value, note in rows]
     out.append(f"Formule : {cal.formula}")
+    if cal.method:
+        out.append(f"Méthode : {cal.method}")
     out.extend(f"Note : {n}" for n in cal.notes)
     return out
 

@@ -40,7 +40,12 @@ def analysis_lines(an: Analysis, case: Case) -> list[str]:
         lots = f" (lots {', '.join(str(x) for x in r['lots'])})" if r.get("lots") else ""
         out.append(f"  {r['rang']}. {r['disposition']}{lots} — {r['base_legale']}  [{r['regle']}]")
     if an.total_hours:
-        out.append(f"Heures d'insertion au total : {fr.h(an.total_hours)} ({fr.n(an.total_hours / an.units[0].unit.calibration.etp_hours, 2)} ETP)")
+        cal = an.units[0].unit.calibration
+        years = max(cal.years, 1.0)
+        yearly = an.total_hours / years
+        span = f" sur {fr.smart(cal.years)} ans, soit {fr.h(round(yearly))} par an" if cal.years > 1 else ""
+        unit = "ETP par an" if cal.years >= 1 else f"ETP sur {fr.smart(round(cal.years * 12))} mois"
+        out.append(f"Heures d'insertion au total : {fr.h(an.total_hours)}{span} ({fr.n(yearly / cal.etp_hours, 2)} {unit})")
     out += [f"Note : {n}" for n in an.notes]
     return out
 
@@ -82,13 +87,21 @@ def apply_analysis(data: Any, an: Analysis, today: dt.date) -> None:
                     _set(current, k, cal[k], after=tuple(reversed(_COMPUTED[: _COMPUTED.index(k)])))
 
 
+def _facilitator(reg: Registry, fid: str) -> str:
+    """« Hugo Haddad (facilitateur-93-02) » : le nom du registre, l'identifiant pour le retrouver."""
+    fac = reg.facilitators.get(fid)
+    person = reg.contacts.get(fac.contact) if fac else None
+    name = " ".join(x for x in (person.prenom, person.nom) if x) if person else ""
+    return f"{name} ({fid})" if name and name != "à compléter" else fid
+
+
 def routing_lines(routing: Routing, reg: Registry) -> list[str]:
     out = ["Routage :"]
     out.append("  Coordination(s) : " + ", ".join(f"{reg.partner_label(p)} ({p})" for p in routing.coordinations))
     if routing.lead:
         out.append(f"  Cheffe de file : {reg.partner_label(routing.lead)} ({routing.lead})")
     out.append("  Réseaux : " + (", ".join(f"{reg.partner_label(p)} ({p})" for p in routing.networks) or "aucun"))
-    out.append("  Facilitateur(s) : " + (", ".join(routing.facilitators) or "aucun"))
+    out.append("  Facilitateur(s) : " + (", ".join(_facilitator(reg, f) for f in routing.facilitators) or "aucun"))
     out.append("  Motifs :")
     out += [f"    - {reg.partner_label(r.partner)} : {r.motif}  [{r.regle}]" for r in routing.reasons]
     return out

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
+from guichet_cli.core.analysis import ess
+from guichet_cli.core.analysis.calibrate import minimum_hours
 from guichet_cli.core.analysis.units import Unit, build_units
-from guichet_cli.core.facts import labels, thresholds
-from guichet_cli.core.model.case import Calibration, Case, Derogation, Market
+from guichet_cli.core.facts import labels, sectors, thresholds
+from guichet_cli.core.model.case import Calibration, Case, Derogation, Market, Recommendation
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
 from guichet_cli.core.validation.checks import cpv_in
@@ -136,6 +138,9 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, marche: Market, th: threshol
         ok = th.buyer_type in buyers_ok
         status = status if ok else REFUSED
         checks.append(Check(ok, f"acheteur de type {th.buyer_type} {'autorisé' if ok else 'non autorisé'}", rule_ref("dispositions", disp, "acheteurs_autorises")))
+        condition = (rule.get("acheteurs_sous_condition") or {}).get(th.buyer_type)
+        if ok and condition:
+            checks.append(Check(True, f"acheteur de type {th.buyer_type} : {condition}", rule_ref("dispositions", disp, "acheteurs_sous_condition")))
     cal = unit.calibration
     if disp == "clause_insertion":
         share = cal.effective_share
@@ -152,11 +157,13 @@ def _evaluate(ws: Workspace, disp: str, unit: Unit, marche: Market, th: threshol
         if marche.duree_mois < cal_rules["duree_minimale_mois"]:
             status = DISCOURAGED
             checks.append(Check(False, f"durée d'exécution de {marche.duree_mois} mois < {cal_rules['duree_minimale_mois']} mois", rule_ref("calibrage", "pertinence", "duree_minimale_mois")))
-        if cal.hours < cal_rules["heures_minimales"]:
+        minimum, min_ref = minimum_hours(ws, unit.sector_key, unit.sector)
+        if cal.hours < minimum:
             status = DISCOURAGED
-            checks.append(Check(False, f"{fr.h(cal.hours)} calculées < {fr.h(cal_rules['heures_minimales'])} : globaliser les heures, réserver un lot ou retenir un critère", rule_ref("calibrage", "pertinence", "heures_minimales")))
+            checks.append(Check(False, f"{fr.h(cal.hours)} calculées < {fr.h(minimum)} : globaliser les heures, réserver un lot ou retenir un critère", min_ref))
         else:
-            checks.append(Check(True, f"{fr.h(cal.hours)} d'insertion ({fr.n(cal.etp, 2)} ETP)", rule_ref("calibrage")))
+            per_year = f", {fr.h(cal.hours_per_year)} par an" if cal.hours_per_year is not None else ""
+            checks.append(Check(True, f"{fr.h(cal.hours)} d'insertion{per_year} ({cal.etp_text()})", rule_ref("calibrage")))
     if disp == "aucune" and obligation.applies and not obligation.derogation:
         status = REFUSED
         checks.append(Check(False, "refusée sans motif de dérogation enregistré (analyse.derogation)", obligation.regle))
@@ -173,18 +180,57 @@ def _conforming(ws: Workspace, disp: str) -> bool:
     return (load_rules(ws, "dispositions")["dispositions"].get(disp) or {}).get("famille") in rules["familles_conformes"]
 
 
-def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Threshold, obligation: thresholds.Obligation) -> UnitResult:
+@dataclass(frozen=True)
+class Part:
+    """Partie d'un marché portée par un CPV secondaire d'un autre secteur, dont l'usage est une réservation."""
+
+    cpv: str
+    sector_key: str
+    label: str
+    disposition: str
+    classic: bool  # activité classique des marchés réservés : la réservation passe en tête
+
+
+def reserved_parts(ws: Workspace, unit: Unit) -> list[Part]:
+    """CPV secondaires de l'unité (tous les CPV sont lus, pas seulement le premier) relevant d'un autre
+    secteur dont la disposition par défaut est une réservation."""
+    table = load_rules(ws, "dispositions")["dispositions"]
+    out: list[Part] = []
+    for code in unit.cpv[1:]:
+        found = sectors.sector_for(ws, code)
+        disp = str(found.entry.get("disposition"))
+        if found.key != unit.sector_key and (table.get(disp) or {}).get("famille") == "reserve":
+            out.append(Part(sectors.cpv_base(code), found.key, found.label, disp, bool(found.entry.get("reservation_classique"))))
+    return out
+
+
+def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Threshold, obligation: thresholds.Obligation,
+                 recorded: tuple[str, ...] = ()) -> UnitResult:
+    """`recorded` : dispositions que le dossier (analyse.recommandation) attribue nommément à ce lot ; elles priment."""
     rules = load_rules(ws, "dispositions")["dispositions"]
     names = labels.of(ws)
     sector_ref = rule_ref("secteurs", unit.sector_key)
-    candidates = [unit.sector["disposition"], *unit.sector.get("alternatives", [])]
+    parts = reserved_parts(ws, unit)
+    classic = [p for p in parts if p.classic]
+    own_classic = bool(unit.sector.get("reservation_classique"))
+    candidates = [*recorded, *(p.disposition for p in classic), unit.sector["disposition"], *unit.sector.get("alternatives", [])]
     options: list[Option] = []
-    for i, disp in enumerate(dict.fromkeys(candidates)):
+    for disp in dict.fromkeys(candidates):
         status, checks = _evaluate(ws, disp, unit, marche, th, obligation)
-        origin = "disposition par défaut" if i == 0 else "alternative"
-        checks.insert(0, Check(True, f"{origin} du secteur « {unit.sector_label} »", sector_ref))
+        ref = sector_ref
+        if disp in recorded:
+            checks.insert(0, Check(True, "disposition retenue pour ce lot dans le dossier (analyse.recommandation)", None))
+        part = next((p for p in classic if p.disposition == disp), None)
+        if part is not None and disp not in recorded:
+            ref = rule_ref("secteurs", part.sector_key)
+            checks.insert(0, Check(True, f"partie « {part.label} » (CPV {part.cpv}) : activité classique des marchés réservés, la réservation passe en tête", ref))
+        elif disp == unit.sector["disposition"]:
+            extra = " (activité classique des marchés réservés)" if own_classic and (rules.get(disp) or {}).get("famille") == "reserve" else ""
+            checks.insert(0 if disp not in recorded else 1, Check(True, f"disposition par défaut du secteur « {unit.sector_label} »{extra}", sector_ref))
+        elif disp in unit.sector.get("alternatives", []):
+            checks.insert(0 if disp not in recorded else 1, Check(True, f"alternative du secteur « {unit.sector_label} »", sector_ref))
         rule = rules.get(disp) or {}
-        options.append(Option(disp, names.disposition(disp), rule.get("base_legale", ""), status, checks, sector_ref))
+        options.append(Option(disp, names.disposition(disp), rule.get("base_legale", ""), status, checks, ref))
     order = {RETAINED: 0, DISCOURAGED: 1, REFUSED: 2}
     options.sort(key=lambda o: order[o.status])  # tri stable : l'ordre de la table départage
     mandatory = obligation.applies and not obligation.derogation
@@ -204,6 +250,11 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
         primary.role = "principale"
         if mandatory:
             primary.checks.append(Check(True, obligation.reason, obligation.regle))
+            reading = load_rules(ws, "obligation_sociale").get("reservation_conforme") or {}
+            family = (rules.get(primary.disposition) or {}).get("famille")
+            if family in (reading.get("familles") or []) and reading.get("a_confirmer"):
+                primary.checks.append(Check(True, "une réservation seule satisfait l'obligation selon la lecture du guichet (« sans préjudice » "
+                                                  "des L2113-12 à L2113-16) : lecture à confirmer", rule_ref("obligation_sociale", "reservation_conforme")))
             primary.regle = primary.regle if _conforming(ws, primary.disposition) else rule_ref("obligation_sociale", "disposition_par_defaut")
         options.remove(primary)
         options.insert(0, primary)
@@ -217,6 +268,20 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
             comp.checks.append(Check(True, "en complément de la clause : critère sur la qualité de la proposition d'insertion", rule_ref("dispositions", COMPLEMENT)))
             options.remove(comp)
             options.insert(1, comp)
+    # Partie d'un autre secteur (CPV secondaire) dont l'usage est une réservation : proposer d'en faire un lot réservé.
+    for part in parts:
+        if part.classic and primary is not None and primary.disposition == part.disposition:
+            continue
+        opt = next((o for o in options if o.disposition == part.disposition), None)
+        if opt is None:
+            status, checks = _evaluate(ws, part.disposition, unit, marche, th, obligation)
+            opt = Option(part.disposition, names.disposition(part.disposition), (rules.get(part.disposition) or {}).get("base_legale", ""),
+                         status, checks, rule_ref("secteurs", part.sector_key))
+            options.append(opt)
+        if opt.status == RETAINED and opt is not primary:
+            opt.role = "complément"
+            opt.regle = rule_ref("secteurs", part.sector_key)
+            opt.checks.insert(0, Check(True, f"partie « {part.label} » (CPV {part.cpv}) : en faire un lot réservé ({opt.label})", opt.regle))
     for o in options:
         if not o.role:
             o.role = "alternative" if o.status != REFUSED else "écartée"
@@ -224,25 +289,60 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
 
 
 def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | None, calibration: Calibration | None = None,
-                   derogation: Derogation | None = None, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
+                   derogation: Derogation | None = None, today: dt.date | None = None, registry: Registry | None = None,
+                   recorded: tuple[Recommendation, ...] = ()) -> Analysis:
     """Analyse d'un marché (d'une demande, ou d'une ligne de plan d'achat) ; `calibration` et `derogation` :
     le calibrage et la dérogation enregistrés dans le dossier, s'il y en a."""
     today = today or dt.date.today()
     registry = registry if registry is not None else ws.store.registry
     btype, th, obligation = thresholds.assess(ws, marche, buyer, registry, today, derogation)
-    units = build_units(ws, marche, calibration)
-    results = [analyse_unit(ws, u, marche, th, obligation) for u in units]
+    # Dispositions attribuées nommément à un lot dans le dossier : elles priment, et le montant retenu
+    # saisi pour la clause ne se répartit que sur les lots qui la portent.
+    recorded_lots: dict[int, tuple[str, ...]] = {}
+    for rec in recorded:
+        for lot_no in rec.lots:
+            recorded_lots[lot_no] = (*recorded_lots.get(lot_no, ()), rec.disposition)
+    clause_lots = {n for n, disps in recorded_lots.items() if "clause_insertion" in disps} or None
+    units = build_units(ws, marche, calibration, clause_lots=clause_lots)
+    results = [analyse_unit(ws, u, marche, th, obligation, recorded_lots.get(u.lot, ()) if u.lot is not None else ()) for u in units]
+    if buyer:
+        _ess_history(ws, results, buyer, thresholds.launch_date(ws, marche) or today, case_id)
     notes = list(th.notes)
     if btype[1] != "dossier":
         notes.append(f"type d'acheteur « {btype[0]} » pris dans le {btype[1]}")
     if obligation.derogation:
         notes.append(f"dérogation enregistrée : {obligation.derogation_label or obligation.derogation.motif}")
+    if obligation.derogation_refused:
+        notes.append(f"motif de dérogation « {obligation.derogation_refused} » enregistré, mais absent des motifs de L2112-2-1 : "
+                     f"l'obligation demeure ({rule_ref('obligation_sociale', 'motifs_derogation')})")
     return Analysis(case_id, th, obligation, results, notes)
 
 
+def _ess_history(ws: Workspace, results: list[UnitResult], buyer: str, when: dt.date, case_id: str) -> None:
+    """Réservation ESS : nommer les organismes qui ne peuvent pas être attributaires (marché réservé du
+    même acheteur pour les mêmes services notifié depuis moins de 3 ans, d'après le dépôt)."""
+    for ur in results:
+        for o in ur.options:
+            if o.disposition != ess.ESS or o.status == REFUSED:
+                continue
+            priors = ess.prior_awards(ws, buyer=buyer, cpvs=ur.unit.cpv, before=when, exclude=case_id)
+            if priors:
+                names = ", ".join(f"{p.nom} ({p.siret}, {p.case_id}, notifié le {fr.date_fr(p.notified.isoformat())})" for p in priors)
+                o.checks.append(Check(True, f"ne peuvent pas être attributaires (marché réservé ESS des mêmes services depuis moins de 3 ans) : {names}",
+                                      ess.reference()))
+            else:
+                o.checks.append(Check(True, "aucun marché réservé ESS des mêmes services notifié par cet acheteur depuis 3 ans dans le dépôt",
+                                      ess.reference()))
+
+
 def analyse_case(ws: Workspace, case: Case, *, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
-    return analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
-                          derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry)
+    an = analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
+                        derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry,
+                        recorded=case.recommendations)
+    from guichet_cli.core.sourcing.hook import adjust_analysis  # l'offre des structures inclusives (issue 13)
+
+    adjust_analysis(ws, case, an)
+    return an
 
 
 def calibration_fields(an: Analysis) -> dict[str, Any] | None:
@@ -262,7 +362,10 @@ def calibration_fields(an: Analysis) -> dict[str, Any] | None:
     per_year = [u.unit.calibration.hours_per_year for u in units]
     if all(p is not None for p in per_year):
         out["heures_par_an"] = sum(p for p in per_year if p is not None)
-    out["etp"] = round(total / first.etp_hours, 2)
+    # ETP par an (AVE : 1 ETP = 1 600 h par an) : heures annuelles si connues, sinon total sur la durée en années
+    years = max(first.years, 1.0)
+    yearly = out.get("heures_par_an", total / years)
+    out["etp"] = round(yearly / first.etp_hours, 2)
     if an.has_lots:
         out["lots"] = [{"numero": u.unit.lot, "montant_retenu_ht": _num(u.unit.calibration.amount), "part_main_oeuvre": u.unit.calibration.share.value,
                         "taux_insertion": u.unit.calibration.rate.value, "cout_horaire": _num(u.unit.calibration.cost.value),

@@ -55,6 +55,14 @@ def from_saved(saved: Any) -> Routing:
                    reasons=[Reason(m.partenaire, m.motif, m.regle or "") for m in saved.motifs])
 
 
+def _names(codes: list[str]) -> str:
+    """Libellés des dispositions (schemas/defs.schema.json) : le motif est lu par les partenaires."""
+    from guichet_cli.core.facts import labels
+
+    names = labels.packaged()
+    return ", ".join(names.disposition(c) for c in codes)
+
+
 def _ref(reg: Registry, pid: str, key: str) -> str:
     partner = reg.partners.get(pid)
     name = f"partners/{partner.path.name}" if partner is not None else f"partners/{pid}.yaml"
@@ -111,7 +119,7 @@ def route(case: Case, reg: Registry, recs: list[dict[str, Any]]) -> Routing:
             if pid not in r.networks:
                 match = [d for d in r.dispositions if d in net.dispositions]
                 r.networks.append(pid)
-                r.reasons.append(Reason(pid, f"réseau IAE du département {dep} : {', '.join(match)}", _ref(reg, pid, "dispositions")))
+                r.reasons.append(Reason(pid, f"réseau IAE du département {dep} : {_names(match)}", _ref(reg, pid, "dispositions")))
     for pid, p in sorted(reg.partners.items()):
         if p.type != "reseau_partenaire":
             continue
@@ -119,7 +127,9 @@ def route(case: Case, reg: Registry, recs: list[dict[str, Any]]) -> Routing:
         if match:
             missions = "; ".join(p.missions[:2])
             r.networks.append(pid)
-            r.reasons.append(Reason(pid, f"{p.sigle or pid} suit {', '.join(match)}" + (f" ({missions})" if missions else ""), _ref(reg, pid, "dispositions")))
+            unsure = " — nom et rôle à confirmer" if p.nom_a_confirmer else ""
+            r.reasons.append(Reason(pid, f"{p.sigle or pid} accompagne : {_names(match)}" + (f" ({missions})" if missions else "") + unsure,
+                                    _ref(reg, pid, "dispositions")))
     # Facilitateurs : ceux déjà désignés dans le dossier, sinon le premier de chaque coordination.
     current = list(case.facilitators)
     for pid in r.coordinations:

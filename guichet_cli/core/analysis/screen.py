@@ -6,7 +6,6 @@ disposition est retenue sans réserve, « basse » sinon (seules des disposition
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import Counter
@@ -15,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core import yamlio
+from guichet_cli.core import sheets, yamlio
 from guichet_cli.core.analysis import recommend
 from guichet_cli.core.analysis.plan import BadLine, PlanLine, read_plan
 from guichet_cli.core.errors import UsageError
-from guichet_cli.core.facts import labels
+from guichet_cli.core.facts import amounts, labels
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
 
@@ -70,7 +69,8 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
                  today: dt.date | None = None, registry: Registry | None = None) -> list[Screened]:
     today = today or dt.date.today()
     reg = registry if registry is not None else ws.store.registry
-    kinds = labels.of(ws).choices("type_acheteur")
+    names = labels.of(ws)
+    kinds = names.choices("type_acheteur")
     if buyer_type and buyer_type not in kinds:
         raise UsageError(f"--buyer-type : type d'acheteur « {buyer_type} » inconnu", "types possibles : " + ", ".join(kinds))
     out = []
@@ -91,12 +91,12 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
         if "lancement_prevu" not in v and an.obligation.applies:
             notes.append("date de lancement inconnue : obligation L2112-2-1 évaluée à la date du jour")
         if principal is not None and principal.status != recommend.RETAINED:
-            notes.append(f"{principal.disposition} déconseillée : " + "; ".join(c.text for c in principal.checks if not c.ok))
+            notes.append(f"{names.disposition(principal.disposition)} déconseillée : " + "; ".join(c.text for c in principal.checks if not c.ok))
         row = {
             "ligne": line.row, "objet": v["objet"], "cpv": ", ".join(v["cpv"]), "montant": v["montant_estime_ht"],
-            "duree": v["duree_mois"], "departements": ", ".join(v.get("departements") or []), "lancement": v.get("lancement_prevu", ""),
+            "duree": v["duree_mois"], "departements": ", ".join(f"{names.departement(d)} ({d})" for d in v.get("departements") or []), "lancement": v.get("lancement_prevu", ""),
             "secteur": ur.unit.sector_label,
-            "dispositions": " + ".join(o.disposition for o in chosen) or "aucune",
+            "dispositions": " + ".join(names.disposition(o.disposition) for o in chosen) or names.disposition("aucune"),
             "heures": ur.unit.calibration.hours if has_clause else None,
             "seuil": an.threshold.threshold, "au_dessus": "oui" if an.threshold.above else "non",
             "obligation": "oui" if an.obligation.applies else "non", "priorite": priority,
@@ -107,8 +107,25 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
     return out
 
 
+def plausible_lines(ws: Workspace, lines: list[PlanLine]) -> tuple[list[PlanLine], list[BadLine]]:
+    """Lignes aux montants plausibles, et les autres rejetées (rules/seuils.yaml#montants_plausibles)."""
+    kept: list[PlanLine] = []
+    bad: list[BadLine] = []
+    for line in lines:
+        v = line.values
+        why = [w for key in ("montant_estime_ht", "montant_maximum_ht") if key in v
+               for w in [amounts.implausible(ws, float(v[key]))] if w]
+        if why:
+            bad.append(BadLine(line.row, why))
+        else:
+            kept.append(line)
+    return kept, bad
+
+
 def screen_file(ws: Workspace, path: Path, **kwargs: Any) -> ScreenResult:
     lines, bad = read_plan(path, labels.of(ws))
+    lines, implausible = plausible_lines(ws, lines)
+    bad = sorted([*bad, *implausible], key=lambda b: b.row)
     return ScreenResult(path.name, screen_lines(ws, lines, **kwargs), bad)
 
 
@@ -159,33 +176,39 @@ def to_table(res: ScreenResult, markdown: bool = False) -> str:
     return "\n".join(parts) + "\n"
 
 
-def to_csv(res: ScreenResult) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\n")
-    w.writerow([label for _, label in COLUMNS])
+def _typed(key: str, value: Any) -> Any:
+    """Valeur d'une cellule de tableur : la date de lancement comme date, pas comme texte."""
+    if key == "lancement" and isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return _plain(value)
+
+
+def to_csv(res: ScreenResult) -> bytes:
+    """CSV à la française (core/sheets.py) : « ; », virgule décimale, dates jj/mm/aaaa, UTF-8 avec BOM."""
+    rows: list[list[Any]] = [[label for _, label in COLUMNS]]
     for s in res.lines:
-        w.writerow([neutralise("" if s.row[k] is None else _plain(s.row[k])) for k, _ in COLUMNS])
+        rows.append([neutralise("" if s.row[k] is None else _typed(k, s.row[k])) for k, _ in COLUMNS])
     for b in res.bad:
-        w.writerow([b.row, neutralise("LIGNE REJETÉE : " + " ; ".join(b.problems))] + [""] * (len(COLUMNS) - 2))
-    return buf.getvalue()
+        rows.append([b.row, neutralise("LIGNE REJETÉE : " + " ; ".join(b.problems))] + [""] * (len(COLUMNS) - 2))
+    return sheets.french_csv(rows)
 
 
 def to_xlsx(res: ScreenResult) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     sheet = wb.active
     sheet.title = "Criblage"
     sheet.append([label for _, label in COLUMNS])
     for s in res.lines:
-        sheet.append([neutralise(_plain(s.row[k])) for k, _ in COLUMNS])
+        sheet.append([neutralise(_typed(k, s.row[k])) for k, _ in COLUMNS])
     for col, (key, _label) in enumerate(COLUMNS, start=1):
-        sheet.cell(row=1, column=col).font = Font(bold=True)
         if key in ("montant", "seuil", "heures"):
             for r in range(2, sheet.max_row + 1):
                 sheet.cell(row=r, column=col).number_format = "#,##0"
-    sheet.freeze_panes = "A2"
     summary = wb.create_sheet("Synthèse")
     summary.append(["Indicateur", "Valeur"])
     for k, v in res.summary():
@@ -194,6 +217,8 @@ def to_xlsx(res: ScreenResult) -> bytes:
     bad.append(["Ligne", "Problèmes", "Contenu"])
     for b in res.bad:
         bad.append([b.row, neutralise(" ; ".join(b.problems)), neutralise(b.raw)])
+    for ws_ in wb.worksheets:
+        sheets.finish_sheet(ws_)  # en-tête figé, largeurs, renvoi à la ligne, dates typées
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -205,16 +230,14 @@ def render(res: ScreenResult, fmt: str) -> str | bytes:
     if fmt == "md":
         return to_table(res, markdown=True)
     if fmt == "csv":
-        return to_csv(res)
+        return to_csv(res).decode("utf-8")  # BOM compris : il part avec le fichier ou la redirection
     if fmt == "xlsx":
         return to_xlsx(res)
     raise UsageError(f"format « {fmt} » inconnu", "choisir --format table, csv, md ou xlsx")
 
 
 def write_output(path: Path, content: str | bytes) -> None:
-    data = content if isinstance(content, bytes) else content.encode("utf-8")
-    if path.suffix.lower() == ".csv" and not isinstance(content, bytes):
-        data = b"\xef\xbb\xbf" + data  # BOM : le tableur ouvre le CSV en UTF-8
+    data = content if isinstance(content, bytes) else content.encode("utf-8")  # le CSV porte déjà son BOM
     yamlio.atomic_write_bytes(path, data)
 
 
@@ -228,13 +251,32 @@ class Created:
     path: Path | None
     problem: str | None = None
     sha: str | None = None
+    existing: str | None = None  # demande déjà créée depuis cette ligne (relance de --create-cases)
+
+
+def _plan_key(buyer: str, objet: str, cpv: list[str] | tuple[str, ...], launch: Any) -> tuple[str, str, str, str]:
+    """Ce qui reconnaît une ligne de plan déjà devenue demande : donneur, objet, CPV principal, lancement."""
+    from guichet_cli.core.facts import dates
+
+    when = launch if isinstance(launch, dt.date) else dates.read(launch)
+    return (buyer, " ".join(str(objet).split()).casefold(), str(cpv[0]) if cpv else "", when.isoformat() if when else "")
+
+
+def _already_created(ws: Workspace, buyer: str) -> dict[tuple[str, str, str, str], str]:
+    out: dict[tuple[str, str, str, str], str] = {}
+    for case in ws.store.cases():
+        if case.canal == "plan_achat" and case.donneur_ordre == buyer:
+            out.setdefault(_plan_key(buyer, case.marche.objet, case.marche.cpv, case.marche.lancement_prevu), case.id)
+    return out
 
 
 def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | None = None, *, no_commit: bool = False,
                  today: dt.date | None = None) -> list[Created]:
     """Une demande (statut initial) par ligne retenue (priorité haute ou moyenne), via core/cases.py.
 
-    Une ligne qui ne donnerait pas une demande valide est signalée et les autres sont créées.
+    Une ligne qui ne donnerait pas une demande valide est signalée et les autres sont créées. Une
+    ligne déjà devenue demande (même donneur d'ordre, objet, CPV principal et lancement, canal
+    plan_achat) n'est pas recréée : relancer la commande ne fait pas de doublons.
     """
     from guichet_cli.core.cases import NewCase, create_case
     from guichet_cli.core.errors import GuichetError
@@ -249,10 +291,15 @@ def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | 
     from guichet_cli.core import audit
 
     out: list[Created] = []
+    done = _already_created(ws, buyer)
     for s in res.lines:
         if s.row["priorite"] == LOW:
             continue
         v = s.line.values
+        key = _plan_key(buyer, v["objet"], list(v["cpv"]), v.get("lancement_prevu"))
+        if key in done:
+            out.append(Created(s.line.row, None, None, existing=done[key]))
+            continue
         deps = list(v.get("departements") or []) or ([info.departement] if info.departement else [])
         spec = NewCase(buyer=buyer, requester=requester, object=v["objet"], nature=v["nature"], cpv=list(v["cpv"]),
                        amount=v["montant_estime_ht"], duration=v["duree_mois"], form=v["forme"], departments=deps,
@@ -263,6 +310,7 @@ def create_cases(ws: Workspace, res: ScreenResult, buyer: str, requester: str | 
             except GuichetError as exc:
                 out.append(Created(s.line.row, None, None, exc.message))
                 continue
+            done[key] = cid  # deux lignes identiques dans le même plan : une seule demande
             sha = audit.commit_changes(ws, [path], case_id=cid, action="creation", subject=f"{cid} : demande reçue (plan d'achat)",
                                        status_change=(None, "recue"), no_commit=no_commit)
         out.append(Created(s.line.row, cid, path, None, sha))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.analysis.calibrate import Calibration, Param, compute
+from guichet_cli.core.analysis.calibrate import Calibration, Param, compute, method_text, sector_cost
 from guichet_cli.core.facts import sectors
 from guichet_cli.core.model.case import Calibration as GivenCalibration
 from guichet_cli.core.model.case import Lot, LotCalibration, Market
@@ -71,11 +71,15 @@ def _rate(ws: Workspace, marche: Market, given: GivenCalibration | None, sector_
     return Param(float(d["valeur"]), "défaut", rule_ref("calibrage", "taux_insertion", "defaut"), bool(d.get("a_confirmer")))
 
 
-def _cost(ws: Workspace, given: GivenCalibration | None, lot_given: LotCalibration | None) -> Param:
+def _cost(ws: Workspace, given: GivenCalibration | None, lot_given: LotCalibration | None,
+          sector_key: str, sector: dict[str, Any]) -> Param:
     if lot_given is not None and lot_given.cout_horaire is not None:
         return Param(float(lot_given.cout_horaire), "dossier (calibrage du lot)")
     if given is not None and given.cout_horaire is not None:
         return Param(float(given.cout_horaire), "dossier")
+    own = sector_cost(sector_key, sector)  # méthode de branche (propreté : 20 €/h)
+    if own is not None:
+        return own
     d = load_rules(ws, "calibrage")["cout_horaire"]["defaut"]
     return Param(float(d["valeur"]), "défaut", rule_ref("calibrage", "cout_horaire", "defaut"), bool(d.get("a_confirmer")))
 
@@ -92,8 +96,9 @@ def _share(sector_key: str, sector: dict[str, Any], given: GivenCalibration | No
                  rule_ref("secteurs", sector_key), bool(sector.get("a_confirmer")))
 
 
-def build_units(ws: Workspace, marche: Market, given: GivenCalibration | None = None) -> list[Unit]:
-    """Unités du marché ; `given` : le calibrage enregistré dans le dossier (analyse.calibrage), s'il y en a un."""
+def build_units(ws: Workspace, marche: Market, given: GivenCalibration | None = None, *, clause_lots: set[int] | None = None) -> list[Unit]:
+    """Unités du marché ; `given` : le calibrage enregistré dans le dossier (analyse.calibrage), s'il y en a un ;
+    `clause_lots` : lots qui portent la clause selon le dossier (le montant retenu saisi ne se répartit que sur eux)."""
     lots_given = {x.numero: x for x in given.lots} if given is not None else {}
     base, annual, coef, base_text = _base(ws, marche, given)
     years = marche.duree_mois / 12
@@ -112,7 +117,8 @@ def build_units(ws: Workspace, marche: Market, given: GivenCalibration | None = 
         entries.append((None, "marché", list(marche.cpv), float(marche.montant_estime_ht), None))
     # Montant retenu saisi dans le dossier : il remplace la base calculée (réparti au prorata entre lots).
     override = given.montant_retenu_ht if given is not None else None
-    total_est = sum(e[3] for e in entries) or 1.0
+    share_of = [e for e in entries if clause_lots is None or e[0] in clause_lots] or entries
+    total_est = sum(e[3] for e in share_of) or 1.0
     units = []
     for lot_no, label, cpv, amount, lot in entries:
         found = sectors.sector_for(ws, cpv[0], marche.nature)
@@ -120,17 +126,21 @@ def build_units(ws: Workspace, marche: Market, given: GivenCalibration | None = 
         lg = lots_given.get(lot_no) if lot_no is not None else None
         share = _share(key, entry, given, lot, lg)
         rate = _rate(ws, marche, given, key, entry, lg)
-        cost = _cost(ws, given, lg)
+        cost = _cost(ws, given, lg, key, entry)
         retained, text = amount * coef / (years if annual else 1), base_text
         # Un montant saisi égal au montant calculé (analyse déjà enregistrée) n'est pas une saisie.
         lot_amount = lg.montant_retenu_ht if lg is not None else None
         if lot_amount is not None and abs(float(lot_amount) - retained) > 0.01:
             retained, text = float(lot_amount), "montant retenu saisi dans le dossier (lot)"
-        elif lot_amount is None and override is not None and abs(float(override) * amount / total_est - retained) > 0.01:
+        elif lot_amount is None and override is not None and any(e[0] == lot_no for e in share_of) \
+                and abs(float(override) * amount / total_est - retained) > 0.01:
             retained = float(override) * amount / total_est
-            text = "montant retenu saisi dans le dossier" + ("" if lot_no is None else " (réparti au prorata des lots)")
+            many = len(share_of) > 1
+            text = "montant retenu saisi dans le dossier" + ("" if lot_no is None or not many else " (réparti au prorata des lots qui portent la clause)")
         cal = compute(ws, retained, share=share, rate=rate, cost=cost, years=years, annual=annual and years > 1,
                       base=base, base_text=text, new_staff=new_staff, sector=key)
         cal.notes.extend(notes)
+        if cost.regle and cost.regle.startswith(f"rules/secteurs.yaml#{key}"):
+            cal.method = method_text(key, entry)  # la méthode de branche n'est citée que si son coût horaire sert
         units.append(Unit(lot_no, label, cpv, amount, key, entry, cal, found.label))
     return units

@@ -135,3 +135,26 @@ def parse_amount(value: Any) -> float:
 def plain(value: float) -> int | float:
     """1450000.0 → 1450000 : un montant entier s'écrit sans décimale."""
     return int(value) if float(value).is_integer() else value
+
+
+def plausible_range(ws: Any) -> tuple[float, float, str]:
+    """(minimum, maximum, règle citée) des montants HT plausibles (rules/seuils.yaml#montants_plausibles)."""
+    from guichet_cli.core.rules import load_rules, rule_ref
+
+    bounds = load_rules(ws, "seuils").get("montants_plausibles") or {}
+    return float(bounds.get("min", 0)), float(bounds.get("max", math.inf)), rule_ref("seuils", "montants_plausibles")
+
+
+def implausible(ws: Any, value: float) -> str | None:
+    """Raison (en français) pour laquelle un montant HT n'est pas plausible, ou None s'il l'est.
+
+    Un montant hors plage (1e17 €, valeur de remplissage des DECP) est refusé, jamais calculé."""
+    from guichet_cli.core import frformat as fr
+
+    low, high, ref = plausible_range(ws)
+    if value < low:
+        return f"montant de {fr.eur(value)} inférieur au minimum plausible de {fr.eur(low)} ({ref})"
+    if value > high:
+        return (f"montant de {fr.eur(value)} au-delà du maximum plausible de {fr.eur(high)} ({ref}) : "
+                "vérifier la saisie (un montant comme 1e17 € est une valeur de remplissage, pas un montant)")
+    return None

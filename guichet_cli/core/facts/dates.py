@@ -78,15 +78,26 @@ def parse_iso(value: Any) -> dt.date:
     raise DateError(problem(text))
 
 
+INPUT_FORMATS = "AAAA-MM-JJ ou JJ/MM/AAAA, par exemple 2026-03-02 ou 02/03/2026"
+
+
+def parse_input(value: Any) -> dt.date:
+    """Date saisie par une personne : AAAA-MM-JJ ou JJ/MM/AAAA (« 15/03/2027 »), jour réel exigé."""
+    text = str(value).strip()
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{4}", text):
+        return parse_sheet(text.replace(".", "/"))[0]
+    return parse_iso(text)
+
+
 def parse_option(value: str, option: str) -> dt.date:
     """Date saisie dans une option de commande (--date, --received…) : UsageError (code 2) qui
     nomme l'option et dit pourquoi la date est refusée."""
     from guichet_cli.core.errors import UsageError
 
     try:
-        return parse_iso(value)
+        return parse_input(value)
     except DateError as exc:
-        raise UsageError(f"{option} : {exc.message}", "écrire la date au format AAAA-MM-JJ, par exemple 2026-03-02") from None
+        raise UsageError(f"{option} : {exc.message}", f"écrire la date au format {INPUT_FORMATS}") from None
 
 
 def read(value: Any) -> dt.date | None:

@@ -31,13 +31,21 @@ class Threshold:
     above: bool
     regle: str
     notes: list[str] = field(default_factory=list)
+    ssss: bool = False  # services sociaux et autres services spécifiques : seuil propre
+
+    @property
+    def category_label(self) -> str:
+        if self.ssss:
+            return "services sociaux et autres services spécifiques"
+        return "travaux" if self.category == "travaux" else "fournitures et services"
 
     def text(self) -> str:
         if self.threshold is None:
             return f"acheteur de type {self.buyer_type} : non soumis aux seuils européens"
         comp = "≥" if self.above else "<"
+        period = "seuil fixe" if self.ssss else f"période {self.period}"
         return (f"valeur du besoin {fr.eur(self.value)} {comp} seuil européen {fr.eur(self.threshold)} "
-                f"({'travaux' if self.category == 'travaux' else 'fournitures et services'}, {self.buyer_type}, période {self.period})")
+                f"({self.category_label}, {self.buyer_type}, {period})")
 
 
 @dataclass
@@ -46,8 +54,9 @@ class Obligation:
     reason: str
     regle: str
     launch: str | None
-    derogation: Derogation | None = None  # analyse.derogation retenue
+    derogation: Derogation | None = None  # analyse.derogation retenue (motif de L2112-2-1)
     derogation_label: str | None = None
+    derogation_refused: str | None = None  # motif enregistré qui n'est pas un motif de L2112-2-1
 
 
 def buyer_type(ws: Workspace, marche: Market, buyer: str | None, registry: Registry | None) -> tuple[str, str]:
@@ -93,22 +102,80 @@ def period_for(ws: Workspace, when: dt.date) -> tuple[str, dict[str, Any], str |
     return code, p, f"date postérieure aux périodes connues : seuils {code} appliqués (à mettre à jour dans rules/seuils.yaml)"
 
 
-def check_threshold(ws: Workspace, marche: Market, btype: tuple[str, str], when: dt.date) -> Threshold:
+def _in_list(base: str, listed: dict[str, Any]) -> bool:
+    if base in set(listed.get("codes") or []):
+        return True
+    return any(str(lo) <= base <= str(hi) for lo, hi in listed.get("plages") or [])
+
+
+def is_ssss_cpv(ws: Workspace, cpv: Any) -> bool:
+    """Vrai si le code CPV (avec ou sans chiffre de contrôle) est un service social ou autre service
+    spécifique (rules/seuils.yaml#services_sociaux_specifiques.cpv)."""
+    listed = (load_rules(ws, "seuils").get("services_sociaux_specifiques") or {}).get("cpv") or {}
+    return _in_list(str(cpv).split("-")[0].strip(), listed)
+
+
+def ssss_regime(ws: Workspace, *, nature: str, cpvs: list[str] | tuple[str, ...],
+                lots: list[tuple[list[str] | tuple[str, ...], float]] | None = None) -> tuple[bool, str | None]:
+    """Le besoin relève-t-il du régime SSSS ? (oui/non, note). Travaux : jamais. Marché mixte (R2123-2) :
+    la catégorie de plus forte valeur estimée (par lots : CPV principal de chaque lot) ; sans lots,
+    le CPV principal décide (répartition des valeurs inconnue)."""
+    if nature == "travaux" or not cpvs and not lots:
+        return False, None
+    if lots:
+        social = sum(v for c, v in lots if c and is_ssss_cpv(ws, c[0]))
+        other = sum(v for c, v in lots if not (c and is_ssss_cpv(ws, c[0])))
+        if social and other:
+            governs = social > other
+            return governs, (f"marché mixte (R2123-2) : lots de services sociaux et autres services spécifiques {fr.eur(social)}, "
+                             f"autres lots {fr.eur(other)} : régime {'SSSS' if governs else 'ordinaire'}")
+        return bool(social), None
+    flags = [is_ssss_cpv(ws, c) for c in cpvs]
+    if all(flags) or not any(flags):
+        return flags[0], None
+    return flags[0], (f"marché mixte (R2123-2) : répartition des valeurs inconnue, régime du CPV principal {cpvs[0]} "
+                      f"({'SSSS' if flags[0] else 'ordinaire'}), à confirmer")
+
+
+def market_ssss(ws: Workspace, marche: Market) -> tuple[bool, str | None]:
+    """Régime SSSS d'un marché du dossier (lots compris)."""
+    lots = [(lot.cpv, float(lot.montant_estime_ht)) for lot in marche.lots] or None
+    return ssss_regime(ws, nature=marche.nature, cpvs=marche.cpv, lots=lots)
+
+
+def eu_threshold(ws: Workspace, *, category_: str, buyer_type_: str, when: dt.date, ssss: bool = False
+                 ) -> tuple[float | None, str, str, list[str]]:
+    """Seuil européen applicable : (montant ou None si acheteur non soumis, règle citée, période, notes).
+
+    `category_` : travaux ou fournitures_services ; `ssss` : le besoin relève des services sociaux et
+    autres services spécifiques (seuil fixe, sauf pour un acheteur absent de leur table)."""
     rules = load_rules(ws, "seuils")
-    value, value_field = need_value(ws, marche)
     code, period, note = period_for(ws, when)
     notes = [note] if note else []
+    if buyer_type_ in (rules.get("non_soumis") or {}):
+        return None, rule_ref("seuils", "non_soumis", buyer_type_), code, notes
+    social = (rules.get("services_sociaux_specifiques") or {}).get("seuils") or {}
+    if ssss and category_ != "travaux" and buyer_type_ in social:
+        return float(social[buyer_type_]), rule_ref("seuils", "services_sociaux_specifiques", "seuils", buyer_type_), code, []
+    if category_ == "travaux":
+        return float(period["travaux"]), rule_ref("seuils", "periodes", code, "travaux"), code, notes
+    return (float(period["fournitures_services"][buyer_type_]),
+            rule_ref("seuils", "periodes", code, "fournitures_services", buyer_type_), code, notes)
+
+
+def check_threshold(ws: Workspace, marche: Market, btype: tuple[str, str], when: dt.date) -> Threshold:
+    """Seuil du marché ; un lot se compare au même seuil avec la valeur du besoin entier (R2121-4)."""
+    value, value_field = need_value(ws, marche)
     cat = category(marche)
     kind, origin = btype
-    if kind in (rules.get("non_soumis") or {}):
-        return Threshold(kind, origin, cat, code, value, value_field, None, False, rule_ref("seuils", "non_soumis", kind), notes)
-    if cat == "travaux":
-        limit, ref = float(period["travaux"]), rule_ref("seuils", "periodes", code, "travaux")
-    else:
-        limit = float(period["fournitures_services"][kind])
-        ref = rule_ref("seuils", "periodes", code, "fournitures_services", kind)
+    ssss, mixed = market_ssss(ws, marche)
+    limit, ref, code, notes = eu_threshold(ws, category_=cat, buyer_type_=kind, when=when, ssss=ssss)
+    if mixed:
+        notes.append(mixed)
+    if limit is None:
+        return Threshold(kind, origin, cat, code, value, value_field, None, False, ref, notes, ssss)
     # « égale ou supérieure » : un besoin exactement au seuil est au-dessus (rules/seuils.yaml#comparaison)
-    return Threshold(kind, origin, cat, code, value, value_field, limit, value >= limit, ref, notes)
+    return Threshold(kind, origin, cat, code, value, value_field, limit, value >= limit, ref, notes, ssss and ref.startswith("rules/seuils.yaml#services"))
 
 
 def check_obligation(ws: Workspace, marche: Market, th: Threshold, today: dt.date,
@@ -119,10 +186,11 @@ def check_obligation(ws: Workspace, marche: Market, th: Threshold, today: dt.dat
     launch = launch_date(ws, marche)
     when = launch or today
     excluded = rules.get("acheteurs_exclus") or {}
-    deroga = derogation
-    label = None
-    if deroga is not None:
-        label = ((rules.get("motifs_derogation") or {}).get(deroga.motif) or {}).get("libelle")
+    motifs = rules.get("motifs_derogation") or {}
+    # Seul un motif de la liste (texte de L2112-2-1) lève l'obligation ; un autre motif la laisse.
+    deroga = derogation if derogation is not None and derogation.motif in motifs else None
+    refused = derogation.motif if derogation is not None and deroga is None else None
+    label = (motifs.get(deroga.motif) or {}).get("libelle") if deroga is not None else None
     art = rules["article"]
     if th.buyer_type in excluded:
         return Obligation(False, f"{art} ne s'applique pas : {excluded[th.buyer_type]}", rule_ref("obligation_sociale", "acheteurs_exclus", th.buyer_type), None)
@@ -134,7 +202,7 @@ def check_obligation(ws: Workspace, marche: Market, th: Threshold, today: dt.dat
         return Obligation(False, f"{art} : besoin sous le seuil européen ({th.text()})", th.regle, when.isoformat())
     return Obligation(True, f"{art} : condition d'exécution sociale obligatoire (besoin au-dessus du seuil européen, "
                             f"consultation lancée le {launch_txt}, à partir du {fr.date_fr(start.isoformat())})",
-                      rule_ref("obligation_sociale", "date_application"), when.isoformat(), deroga, label)
+                      rule_ref("obligation_sociale", "date_application"), when.isoformat(), deroga, label, refused)
 
 
 def assess(ws: Workspace, marche: Market, buyer: str | None, registry: Registry | None, today: dt.date,

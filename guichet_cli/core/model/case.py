@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core.model.fields import Fields, ModelError
+from guichet_cli.core.model.followup import FollowUp
+from guichet_cli.core.model.sourcing import SourcingRecord
 
 CLAUSE_INSERTION = "clause_insertion"
 
@@ -285,6 +287,23 @@ class KickOff:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishedRecord:
+    """execution.donnees_essentielles : identifiant DECP et champs publiés recopiés (noms DECP)."""
+
+    id: str
+    source: str | None = None
+    rapproche_le: dt.date | None = None
+    score: float | None = None
+    champs: dict[str, Any] = field(default_factory=dict)  # champs DECP recopiés, tels que publiés
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> PublishedRecord:
+        own = ("id", "source", "rapproche_le", "score")
+        return cls(f.text("id"), f.opt_text("source"), f.opt_date("rapproche_le"), f.opt_number("score"),
+                   {k: v for k, v in f.data.items() if k not in own})
+
+
+@dataclass(frozen=True, slots=True)
 class Execution:
     notifie_le: dt.date
     titulaires: tuple[Holder, ...] = ()
@@ -293,12 +312,14 @@ class Execution:
     considerations_sociales: tuple[str, ...] = ()
     reunion_lancement: KickOff | None = None
     notification_signalee_le: dt.date | None = None
+    donnees_essentielles: PublishedRecord | None = None
 
     @classmethod
     def from_fields(cls, f: Fields) -> Execution:
         return cls(f.date("notifie_le"), f.build_all("titulaires", Holder.from_fields), f.opt_number("montant_notifie_ht"),
                    f.opt_number("heures_contractuelles"), f.texts("considerations_sociales"),
-                   f.build("reunion_lancement", KickOff.from_fields), f.opt_date("notification_signalee_le"))
+                   f.build("reunion_lancement", KickOff.from_fields), f.opt_date("notification_signalee_le"),
+                   f.build("donnees_essentielles", PublishedRecord.from_fields))
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,9 +431,11 @@ class Case:
     decision: Decision | None = None
     execution: Execution | None = None
     resultats: tuple[YearResult, ...] = ()
+    suivi: FollowUp | None = None
     cloture: Closure | None = None
     abandon: Abandonment | None = None
     notes: str | None = None
+    sourcing: SourcingRecord | None = None
     # Arbre lu, pour les seules règles qui nomment un champ par son chemin (rules/cycle_de_vie.yaml,
     # rules/transitions.yaml) : `field_value` / `has_field`, jamais lu directement par une commande.
     raw: Any = field(default=None, repr=False, compare=False)
@@ -428,8 +451,10 @@ class Case:
             demandeur=f.text("demandeur"), marche=marche, fictif=f.flag("fictif"), canal=f.opt_text("canal"),
             analyse=f.build("analyse", Analysis.from_fields), routage=f.build("routage", Routing.from_fields),
             decision=f.build("decision", Decision.from_fields), execution=f.build("execution", Execution.from_fields),
-            resultats=f.build_all("resultats", YearResult.from_fields), cloture=f.build("cloture", Closure.from_fields),
+            resultats=f.build_all("resultats", YearResult.from_fields),
+            suivi=f.build("suivi", FollowUp.from_fields), cloture=f.build("cloture", Closure.from_fields),
             abandon=f.build("abandon", Abandonment.from_fields), notes=f.opt_text("notes"), raw=data,
+            sourcing=f.build("sourcing", SourcingRecord.from_fields),
         )
 
     def field_value(self, dotted: str) -> Any:

@@ -40,13 +40,14 @@ class Buyer:
     contacts_dedies: tuple[str, ...] = ()
     conventions: tuple[Convention, ...] = ()
     spaser: bool | None = None
+    adresse: tuple[str, ...] = ()  # lignes de l'adresse postale (bloc destinataire des lettres)
 
     @classmethod
     def from_data(cls, path: Path, data: object) -> Buyer:
         f = Fields(data, path)
         return cls(path, f.text("siret"), f.text("nom"), f.text("type_acheteur"), f.text("departement"), f.flag("fictif"),
                    f.opt_text("categorie"), f.texts("contacts_dedies"), f.build_all("conventions", Convention.from_fields),
-                   f.opt_flag("spaser"))
+                   f.opt_flag("spaser"), f.texts("adresse"))
 
 
 @dataclass(frozen=True, slots=True)

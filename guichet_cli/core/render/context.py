@@ -76,6 +76,44 @@ def _partner_name(reg: Registry, pid: str | None) -> str:
     return p.nom if p else ""
 
 
+def _partner_in_letter(reg: Registry, pid: str) -> str:
+    """Nom d'un partenaire tel qu'une lettre le cite (« Nom (SIGLE) ») ; "" si le registre ne
+    connaît pas son nom exact (nom_a_confirmer) : une lettre ne montre pas « (nom à confirmer) »."""
+    p = reg.partners.get(pid)
+    if p is None or p.nom_a_confirmer or "à confirmer" in p.nom:
+        return ""
+    return f"{p.nom} ({p.sigle})" if p.sigle and p.sigle not in p.nom else p.nom
+
+
+# Noms communs en tête d'un nom de structure : ils prennent l'article (« le Conseil départemental… ») ;
+# un nom propre (« Initiatives 77 », « Inclusiv’Essonne ») n'en prend pas.
+_MASCULINE = ("Conseil", "Groupement", "GIP", "Réseau", "Établissement", "Syndicat", "Département", "Centre", "Comité", "Pôle",
+              "Service", "Ensemble")
+_FEMININE = ("Union", "Maison", "Mission", "Ville", "Communauté", "Coordination", "Fédération", "Direction", "Plateforme",
+             "Chambre", "Association", "Régie", "Agence", "Métropole", "Préfecture", "Région")
+
+
+def _with_article(name: str) -> str:
+    """« Conseil départemental … » → « le Conseil départemental … » ; « Union … » → « l’Union … »."""
+    first = name.split(" ", 1)[0]
+    if first in _FEMININE or first in _MASCULINE:
+        if first[0] in "AEIOUÉÈ":
+            return "l’" + name
+        return ("la " if first in _FEMININE else "le ") + name
+    return name
+
+
+def _salutation(civilite: str) -> str:
+    """Appel d'une lettre à un destinataire connu : « Madame, » / « Monsieur, » ; sinon les deux."""
+    return {"Mme": "Madame", "M.": "Monsieur"}.get(civilite, "Madame, Monsieur")
+
+
+def _is_generated(rec: Recommendation) -> bool:
+    """Justification écrite par `guichet recommend --write` (elle porte la règle appliquée) : un
+    texte de contrôle (« marché de main-d'œuvre (80 % ≥ 50 %) ; … ») qu'une lettre ne recopie pas."""
+    return bool(rec.regle) or "≥" in (rec.justification or "")
+
+
 def _facilitator(reg: Registry, case: Case) -> dict[str, Any]:
     calibrage = case.calibration
     candidates = [*case.facilitators, *([calibrage.valide_par] if calibrage and calibrage.valide_par else [])]
@@ -190,10 +228,71 @@ def _recommendation(
         "articles": articles,
         "articles_texte": _list_text(["article " + a for a in articles]),
         "justification": fr.typography(rec.justification or ""),
+        "justification_lettre": "" if _is_generated(rec) else fr.typography(_sentence(rec.justification or "")),
+        "phrase": _recommendation_sentence(names.disposition(code), _lots_text(lots), _legal_basis_text(basis)),
         "lots": lots,
         "perimetre_texte": _lots_text(lots),
         "lots_detail": [lot for lot in market["lots"] if not lots or lot["numero"] in lots],
         "modele": has_template,
+    }
+
+
+def _sentence(text: str) -> str:
+    """Une phrase : majuscule initiale, point final."""
+    text = text.strip()
+    if not text:
+        return ""
+    text = (text[0].upper() + text[1:]).replace("'", "’")
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def _recommendation_sentence(label: str, scope: str, basis: str) -> str:
+    """« Pour l'ensemble du marché : un critère … (article R2152-7 du code de la commande publique). »"""
+    return _sentence(f"pour {scope}{fr.NBSP}: {label}" + (f", sur le fondement de l’{basis}" if basis else ""))
+
+
+def _calibration_sentence(cal: dict[str, Any]) -> str:
+    """Le calibrage en phrases, sans les blancs des valeurs inconnues."""
+    if not cal["present"]:
+        return ""
+    text = f"Nous proposons de retenir {cal['heures_texte']} de travail d’insertion sur la durée du marché"
+    if cal["heures_par_an_texte"]:
+        text += f", soit environ {cal['heures_par_an_texte']} par an"
+        if cal["etp_texte"]:
+            text += f" ({cal['etp_texte']}{fr.NBSP}équivalent temps plein)"
+    text += "."
+    if cal["montant_retenu_texte"]:
+        base = f" ({cal['base_libelle']})" if cal["base_libelle"] else ""
+        text += f" Ce volume est calculé sur {cal['montant_retenu_texte']}{base}"
+        text += f", avec un taux d’insertion de {cal['taux_insertion_texte']}." if cal["taux_insertion_texte"] else "."
+    if cal["valide_le_texte"]:
+        text += f" Il a été validé avec le facilitateur le {cal['valide_le_texte']}."
+    return text
+
+
+def _routing_sentence(reg: Registry, case: Case) -> str:
+    routage = case.routage
+    if routage is None:
+        return ""
+    lead = _partner_in_letter(reg, routage.chef_de_file) if routage.chef_de_file else ""
+    networks = [n for n in (_partner_in_letter(reg, p) for p in routage.reseaux) if n]
+    parts = []
+    if lead:
+        parts.append(f"La mise en œuvre sur votre territoire est coordonnée par {_with_article(lead)}")
+    if networks:
+        verb = "peut" if len(networks) == 1 else "peuvent"
+        parts.append(f"{_list_text([_with_article(n) for n in networks])} {verb} vous aider à identifier les structures en mesure de répondre")
+    return _sentence(" ; ".join(parts)) if parts else ""
+
+
+def _sender(settings: dict[str, Any]) -> dict[str, Any]:
+    """Identification du guichet (en-tête de lettre, signataire) : guichet.yaml, sans rien inventer."""
+    sign = settings.get("signataire") or {}
+    return {
+        "nom": str(settings.get("guichet") or "Guichet Régional des Clauses Sociales"),
+        "coordonnees": [str(x) for x in settings.get("coordonnees") or []],
+        "signataire_nom": str(sign.get("nom") or ""),
+        "signataire_fonction": str(sign.get("fonction") or ""),
     }
 
 
@@ -224,24 +323,29 @@ def build_context(
     hourly = (case.calibration.cout_horaire if case.calibration else None) or penalty["cout_horaire_defaut"]
     crit = redaction["critere_social"]
     ref = reference_date(case)
+    buyer = reg.buyers.get(case.donneur_ordre)
+    demandeur = _contact(reg, case.demandeur)
+    demandeur["appel"] = _salutation(demandeur["civilite"])
     return {
         "dossier": {
             "id": case.id,
             "recue_le_texte": fr.date_long(case.recue_le),
             "date_texte": fr.date_long(ref),
         },
-        "acheteur": {"nom": reg.buyer_name(case.donneur_ordre), "siret": case.donneur_ordre},
-        "demandeur": _contact(reg, case.demandeur),
+        "acheteur": {"nom": reg.buyer_name(case.donneur_ordre), "siret": case.donneur_ordre,
+                     "adresse": list(buyer.adresse) if buyer else []},
+        "demandeur": demandeur,
         "marche": market,
         "disposition": current or {},
         "recommandations": recs,
         "codes_recommandes": [r["code"] for r in recs],
-        "calibrage": calibration,
+        "calibrage": {**calibration, "phrase": _calibration_sentence(calibration)},
         "facilitateur": _facilitator(reg, case),
         "routage": {
             "chef_de_file": reg.partner_label(routage.chef_de_file) if routage and routage.chef_de_file else "",
             "coordinations_texte": _list_text([reg.partner_label(p) for p in routage.coordinations] if routage else []),
             "reseaux_texte": _list_text([reg.partner_label(p) for p in routage.reseaux] if routage else []),
+            "phrase": _routing_sentence(reg, case),
         },
         "redaction": {
             "penalite_heure_texte": fr.money(hourly * penalty["coefficient"], ht=True),
@@ -251,7 +355,7 @@ def build_context(
                 {"libelle": str(s["libelle"]), "ponderation_texte": fr.percent(s["ponderation"])} for s in crit["sous_criteres"]
             ],
         },
-        "guichet": {"nom": str(settings.get("guichet") or "Guichet Régional des Clauses Sociales")},
+        "guichet": _sender(settings),
     }
 
 

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem
+from guichet_cli.core.render.layout import apply_layout
 from guichet_cli.core.render.sandbox import LimitedSandbox, TemplateLimitError
 from guichet_cli.core.safety import os_problem, xml_safe
 
@@ -128,8 +129,10 @@ def render_docx(
     title: str,
     author: str,
     subject: str = "",
+    footer: str = "",
 ) -> bytes:
-    """Rend un modèle en mémoire et renvoie les octets DOCX reproductibles (rien n'est écrit ici)."""
+    """Rend un modèle en mémoire et renvoie les octets DOCX reproductibles (rien n'est écrit ici).
+    Mise en page commune (A4, fr-FR, en-tête au nom du guichet, « page n sur N ») : layout.apply_layout."""
     from docxtpl import DocxTemplate
 
     tpl = DocxTemplate(io.BytesIO(template_bytes(template_path)))
@@ -137,6 +140,7 @@ def render_docx(
         tpl.render(context, jinja_env=env, autoescape=True)
     except jinja2.exceptions.TemplateError as exc:
         raise _template_error(template_path.name, exc) from None
+    apply_layout(tpl.docx, header=author, footer=footer or title)
     props = tpl.docx.core_properties
     props.created = stamp
     props.modified = stamp

@@ -126,6 +126,7 @@ class Renderer:
                 title=f"{plan.case_id} – {label}",
                 author=author,
                 subject=context["marche"]["objet"],
+                footer=f"{label} – dossier {plan.case_id}",
             )
         return plan
 

@@ -27,6 +27,7 @@ class ReportContext:
     history_note: str = "historique indisponible"
     by_buyer: dict[str, list[Case]] = field(default_factory=dict)
     check: Checker | None = None
+    terminal_detail: bool = False  # --format table : tous les tableaux (sinon la synthèse, 100 colonnes)
 
     def buyer_name(self, siret: str) -> str:
         return self.registry.buyer_name(siret)

@@ -12,24 +12,67 @@ from typing import Any
 
 import jinja2
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem
 from guichet_cli.core.render.docx import make_environment, normalize_zip, template_bytes
-from guichet_cli.core.report import charts
-from guichet_cli.core.report.tables import Table, formatted, row_kind
+from guichet_cli.core.render.layout import apply_layout, french_spacing, insert_toc
+from guichet_cli.core.report import chart_data, charts
+from guichet_cli.core.report.tables import Table, fmt, formatted, row_kind
 
 TEMPLATE = "bilan.docx"
 _NUMERIC = ("int", "money", "hours", "pct", "num", "days")
 _MARK_OPEN, _MARK_CLOSE = "\u27e6", "\u27e7"
 _MARK = re.compile(_MARK_OPEN + r"tableau:([a-z_]+)" + _MARK_CLOSE)
-_DONE_WITH_PLAN = "heures réalisées sur les marchés à heures prévues"
 _TEXT_LABELS = {"faits_marquants": "Faits marquants", "difficultes": "Difficultés", "perspectives": "Perspectives"}
 
 
 def _marker(table: Table) -> str:
     return f"{_MARK_OPEN}tableau:{table.key}{_MARK_CLOSE}"
+
+
+_TABLE_PT = 9
+_ZWSP = "\u200b"  # espace sans chasse : point de coupure permis (après « / » d'un chemin)
+_TOC_MARK = "\u27e6sommaire\u27e7"
+
+
+def _docx_view(table: Table, cols: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Annexe des dossiers du DOCX (version interne) : la provenance technique (fichier, commit) sous
+    l'identifiant du dossier, dans la même cellule, coupable aux « / » (sept colonnes étroites
+    coupaient « Nettoya|ge », « Comm|it », « recommandat|ion »)."""
+    if table.key != "dossiers" or "Fichier" not in cols:
+        return cols, rows
+    fi, ci = cols.index("Fichier"), cols.index("Commit")
+    keep = [c for c in range(len(cols)) if c not in (fi, ci)]
+    out = []
+    for r in rows:
+        source = r[fi].replace("/", "/" + _ZWSP) + (f"\ncommit {r[ci][:8]}" if r[ci] != "—" else "")
+        cells = [r[c] for c in keep]
+        cells[0] = f"{cells[0]}\n{source}"
+        out.append(cells)
+    return [cols[c] for c in keep], out
+
+
+def repeat_header(row: Any) -> None:
+    """Rangée d'en-tête répétée en haut de chaque page où le tableau continue."""
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def keep_row_together(row: Any) -> None:
+    """Une rangée n'est pas coupée entre deux pages."""
+    el = OxmlElement("w:cantSplit")
+    el.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(el)
+
+
+def _words(text: str) -> list[str]:
+    return [w for line in text.split("\n") for part in line.split(" ") for w in part.split(_ZWSP)]
 
 
 def _set_widths(doc: Any, t: Any, cols: list[str], rows: list[list[str]]) -> None:
@@ -38,13 +81,14 @@ def _set_widths(doc: Any, t: Any, cols: list[str], rows: list[list[str]]) -> Non
     insécables, est un seul mot) ; la place restante va aux colonnes de texte qui peuvent passer à la ligne."""
     section = doc.sections[0]
     usable = section.page_width - section.left_margin - section.right_margin
-    char = Mm(2.1)  # largeur moyenne d'un caractère du corps de texte
+    # largeur moyenne d'un caractère à 9 pt, prudente : la police de substitution de LibreOffice (DejaVu) est plus large que Calibri
+    char = Mm(2.0 * _TABLE_PT / 9)
     minimum, wanted = [], []
     for c, name in enumerate(cols):
         cells = [name] + [r[c] for r in rows]
         # en-tête en gras (≈ 1,45 caractère, police de substitution comprise) ; + 2 pour les marges de cellule ; mots coupés aux espaces ordinaires seulement
-        head = max(len(w) for w in name.split(" ")) * 1.45
-        minimum.append(max([head] + [len(w) for text in cells[1:] for w in text.split(" ")]) + 2)
+        head = max(len(w) for w in _words(name)) * 1.45
+        minimum.append(max([head] + [len(w) for text in cells[1:] for w in _words(text)]) + 2)
         wanted.append(max(minimum[-1], min(max(len(text) for text in cells), 45) + 2))
     budget = usable / char
     if sum(wanted) <= budget:
@@ -76,87 +120,95 @@ def _insert_tables(doc: Any, tables: dict[str, Table]) -> None:
                 run._r.getparent().remove(run._r)
             p.runs[0].text = "Aucune donnée pour cette année."
             continue
+        cols, rows = _docx_view(table, cols, rows)
+        # typographie avant le calcul des largeurs : « professionnelle : » devient un seul mot insécable
+        rows = [[fr.typography(text) for text in r] for r in rows]
         t = doc.add_table(rows=1, cols=len(cols))
         t.style = "Table Grid"
         for c, name in enumerate(cols):
             t.rows[0].cells[c].paragraphs[0].add_run(name).bold = True
+        repeat_header(t.rows[0])
         for r, full in zip(rows, table.rows, strict=True):
-            cells = t.add_row().cells
+            row = t.add_row()
+            keep_row_together(row)
             for c, text in enumerate(r):
-                cells[c].text = text
-                if row_kind(table, full, c) in _NUMERIC:
-                    cells[c].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                row.cells[c].text = text
+                if c < len(full) and row_kind(table, full, c) in _NUMERIC and table.key != "dossiers":
+                    row.cells[c].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for row in t.rows:
+            for cell in row.cells:
+                for para in cell.paragraphs:
+                    for run in para.runs:
+                        run.font.size = Pt(_TABLE_PT)
         _set_widths(doc, t, cols, rows)
         p._p.addprevious(t._tbl)
         p._p.getparent().remove(p._p)
 
 
 def _summary(report: dict[str, Any], synth: Table) -> list[str]:
-    from guichet_cli.core.report.tables import fmt
-
+    """Phrases de la synthèse, accordées en nombre (jamais « demande(s) »)."""
     i, year = report["indicateurs"], report["bilan"]["annee"]
+    raw = {row[0]: row[1] for row in synth.rows}
     v = {row[0]: fmt(row[1], row[2]) for row in synth.rows}
     done, planned = v["Heures d'insertion réalisées"], v["Heures d'insertion prévues"]
+    decisions = i["recommandations"]["decisions"]
+    notified, with_social = raw["Marchés notifiés"], i["marches"]["avec_disposition_sociale"]
     out = [
-        f"{v['Demandes reçues']} demande(s) reçue(s) en {year} ; "
-        + (f"{i['recommandations']['decisions']} décision(s) rendue(s) sur une recommandation, dont "
-           f"{v['Taux de recommandations suivies']} suivies entièrement."
-           if i["recommandations"]["decisions"] else "aucune décision rendue sur une recommandation."),
-        f"{v['Marchés notifiés']} marché(s) notifié(s), dont {i['marches']['avec_disposition_sociale']} avec une disposition "
-        f"sociale ({v['Montant notifié HT avec une disposition sociale']}).",
+        f"{fr.count(raw['Demandes reçues'], 'demande reçue', 'demandes reçues')} en {year} ; "
+        + (f"{fr.count(decisions, 'décision rendue', 'décisions rendues')} sur une recommandation, dont "
+           f"{v['Taux de recommandations suivies']} {'suivie' if decisions < 2 else 'suivies'} entièrement."
+           if decisions else "aucune décision rendue sur une recommandation."),
+        f"{fr.count(notified, 'marché notifié', 'marchés notifiés')}"
+        + (f", dont {fr.integer(with_social)} avec une disposition sociale ({v['Montant notifié HT avec une disposition sociale']})."
+           if with_social else "."),
         f"{done} d'insertion réalisées, soit {fr.decimal(i['heures']['etp_realises'])} ETP ; sur les marchés à heures "
         f"prévues, {v['Heures réalisées sur les marchés à heures prévues']} réalisées pour {planned} prévues "
         f"(taux de réalisation : {v['Taux de réalisation des heures']}).",
-        f"{v['Participants (somme par marché)']} participant(s) et {v['Contrats de travail']} contrat(s) de travail.",
+        f"{fr.count(raw['Participants (somme par marché)'], 'participant', 'participants')} et "
+        f"{fr.count(raw['Contrats de travail'], 'contrat de travail', 'contrats de travail')}.",
     ]
-    if report["donnees_manquantes"]:
-        out.append(f"{len(report['donnees_manquantes'])} donnée(s) manquante(s) : voir la section « Données manquantes ».")
+    missing = len(report["donnees_manquantes"])
+    if missing:
+        out.append(f"{fr.count(missing, 'donnée manquante', 'données manquantes')} : voir la section « Données manquantes ».")
+    return [fr.typography(line) for line in out]
+
+
+def _charts(tpl: Any, report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    """Les graphiques du DOCX, des mêmes données que le HTML et le XLSX (chart_data) : image et légende."""
+    from docxtpl import InlineImage
+
+    out = []
+    for chart in chart_data.charts(report, labels):
+        if chart.key == "heures":
+            series, hours_note = chart_data.hours_series(report)
+            png = charts.hours_chart(series, hours_note)
+        else:
+            png = charts.barh_chart(list(zip(chart.categories, chart.series[0][1], strict=True)), chart.unit, chart.note)
+        out.append({"image": InlineImage(tpl, io.BytesIO(png), width=Mm(150)), "legende": fr.typography(chart.title + ".")})
     return out
 
 
-def hours_series(report: dict[str, Any]) -> tuple[list[tuple[str, float, float]], str]:
-    """Séries (année, prévues, réalisées) du graphique des heures et la note sur ce qui en est exclu."""
-    i, year = report["indicateurs"], report["bilan"]["annee"]
-    series = []
-    cmp_ = report.get("comparaison")
-    if cmp_:
-        prev = {r["indicateur"]: r["precedent"] for r in cmp_["indicateurs"]}
-        series.append((str(year - 1), prev["heures prévues"], prev[_DONE_WITH_PLAN]))
-    # Comparer ce qui est comparable : les heures réalisées sur les seuls marchés à heures prévues
-    # (un marché réservé ou d'insertion réalise des heures sans objectif chiffré) ; le reste en note.
-    h = i["heures"]
-    series.append((str(year), h["prevues"], h["realisees_sur_marches_avec_heures_prevues"]))
-    extra = h["realisees"] - h["realisees_sur_marches_avec_heures_prevues"]
-    hours_note = (f"Hors {fr.hours(extra)} réalisées sur des marchés sans heures prévues "
-                  "(marchés réservés, marchés d'insertion)." if extra > 0 else "")
-    return series, hours_note
-
-
-def _charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> tuple[bytes, bytes, bytes]:
-    i = report["indicateurs"]
-    series, hours_note = hours_series(report)
-    pub_labels = labels.get("publics", {})
-    publics = [(pub_labels.get(k, k), v) for k, v in i["participants"]["par_public"].items() if isinstance(v, int | float) and v > 0]
-    hidden = any(isinstance(v, str) for v in i["participants"]["par_public"].values())
-    note = "Publics de moins de {} personnes non représentés (secret statistique).".format(
-        report["bilan"].get("secret_statistique_seuil")) if hidden else ""
-    fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
-    return (
-        charts.hours_chart(series, hours_note),
-        charts.barh_chart(publics, "participants", note),
-        charts.barh_chart(fams, "marchés notifiés"),
-    )
+def _provenance(report: dict[str, Any]) -> str:
+    """D'où viennent les chiffres, lisible par un acheteur : les dossiers et leur date de mise à jour ;
+    le détail technique (fichier, commit) seulement dans la version interne."""
+    dates = [x["date_commit"] for x in report["annexe"] if x.get("date_commit")]
+    when = f", dans leur état du {fr.date_long(max(dates))}" if dates else ""
+    text = f"Chaque chiffre de ce bilan provient des dossiers ci-dessous, tenus par le guichet{when}."
+    if report["bilan"]["version"] != "publique":
+        text += f" Détail technique (version interne) : {report['bilan']['historique']}."
+    return text
 
 
 def context(tpl: Any, report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]]) -> dict[str, Any]:
-    from docxtpl import InlineImage
-
     b = report["bilan"]
     by_key = {t.key: t for t in tables}
     skip = {"synthese", "qualitatif", "manquantes", "dossiers"}
-    g_hours, g_publics, g_fams = _charts(report, labels)
     return {
         "titre": b["titre"],
+        "titre_principal": b["titre"].split(" — ", 1)[0],
+        "titre_complement": b["titre"].split(" — ", 1)[1] if " — " in b["titre"] else "",
+        "sommaire": _TOC_MARK,
+        "provenance": fr.typography(_provenance(report)),
         "sous_titre": f"Bilan quantitatif et qualitatif de l'année {b['annee']}",
         "guichet": b["guichet"],
         "publique": b["version"] == "publique",
@@ -164,13 +216,11 @@ def context(tpl: Any, report: dict[str, Any], tables: list[Table], labels: dict[
         "historique": b["historique"],
         "resume": _summary(report, by_key["synthese"]),
         "tableau_synthese": _marker(by_key["synthese"]),
-        "graphique_heures": InlineImage(tpl, io.BytesIO(g_hours), width=Mm(150)),
-        "graphique_publics": InlineImage(tpl, io.BytesIO(g_publics), width=Mm(150)),
-        "graphique_dispositions": InlineImage(tpl, io.BytesIO(g_fams), width=Mm(150)),
-        "sections": [{"titre": t.title, "tableau": _marker(t)} for t in tables if t.key not in skip],
+        "graphiques": _charts(tpl, report, labels),
+        "sections": [{"titre": fr.typography(t.title), "tableau": _marker(t)} for t in tables if t.key not in skip],
         "qualitatif": [
             {"titre": f"{q['dossier']} — {q['objet']}",
-             "textes": [{"libelle": lab, "texte": q[k]} for k, lab in _TEXT_LABELS.items() if q.get(k)]}
+             "textes": [{"libelle": lab, "texte": fr.typography(q[k])} for k, lab in _TEXT_LABELS.items() if q.get(k)]}
             for q in report["qualitatif"]
         ],
         "manquantes": bool(report["donnees_manquantes"]),
@@ -191,7 +241,10 @@ def to_docx(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[
             f"rendu impossible du modèle de bilan {template.name} : {exc}",
             "régénérer le modèle : python tools/build_report_template.py (ou corriger les balises retouchées dans Word)",
         ) from None
+    apply_layout(tpl.docx, header=report["bilan"]["guichet"], footer=report["bilan"]["titre"])
     _insert_tables(tpl.docx, {t.key: t for t in tables})
+    french_spacing(tpl.docx)  # les tableaux insérés après la mise en page
+    insert_toc(tpl.docx, _TOC_MARK)
     props = tpl.docx.core_properties
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1

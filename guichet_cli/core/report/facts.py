@@ -63,6 +63,7 @@ class Facts:
     value: float | None = None
     subject_to_obligation: bool = False
     missing: list[str] = field(default_factory=list)
+    holders: list[Any] = field(default_factory=list)  # suivi par lot et titulaire (core/followup/yearly.HolderYear)
 
     @property
     def above_threshold(self) -> bool:
@@ -219,9 +220,25 @@ def extract(case: Case, year: int, settings: ReportSettings, registry: Registry,
             f.missing.append(f"heures prévues {year} non renseignées (resultats[{i}].heures_prevues) et pas de prorata possible")
         f.result_transmitted = res.transmis_le is not None
         break
+    if settings.followup is not None and case.suivi is not None:
+        _from_statements(f, case, year, settings.followup)
     if f.expected_results and f.result is None:
         f.missing.append(f"marché en exécution sans résultats pour {year}")
     return f
+
+
+def _from_statements(f: Facts, case: Case, year: int, conv: Any) -> None:
+    """Relevés de suivi de l'année (core/followup/yearly.py) : ils font foi sur resultats[] quand ils existent."""
+    from guichet_cli.core.followup import yearly
+
+    res = yearly.year_result(case, year, conv, f.result)
+    if res is None:
+        return
+    f.missing = [m for m in f.missing if not m.startswith(f"heures prévues {year}")]
+    f.result, f.done, f.planned = res, res.heures_realisees, res.heures_prevues
+    f.planned_prorata = not (f.result is not None and any(r.annee == year and r.heures_prevues is not None for r in case.resultats))
+    f.result_transmitted = res.transmis_le is not None
+    f.holders = yearly.holders_year(case, year, conv)
 
 
 def _check_result(case: Case, rel: str, i: int, res: YearResult) -> None:

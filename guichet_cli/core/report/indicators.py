@@ -13,6 +13,7 @@ from typing import Any
 
 from guichet_cli.core.report.facts import PERSON_KEYS, Facts
 from guichet_cli.core.report.settings import ReportSettings
+from guichet_cli.core.sourcing.followup import indicators as sourcing_indicators
 
 LastCommit = Callable[[str], tuple[str, str] | None]
 
@@ -152,6 +153,7 @@ def compute(
         "partenaires": [
             {"id": pid, "libelle": partner_label(pid), "dossiers": n} for pid, n in sorted(partners.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
+        "sourcing": sourcing_indicators([f.case for f in facts], partner_label),
         "delais": {
             "recommandations_transmises": len(delays),
             "moyen_jours": round(statistics.fmean(delays), 1) if delays else None,
@@ -165,6 +167,8 @@ def compute(
             "notification_signalee": _ratio(sum(f.notification_signalled for f in notified), len(notified)),
             "resultats_transmis": _ratio(sum(f.result_transmitted for f in expected), len(expected)),
         },
+        # relevés de suivi : heures de l'année par donneur, lot, titulaire et modalité (core/followup/yearly.py)
+        "suivi_titulaires": [h.as_dict() for f in facts for h in f.holders],
     }
     return out
 

@@ -17,7 +17,7 @@ from guichet_cli.core.report.tables import build_tables
 from guichet_cli.core.yamlio import atomic_write_bytes
 
 FORMATS = formats.REPORT
-EXTENSIONS = {"docx": "docx", "xlsx": "xlsx", "md": "md", "csv": "csv", "json": "json"}
+EXTENSIONS = {"docx": "docx", "xlsx": "xlsx", "md": "md", "csv": "csv", "json": "json", "html": "html"}
 
 
 def stamp_for(year: int) -> dt.datetime:
@@ -35,17 +35,34 @@ def render(ctx: ReportContext, report: dict[str, Any], fmt: str) -> bytes:
     if fmt == "csv":
         return text_out.to_csv(tables)
     if fmt == "table":
-        return text_out.to_terminal(report, tables).encode("utf-8")
+        return text_out.to_terminal(report, tables, detail=ctx.terminal_detail).encode("utf-8")
     year = report["bilan"]["annee"]
     if fmt == "xlsx":
         from guichet_cli.core.report.xlsx_out import to_xlsx
 
-        return to_xlsx(report, tables, stamp_for(year))
+        return to_xlsx(report, tables, stamp_for(year), labels)
+    if fmt == "html":
+        from guichet_cli.core.report.html_out import to_html
+
+        return to_html(report, tables, labels, previous_year(ctx, report))
     if fmt == "docx":
         from guichet_cli.core.report.docx_out import TEMPLATE, to_docx
 
         return to_docx(report, tables, labels, ctx.ws.data_dir("report_templates") / TEMPLATE, stamp_for(year))
     raise ValueError(fmt)
+
+
+def previous_year(ctx: ReportContext, report: dict[str, Any]) -> dict[str, Any] | None:
+    """Le même bilan pour l'année précédente (même version), pour le panorama d'une année sur l'autre ;
+    None si cette année-là n'a pas de données lisibles."""
+    b = report["bilan"]
+    public = b["version"] == "publique"
+    try:
+        if b["donneur"]:
+            return buyer_report(ctx, b["donneur"]["siret"], b["annee"] - 1, public=public)
+        return region_report(ctx, b["annee"] - 1, public=public)
+    except DataError:
+        return None
 
 
 def file_name(report: dict[str, Any], fmt: str) -> str:

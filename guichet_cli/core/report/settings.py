@@ -27,6 +27,7 @@ class ReportSettings:
     response_days: int | None
     # (CPV principal, nature) → libellé du secteur : la même table et la même règle que l'analyse
     sector_label: Callable[[str, str | None], str] = lambda cpv, nature: "non renseigné"
+    followup: Any = None  # conversion des relevés de suivi (core/followup/figures.Conversion), si rules/suivi.yaml existe
 
     def label(self, table: str, code: str) -> str:
         return self.labels.get(table, {}).get(code, code)
@@ -56,6 +57,7 @@ def load_settings(ws: Workspace) -> ReportSettings:
     # statuts et dispositions : listes partagées de schemas/defs.schema.json (facts/labels.py)
     tables["statuts"] = names.table("statut")
     tables["dispositions"] = names.table("disposition")
+    tables["departements"] = names.table("departement")
     return ReportSettings(
         etp_hours=etp_hours,
         etp_source=etp_source,
@@ -68,4 +70,12 @@ def load_settings(ws: Workspace) -> ReportSettings:
         sectors={str(k): v for k, v in table.items() if isinstance(v, dict)},
         response_days=ws.setting("delai_reponse_jours", None),
         sector_label=(lambda cpv, nature: sectors.sector_for(ws, cpv, nature).label) if table else (lambda cpv, nature: "non renseigné"),
+        followup=_followup(ws),
     )
+
+
+def _followup(ws: Workspace) -> Any:
+    from guichet_cli.core.followup.figures import conversion
+
+    rules = _optional(ws, "suivi")
+    return conversion(rules) if rules else None

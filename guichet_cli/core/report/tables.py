@@ -3,12 +3,15 @@ et de l'affichage terminal. Les valeurs restent brutes (nombres) ; chaque sortie
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from guichet_cli.core import frformat as fr
+from guichet_cli.core.facts import dates
 
-# Types de colonne : text, int, money, hours, pct, num, days
+# Types de colonne : text, int, money, hours, pct, num, days, date
 NONE = "—"
 
 
@@ -29,6 +32,8 @@ def fmt(value: Any, kind: str) -> str:
         return value
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if isinstance(value, dt.date):
+        return fr.date_long(value)
     if kind == "money":
         return fr.money(value)
     if kind == "pct":
@@ -42,6 +47,24 @@ def fmt(value: Any, kind: str) -> str:
     if kind == "num":
         return fr.decimal(value)
     return str(value)
+
+
+_FIELD_PATH = re.compile(r" \([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*\)")
+
+
+def _readable(text: str) -> str:
+    """« heures prévues non renseignées (resultats[0].heures_prevues) » → sans le chemin du champ."""
+    return _FIELD_PATH.sub("", text)
+
+
+def department_label(labels: dict[str, dict[str, str]], code: Any) -> str:
+    """« 93 » → « Seine-Saint-Denis (93) » : un libellé, pas un code (une clé inconnue reste telle quelle)."""
+    name = labels.get("departements", {}).get(str(code))
+    return f"{name} ({code})" if name else str(code)
+
+
+def _date(iso: str | None) -> dt.date | None:
+    return dates.parse_iso(iso[:10]) if iso else None
 
 
 def _labelled(values: dict[str, Any], labels: dict[str, str]) -> list[list[Any]]:
@@ -104,8 +127,26 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
                    _labelled(i["contrats"]["par_type"], labels.get("contrats", {}))))
     t.append(Table("sorties", "Sorties à 6 mois", ["Sortie", "Personnes"], ["text", "int"],
                    _labelled(i["sorties"]["par_type"], labels.get("sorties", {}))))
+    if i.get("suivi_titulaires"):
+        mods = labels.get("modalites", {})
+        t.append(Table("titulaires", "Heures réalisées par lot et titulaire (relevés de suivi)",
+                       ["Dossier", "Lot", "Titulaire", "Heures dues", f"Réalisées {year}", "Cumul réalisé", "Par modalité"],
+                       ["text", "text", "text", "hours", "hours", "hours", "text"],
+                       [[r["dossier"], str(r["lot"]) if r["lot"] else NONE, r["nom"], r["heures_dues"], r["heures_realisees_annee"],
+                         r["heures_realisees_cumul"],
+                         ", ".join(f"{mods.get(k, k)} {fr.integer(v)} h" for k, v in r["heures_par_modalite"].items() if v)]
+                        for r in i["suivi_titulaires"]]))
     t.append(Table("partenaires", "Partenaires mobilisés", ["Partenaire", "Dossiers"], ["text", "int"],
                    [[x["libelle"], x["dossiers"]] for x in i["partenaires"]]))
+    so = i.get("sourcing")
+    if so:
+        answer_labels = {"interessee": "intéressé", "pas_interessee": "pas intéressé", "sans_reponse": "sans réponse", "attendue": "réponse attendue"}
+        rows = [["Dossiers avec sourcing qualifié", so["dossiers_sources"]], ["Consultations de réseaux", so["consultations"]]]
+        rows += [[f"Réponses : {answer_labels.get(k, k)}", v] for k, v in so["reponses"].items()]
+        rows += [[f"Consultation : {x['libelle']}", x["consultations"]] for x in so["par_reseau"]]
+        rows.append(["Structures intéressées", so["structures_interessees"]])
+        t.append(Table("sourcing", "Sourcing qualifié auprès des réseaux", ["Indicateur", "Nombre"], ["text", "int"],
+                       rows if so["dossiers_sources"] else []))
     eng_labels = {
         "facilitateur_au_calibrage": "Facilitateur associé au calibrage",
         "facilitateur_a_la_reunion_de_lancement": "Facilitateur présent à la réunion de lancement",
@@ -130,7 +171,8 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
                     for g in pano[key]]
 
         dispo_labels = labels.get("dispositions", {})
-        t.append(Table("departements", "Par département d'exécution", ["Département", *cols], kinds, rows("par_departement")))
+        t.append(Table("departements", "Par département d'exécution", ["Département", *cols], kinds,
+                       [[department_label(labels, r[0]), *r[1:]] for r in rows("par_departement")]))
         t.append(Table("dispositions", "Par disposition retenue (marchés notifiés)", ["Disposition", *cols], kinds,
                        [[dispo_labels.get(r[0], r[0]), *r[1:]] for r in rows("par_disposition")]))
         t.append(Table("secteurs", "Par secteur (CPV principal)", ["Secteur", *cols], kinds, rows("par_secteur")))
@@ -153,16 +195,23 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
                    ["text"] * 5,
                    [[q["dossier"], q["objet"], q.get("faits_marquants"), q.get("difficultes"), q.get("perspectives")]
                     for q in report["qualitatif"]]))
-    t.append(Table("manquantes", "Données manquantes", ["Dossier", "Fichier", "Problème"], ["text"] * 3,
-                   [[x["dossier"], x["fichier"], x["probleme"]] for x in report["donnees_manquantes"]]))
-    if report.get("dossiers_ecartes"):
+    if public:  # l'acheteur lit le dossier et le problème, sans chemin de fichier ni champ technique
+        t.append(Table("manquantes", "Données manquantes", ["Dossier", "Problème"], ["text"] * 2,
+                       [[x["dossier"], _readable(x["probleme"])] for x in report["donnees_manquantes"]]))
+    else:
+        t.append(Table("manquantes", "Données manquantes", ["Dossier", "Fichier", "Problème"], ["text"] * 3,
+                       [[x["dossier"], x["fichier"], x["probleme"]] for x in report["donnees_manquantes"]]))
+    if report.get("dossiers_ecartes") and not public:  # problème de données du guichet, pas du lecteur
         t.append(Table("ecartes", "Dossiers écartés (données invalides)", ["Dossier", "Fichier", "Problème"], ["text"] * 3,
                        [[x["dossier"], x["fichier"], x["probleme"]] for x in report["dossiers_ecartes"]]))
-    t.append(Table("dossiers", "Annexe : dossiers pris en compte",
-                   ["Dossier", "Fichier", "Objet", "Contributions", "Commit", "Date du commit", "Délai (jours)"],
-                   ["text", "text", "text", "text", "text", "text", "int"],
-                   [[x["dossier"], x["fichier"], x["objet"], ", ".join(x["contributions"]), x["commit"] or "—",
-                     x["date_commit"] or "—", x["delai_jours"]] for x in report["annexe"]]))
+    # Provenance lisible par un acheteur (dossier, date de mise à jour) ; fichier et commit seulement
+    # dans la version interne, pour le guichet.
+    cols = ["Dossier", "Objet", "Prise en compte", "Mis à jour le", "Délai (jours)"]
+    kinds = ["text", "text", "text", "date", "int"]
+    tech = [] if public else ["Fichier", "Commit"]
+    t.append(Table("dossiers", "Annexe : dossiers pris en compte", cols + tech, kinds + ["text"] * len(tech),
+                   [[x["dossier"], x["objet"], ", ".join(x["contributions"]), _date(x["date_commit"]), x["delai_jours"]]
+                    + ([] if public else [x["fichier"], x["commit"] or NONE]) for x in report["annexe"]]))
     return t
 
 

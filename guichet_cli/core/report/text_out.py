@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from tabulate import tabulate
 
+from guichet_cli.core import sheets
 from guichet_cli.core.report.tables import Table, formatted, visible
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,27 +50,77 @@ def to_markdown(report: dict[str, Any], tables: list[Table]) -> bytes:
 
 
 def to_csv(tables: list[Table]) -> bytes:
-    """Format long (tableau, ligne, colonne, valeur) : tous les tableaux dans un seul fichier, valeurs brutes."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["tableau", "ligne", "colonne", "valeur"])
+    """Format long (tableau, ligne, colonne, valeur) : tous les tableaux dans un seul fichier, valeurs
+    brutes aux conventions françaises (core/sheets.py : « ; », virgule décimale, dates jj/mm/aaaa,
+    UTF-8 avec BOM), pour qu'Excel en français lise les nombres comme des nombres."""
+    rows: list[list[Any]] = [["tableau", "ligne", "colonne", "valeur"]]
     for t in tables:
-        cols, rows = visible(t)
-        for r in rows:
+        cols, body = visible(t)
+        for r in body:
             label = r[0]
             for c, v in enumerate(r[1:], start=1):
                 value = "" if v is None else (", ".join(map(str, v)) if isinstance(v, list) else v)
-                w.writerow([neutralize(t.title), neutralize(label), neutralize(cols[c]), neutralize(value)])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM : accents lus correctement par les tableurs
+                rows.append([neutralize(t.title), neutralize(label), neutralize(cols[c]), neutralize(value)])
+    return sheets.french_csv(rows)
 
 
-def to_terminal(report: dict[str, Any], tables: list[Table], *, skip: tuple[str, ...] = ("dossiers",)) -> str:
+# Tableaux de la synthèse en terminal ; les autres (par secteur, par donneur d'ordre, partie
+# qualitative, annexe…) viennent avec --detail ou dans un fichier (--format xlsx, md, docx).
+SUMMARY = ("synthese", "demandes", "suites", "marches", "engagements", "seuil", "comparaison")
+WIDTH = 100  # colonnes d'un terminal ordinaire
+
+
+def _fit(t: Table, cols: list[str], rows: list[list[str]], width: int) -> str:
+    """Le tableau dans `width` colonnes : textes longs repliés, sinon une fiche par ligne."""
+    text = tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True)
+    if max(map(len, text.splitlines())) <= width:
+        return text
+    # Replier les colonnes de texte (les nombres gardent leur largeur), la première en dernier.
+    numeric = [k != "text" for k in (t.kinds + ["text"] * len(cols))[: len(cols)]]
+    # Colonnes de nombres : la largeur de leurs valeurs (l'en-tête se replie mot à mot).
+    num_w = {i: max(max((len(w) for w in c.split()), default=1), *(len(r[i]) for r in rows))
+             for i, c in enumerate(cols) if numeric[i]}
+    fixed = sum(w + 2 for w in num_w.values())
+    texts = [i for i in range(len(cols)) if not numeric[i]]
+    if texts:
+        room = (width - fixed - 2 * len(texts)) // len(texts)
+        while room >= 12:  # les en-têtes repliés peuvent élargir un peu : on resserre jusqu'à ce que ça tienne
+            widths = [num_w.get(i, room) for i in range(len(cols))]
+            text = tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True,
+                            maxcolwidths=[None if numeric[i] else room for i in range(len(cols))], maxheadercolwidths=widths)
+            if max(map(len, text.splitlines())) <= width:
+                return text
+            room -= 2
+    # Trop de colonnes : une fiche par ligne (« colonne : valeur »), repliée elle aussi.
+    import textwrap
+
+    out: list[str] = []
+    for r in rows:
+        out.append(r[0])
+        for c, v in zip(cols[1:], r[1:], strict=False):
+            out += textwrap.wrap(f"{c} : {v}", width=width - 2, initial_indent="  ", subsequent_indent="    ") or [f"  {c} :"]
+        out.append("")
+    return "\n".join(out).rstrip("\n")
+
+
+def to_terminal(report: dict[str, Any], tables: list[Table], *, skip: tuple[str, ...] = ("dossiers",), detail: bool = False,
+                width: int = WIDTH) -> str:
+    """Tableaux pour le terminal, jamais plus larges que `width` ; la synthèse seule sans `detail`."""
     out = [report["bilan"]["titre"], ""]
+    left: list[str] = []
     for t in tables:
         if t.key in skip:
             continue
         cols, rows = formatted(t)
         if not rows:
             continue
-        out += [t.title, tabulate(rows, headers=cols, tablefmt="simple", disable_numparse=True), ""]
+        if not detail and t.key not in SUMMARY:
+            left.append(t.title)
+            continue
+        out += [t.title, _fit(t, cols, rows, width), ""]
+    if left:
+        import textwrap
+
+        out += textwrap.wrap("Détail (" + ", ".join(left) + ") : relancer avec --detail, ou écrire le bilan dans un "
+                             "fichier (--format xlsx, md ou docx).", width=width)
     return "\n".join(out)

@@ -12,9 +12,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
 
+from guichet_cli.core import sheets
 from guichet_cli.core.render.docx import normalize_zip
 from guichet_cli.core.report.tables import Table, row_kind, visible
 from guichet_cli.core.report.text_out import neutralize
+from guichet_cli.core.report.xlsx_charts import add_charts
 
 _FORMATS = {
     "money": '#,##0 "€"',
@@ -28,7 +30,7 @@ _INVALID = "[]:*?/\\"
 _SHEETS = {
     "synthese": "Synthèse", "demandes": "Demandes", "suites": "Suites", "motifs": "Motifs", "marches": "Marchés",
     "decp": "DECP", "modalites": "Modalités", "profil": "Profil", "publics": "Publics", "contrats": "Contrats",
-    "sorties": "Sorties", "partenaires": "Partenaires", "engagements": "Engagements", "comparaison": "Comparaison",
+    "sorties": "Sorties", "titulaires": "Titulaires", "partenaires": "Partenaires", "sourcing": "Sourcing", "engagements": "Engagements", "comparaison": "Comparaison",
     "departements": "Départements", "dispositions": "Dispositions", "secteurs": "Secteurs", "donneurs": "Donneurs",
     "seuil": "Seuil européen", "qualitatif": "Qualitatif", "manquantes": "Données manquantes",
     "ecartes": "Dossiers écartés", "dossiers": "Dossiers",
@@ -45,7 +47,8 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def to_xlsx(report: dict[str, Any], tables: list[Table], stamp: dt.datetime) -> bytes:
+def to_xlsx(report: dict[str, Any], tables: list[Table], stamp: dt.datetime,
+            labels: dict[str, dict[str, str]] | None = None) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -62,9 +65,8 @@ def to_xlsx(report: dict[str, Any], tables: list[Table], stamp: dt.datetime) -> 
             for c, v in enumerate(values):
                 if isinstance(v, int | float) and not isinstance(v, bool):
                     ws.cell(row=ws.max_row, column=c + 1).number_format = _FORMATS.get(row_kind(t, full, c), "General")
-        for c, col in enumerate(cols, start=1):
-            width = max([len(str(col))] + [len(str(r[c - 1])) for r in rows if r[c - 1] is not None])
-            ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = min(60, max(10, width + 2))
+        sheets.finish_sheet(ws)  # en-tête figé, largeurs, renvoi à la ligne, dates typées
+    add_charts(wb, report, labels or {})
     props = wb.properties
     props.created = props.modified = stamp
     props.creator = props.lastModifiedBy = report["bilan"]["guichet"][:250]

@@ -6,7 +6,6 @@ maximale…) ; le code ne contient que la logique.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -118,23 +117,11 @@ def case_market_consistency(ctx: CheckContext, path: Path, case: Case) -> Iterat
 
 @file_check(KIND_CASE)
 def case_chronology(ctx: CheckContext, path: Path, case: Case) -> Iterator[Finding]:
-    analyse, execution = case.analyse, case.execution
-    steps = [
-        (("recue_le",), case.recue_le, "réception"),
-        (("analyse", "transmise_le"), analyse.transmise_le if analyse else None, "transmission de la recommandation"),
-        (("decision", "date"), case.decision.date if case.decision else None, "décision"),
-        (("execution", "notifie_le"), execution.notifie_le if execution else None, "notification"),
-        (("execution", "reunion_lancement", "date"),
-         execution.reunion_lancement.date if execution and execution.reunion_lancement else None, "réunion de lancement"),
-    ]
-    last: tuple[dt.date, str] | None = None
-    for pointer, d, label in steps:
-        if d is None:
-            continue
-        if last and d < last[0]:
-            yield Finding(path, f"la date de {label} ({d.isoformat()}) précède celle de {last[1]} ({last[0].isoformat()})",
-                          pointer, hint="vérifier l'ordre des dates", code="date")
-        last = (d, label)
+    from guichet_cli.core import chronology
+
+    execution = case.execution
+    for p in chronology.problems(case, ctx.today):
+        yield Finding(path, p.message, p.pointer, hint="vérifier l'ordre des dates", code="date")
     notified = execution.notifie_le if execution else None
     years: list[int] = []
     for i, res in enumerate(case.resultats):
@@ -184,6 +171,26 @@ def case_status_fields(ctx: CheckContext, path: Path, case: Case) -> Iterator[Fi
                       ("resultats",), hint="passer le dossier au statut en_execution", code="statut")
     if case.abandon and status != "abandonnee":
         yield Finding(path, "un abandon est renseigné mais le statut n'est pas « abandonnée »", ("abandon",), code="statut")
+
+
+@file_check(KIND_CASE)
+def case_decision_dispositions(ctx: CheckContext, path: Path, case: Case) -> Iterator[Finding]:
+    """Une décision suivie ou partiellement suivie dit ce qu'elle retient : le bilan le compte."""
+    dec = case.decision
+    if dec is None or dec.suite not in ("suivie", "partiellement_suivie"):
+        return
+    recommended = [d for d in case.recommended_dispositions if d != "aucune"]
+    names = labels.of(ctx.ws)
+    if not dec.dispositions_retenues:
+        shown = ", ".join(names.disposition(d) for d in recommended) or "aucune recommandation enregistrée"
+        yield Finding(path, f"décision « {names.label('suite_decision', dec.suite, dec.suite.replace('_', ' '))} » sans dispositions retenues : "
+                      "le bilan la compterait « non renseignée »", ("decision", "dispositions_retenues"), anchor=("decision",),
+                      hint=f"indiquer decision.dispositions_retenues (recommandées : {shown}) ; guichet status … --decision le fait",
+                      code="decision")
+    elif dec.suite == "suivie" and recommended and sorted(set(dec.dispositions_retenues)) != sorted(recommended):
+        yield Finding(path, "décision « suivie » mais les dispositions retenues diffèrent de la recommandation",
+                      ("decision", "dispositions_retenues"), hint="écrire partiellement_suivie, ou retenir toute la recommandation",
+                      code="decision", severity=WARNING)
 
 
 def _legal_targets(case: Case) -> Iterable[tuple[tuple[str | int, ...], str, tuple[int, ...]]]:
@@ -267,8 +274,8 @@ def contact_identity(ctx: CheckContext, path: Path, contact: Contact) -> Iterato
     if path.stem != contact.id:
         yield Finding(path, f"le nom du fichier ({path.name}) ne correspond pas à l'identifiant « {contact.id} »", ("id",), code="identifiant")
     org = contact.organisation
-    if org not in ctx.registry.partners and org not in ctx.registry.buyers:
-        yield Finding(path, f"organisation « {org} » introuvable (ni partenaire de partners/, ni SIRET de donneurs/)", ("organisation",),
+    if org not in ctx.registry.partners and org not in ctx.registry.buyers and ctx.ws.store.structures.get(org) is None:
+        yield Finding(path, f"organisation « {org} » introuvable (ni partenaire de partners/, ni SIRET de donneurs/ ou de structures/)", ("organisation",),
                       code="reference", hint=did_you_mean(org, list(ctx.registry.partners)))
 
 
@@ -332,10 +339,11 @@ def unique_case_ids(ctx: CheckContext, loaded: dict[Path, Any]) -> Iterator[Find
             seen[key] = p
     ids: dict[str, Path] = {}
     for path, ent in loaded.items():
-        if isinstance(ent.model, Case):
-            key = ent.model.id.upper()
+        cid = ent.case_id  # aussi pour une demande reprise du cache de validation (sans objet typé)
+        if cid is not None:
+            key = cid.upper()
             if key in ids and ids[key] != path and path.stem.upper() != key:
-                yield Finding(path, f"identifiant « {ent.model.id} » déjà utilisé par {ctx.ws.rel(ids[key])}", ("id",), code="unicite")
+                yield Finding(path, f"identifiant « {cid} » déjà utilisé par {ctx.ws.rel(ids[key])}", ("id",), code="unicite")
             ids.setdefault(key, path)
 
 

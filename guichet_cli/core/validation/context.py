@@ -18,6 +18,7 @@ KIND_CASE = "demande"
 KIND_PARTNER = "partenaire"
 KIND_BUYER = "donneur"
 KIND_CONTACT = "contact"
+KIND_STRUCTURE = "structure"
 KIND_RULES = "regles"
 KIND_CONFIG = "reglages"
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,9 @@ from typing import Any
 from guichet_cli.core import safety, yamlio
 from guichet_cli.core.errors import UsageError
 from guichet_cli.core.findings import ERROR, Finding, Report
-from guichet_cli.core.schemas import validator_for
 from guichet_cli.core.store import Entry
 from guichet_cli.core.validation import messages
+from guichet_cli.core.validation.cache import FileResult, ValidationCache, repo_key
 from guichet_cli.core.validation.context import (
     FILE_CHECKS,
     KIND_BUYER,
@@ -29,12 +30,14 @@ from guichet_cli.core.validation.context import (
     KIND_CONTACT,
     KIND_PARTNER,
     KIND_RULES,
+    KIND_STRUCTURE,
     REPO_CHECKS,
     CheckContext,
 )
 from guichet_cli.core.workspace import CONFIG_NAME, Workspace
 
-_DIR_KINDS = {"cases": KIND_CASE, "partners": KIND_PARTNER, "donneurs": KIND_BUYER, "contacts": KIND_CONTACT, "rules": KIND_RULES}
+_DIR_KINDS = {"cases": KIND_CASE, "partners": KIND_PARTNER, "donneurs": KIND_BUYER, "contacts": KIND_CONTACT, "rules": KIND_RULES,
+              "structures": KIND_STRUCTURE}
 
 
 def classify(ws: Workspace, path: Path) -> tuple[str, Path] | None:
@@ -58,7 +61,7 @@ def classify(ws: Workspace, path: Path) -> tuple[str, Path] | None:
 def repository_files(ws: Workspace, unreadable: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Fichiers gérés du dépôt ; `unreadable` reçoit les dossiers qu'on n'a pas pu parcourir."""
     files = [ws.root / CONFIG_NAME]
-    for d in ("cases", "partners", "donneurs", "contacts", "rules"):
+    for d in ("cases", "partners", "donneurs", "contacts", "rules", "structures"):
         base = ws.root / d
         if base.is_dir():
             found, bad = safety.walk_files(base)
@@ -91,6 +94,8 @@ def expand_paths(ws: Workspace, paths: Iterable[Path], unreadable: list[tuple[Pa
 
 
 def _schema_findings(path: Path, data: Any, schema_path: Path) -> list[Finding]:
+    from guichet_cli.core.schemas import validator_for  # jsonschema : seulement si un fichier est à valider
+
     validator = validator_for(schema_path)
     out = []
     for err in validator.iter_errors(data):
@@ -103,9 +108,10 @@ def builder_for(kind: str) -> Any:
     """Constructeur de l'objet typé d'un type de fichier (None : règles et réglages restent des arbres)."""
     from guichet_cli.core.model.case import Case
     from guichet_cli.core.model.registry import Buyer, Contact, Partner
+    from guichet_cli.core.model.structures import Structure
 
     return {KIND_CASE: Case.from_data, KIND_PARTNER: Partner.from_data, KIND_BUYER: Buyer.from_data,
-            KIND_CONTACT: Contact.from_data}.get(kind)
+            KIND_CONTACT: Contact.from_data, KIND_STRUCTURE: Structure.from_data}.get(kind)
 
 
 def check_file(ctx: CheckContext, path: Path) -> tuple[str | None, Entry | None, list[Finding]]:
@@ -113,7 +119,7 @@ def check_file(ctx: CheckContext, path: Path) -> tuple[str | None, Entry | None,
     kinds = classify(ctx.ws, path)
     if kinds is None:
         return None, None, [
-            Finding(path, "fichier hors des dossiers gérés par guichet (cases/, partners/, donneurs/, contacts/, rules/)", code="inconnu")
+            Finding(path, "fichier hors des dossiers gérés par guichet (cases/, partners/, donneurs/, contacts/, structures/, rules/)", code="inconnu")
         ]
     kind, schema_path = kinds
     store = ctx.ws.store
@@ -168,29 +174,140 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return unique
 
 
+def _file_result(ctx: CheckContext, path: Path, *, release: bool) -> FileResult:
+    """Valide un fichier et situe ses constats ; `release` : oublie aussitôt l'arbre d'une demande."""
+    kind, ent, findings = check_file(ctx, path)
+    _locate(ctx.ws, findings)
+    ok = ent is not None and ent.ok
+    result = FileResult(kind, ok, ent.case_id if ok and ent is not None else None, _unique(findings))
+    if release and kind == KIND_CASE:
+        ctx.ws.store.release(path)
+    return result
+
+
+# --- exécution en parallèle (--jobs) : chaque processus ouvre le dépôt et valide une tranche ------
+
+_WORKER: dict[str, CheckContext] = {}
+PARALLEL_MIN_FILES = 200  # en dessous, démarrer des processus coûte plus qu'il ne rapporte
+
+
+def _init_worker(root: str, today: dt.date) -> None:
+    from guichet_cli.core.workspace import open_workspace
+
+    _WORKER["ctx"] = CheckContext(open_workspace(root), today=today)
+
+
+def _work(paths: list[Path]) -> list[FileResult]:
+    ctx = _WORKER["ctx"]
+    return [_file_result(ctx, p, release=True) for p in paths]
+
+
+def default_jobs() -> int:
+    """Nombre de cœurs utilisables par ce processus (valeur par défaut de --jobs)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_parallel(ctx: CheckContext, paths: list[Path], jobs: int) -> list[FileResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    size = max(1, min(256, -(-len(paths) // (jobs * 4))))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method), initializer=_init_worker,
+                             initargs=(str(ctx.ws.root), ctx.today)) as pool:
+        # map rend les tranches dans l'ordre : mêmes constats, même ordre qu'en un seul processus
+        return [r for chunk in pool.map(_work, chunks) for r in chunk]
+
+
+def _loaded(store: Any, targets: list[Path], results: list[FileResult], plain: bool) -> dict[Path, Entry]:
+    """Les lectures que reçoivent les contrôles transversaux (une demande hors chemin simple : son identifiant)."""
+    loaded: dict[Path, Entry] = {}
+    for path, r in zip(targets, results, strict=True):
+        if not r.ok:
+            continue
+        if r.kind == KIND_CASE and not plain:
+            loaded[path] = Entry(path, cached_id=r.case_id)  # l'unicité ne lit que l'identifiant
+        else:
+            build = builder_for(r.kind) if r.kind else None
+            loaded[path] = store.entry(path, build=build)  # déjà lu (ou registre : quelques fichiers)
+    return loaded
+
+
 def validate(
     ws: Workspace,
     paths: Iterable[Path] | None = None,
     *,
     today: dt.date | None = None,
     repo_checks: bool = True,
+    jobs: int | None = 1,
+    cache: bool = False,
+    stream: bool = False,
 ) -> Report:
-    """Valide `paths` (par défaut tout le dépôt) et les contrôles transversaux."""
+    """Valide `paths` (par défaut tout le dépôt) et les contrôles transversaux.
+
+    `jobs` : processus de validation (None : un par cœur, si le lot est assez gros pour en valoir la
+    peine) ; `cache` : reprend les résultats des fichiers inchangés (validation/cache.py) ;
+    `stream` : n'importe quelle taille de dépôt en mémoire bornée (les arbres des demandes sont
+    oubliés une fois validés). Les trois donnent exactement les constats du chemin simple, dans le
+    même ordre (tests/test_validate_perf.py).
+    """
     ctx = CheckContext(ws, today=today or dt.date.today())
     bad_dirs: list[tuple[Path, str]] = []
     targets = repository_files(ws, bad_dirs) if paths is None else expand_paths(ws, paths, bad_dirs)
     report = Report(files=targets)
     report.findings.extend(_unreadable_dirs(bad_dirs))
-    loaded: dict[Path, Entry] = {}
-    for path in targets:
-        _kind, ent, findings = check_file(ctx, path)
-        report.findings.extend(findings)
-        if ent is not None and ent.ok:
-            loaded[path] = ent
+    store = ws.store
+    memo = ValidationCache(ws, ctx.today) if cache else None
+    results: list[FileResult | None] = [None] * len(targets)
+    blobs: list[str | None] = [None] * len(targets)
+    todo: list[int] = []
+    for i, path in enumerate(targets):
+        if memo is not None:
+            blobs[i] = store.fingerprint(path)
+            hit = memo.get(path, blobs[i]) if blobs[i] is not None else None
+            if hit is not None:
+                results[i] = hit
+                continue
+        todo.append(i)
+    n_jobs = default_jobs() if jobs is None else jobs
+    if jobs is None and len(todo) < PARALLEL_MIN_FILES:
+        n_jobs = 1
+    if n_jobs > 1 and len(todo) > 1:
+        for i, r in zip(todo, _run_parallel(ctx, [targets[i] for i in todo], n_jobs), strict=True):
+            results[i] = r
+    else:
+        for i in todo:
+            results[i] = _file_result(ctx, targets[i], release=stream)
+    fresh = set(todo)
+    plain = jobs == 1 and memo is None and not stream  # le chemin simple garde les objets typés lus
+    for i, path in enumerate(targets):
+        r = results[i]
+        assert r is not None
+        report.findings.extend(r.findings)
+        if memo is not None and blobs[i] is not None and i in fresh:
+            memo.put(path, blobs[i], r)  # type: ignore[arg-type]
     if repo_checks:
-        for rc in REPO_CHECKS:
-            report.findings.extend(rc(ctx, loaded))
-    _locate(ws, report.findings)
+        key = None
+        cached_repo = None
+        if memo is not None and all(b is not None for b in blobs):
+            key = repo_key([(memo.rel(p), b) for p, b in zip(targets, blobs, strict=True)]  # type: ignore[misc]
+                           + [(memo.rel(p), "nom") for p in ws.case_files()])
+            cached_repo = memo.repo_findings(key)
+        if cached_repo is None:
+            loaded = _loaded(store, targets, results, plain)  # type: ignore[arg-type]
+            cached_repo = []
+            for rc in REPO_CHECKS:
+                cached_repo.extend(rc(ctx, loaded))
+            _locate(ws, cached_repo)
+            if memo is not None and key is not None:
+                memo.put_repo(key, cached_repo)
+        report.findings.extend(cached_repo)
+    if memo is not None:
+        memo.save({memo.rel(p) for p in targets} if paths is None else None)
     report.findings = _unique(report.findings)
     report.sort()
     return report
@@ -214,5 +331,7 @@ def validate_case_data(ws: Workspace, path: Path, today: dt.date | None = None) 
 
 import guichet_cli.core.validation.checks  # noqa: E402,F401  (inscrit les contrôles métier)
 import guichet_cli.core.validation.compliance  # noqa: E402,F401  (L2112-2-1, obligation sociale)
+import guichet_cli.core.validation.followup_checks  # noqa: E402,F401  (bloc suivi)
 import guichet_cli.core.validation.hardening  # noqa: E402,F401  (objets sur une ligne : pas d'injection d'en-têtes)
 import guichet_cli.core.validation.personal  # noqa: E402,F401  (données personnelles hors de contacts/)
+import guichet_cli.core.validation.structures  # noqa: E402,F401  (registre des structures, bloc sourcing)

@@ -1,0 +1,110 @@
+"""Écriture d'un rapprochement confiant dans la demande (--write) : date de notification, titulaires
+(SIRET), montant notifié, considérations sociales publiées et bloc execution.donnees_essentielles
+(identifiant DECP et champs publiés). Édition aller-retour par le magasin, commit à trailers.
+
+Ce qui est déjà renseigné dans la demande n'est jamais remplacé : seuls les champs vides sont remplis.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guichet_cli.core import audit, yamlio
+from guichet_cli.core.errors import UsageError
+from guichet_cli.core.model.case import Case
+from guichet_cli.core.opendata.checks import StructureLookup
+from guichet_cli.core.opendata.decp import DecpRecord
+from guichet_cli.core.workspace import Workspace
+
+NOTIFIED = "marche_notifie"
+ACTION = "donnees_essentielles"
+
+
+@dataclass(frozen=True)
+class Written:
+    case_id: str
+    path: Path
+    fields: tuple[str, ...]
+    status: tuple[str, str] | None
+    sha: str | None
+    skipped: str | None = None  # motif si rien n'a été écrit
+
+
+def holder_name(siret: str) -> str:
+    # Les DECP ne publient que l'identifiant du titulaire ; le nom reste à compléter par le guichet.
+    return f"Titulaire SIRET {siret} (nom à compléter : les DECP ne publient pas le nom)"
+
+
+def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: float, lookup: StructureLookup | None,
+            today: dt.date) -> dict[str, Any]:
+    """Champs à remplir (chemin pointé → valeur), sans ceux que la demande a déjà."""
+    rules = ws.store.rules("donnees_ouvertes")["decp"]
+    ex = case.execution
+    values: dict[str, Any] = {}
+    if ex is None and rec.notified is not None:
+        values["execution.notifie_le"] = rec.notified.isoformat()
+    if ex is None or not ex.titulaires:
+        holders = []
+        for h in rec.holders:
+            if not h.siret:
+                continue
+            entry: dict[str, Any] = {"siret": h.siret, "nom": holder_name(h.siret)}
+            if lot is not None:
+                entry["lots"] = [lot]
+            kind = lookup(h.siret) if lookup else None
+            if kind:
+                entry["structure_inclusive"] = kind
+            holders.append(yamlio.to_commented(entry))
+        if holders:
+            values["execution.titulaires"] = yamlio.to_commented(holders)
+    if (ex is None or ex.montant_notifie_ht is None) and rec.montant is not None:
+        values["execution.montant_notifie_ht"] = int(rec.montant) if float(rec.montant).is_integer() else rec.montant
+    if (ex is None or not ex.considerations_sociales) and rec.social:
+        values["execution.considerations_sociales"] = yamlio.to_commented(list(rec.social))
+    if ex is None or ex.donnees_essentielles is None:
+        block: dict[str, Any] = {"id": rec.id, "source": Path(rec.source).name, "rapproche_le": today.isoformat(),
+                                 "score": round(score, 1)}
+        block.update({k: rec.raw[k] for k in rules["champs_recopies"] if k in rec.raw})
+        values["execution.donnees_essentielles"] = yamlio.to_commented(block)
+    return values
+
+
+def write_match(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: float, *,
+                lookup: StructureLookup | None, today: dt.date, no_commit: bool = False) -> Written:
+    path = case.path
+    values = _values(ws, rec, case, lot, score, lookup, today)
+    if "execution.notifie_le" in values and "execution.titulaires" not in values:
+        return Written(case.id, path, (), None, None, "aucun titulaire identifié par un SIRET dans l'enregistrement : rien n'a été écrit")
+    if not values:
+        return Written(case.id, path, (), None, None, "la demande porte déjà ces informations")
+    lc = ws.store.lifecycle
+    status = (case.statut, NOTIFIED) if case.statut != NOTIFIED and case.statut in lc.statuses and lc.allowed(case.statut, NOTIFIED) else None
+
+    def mutate(with_status: bool) -> Any:
+        def apply(data: Any) -> None:
+            for dotted, value in values.items():
+                yamlio.set_field(data, dotted, value)
+            if with_status:
+                yamlio.set_field(data, "statut", NOTIFIED)
+        return apply
+
+    def require(updated: Case | None) -> None:
+        missing = lc.missing(updated, NOTIFIED) if updated is not None else []
+        if missing:
+            raise UsageError("champs manquants pour le statut « marché notifié » : " + ", ".join(m.field for m in missing))
+
+    audit.check_can_commit(ws, [path], no_commit=no_commit)
+    if status is not None:
+        try:
+            ws.store.edit(path, mutate(True), before_write=require)
+        except UsageError:
+            status = None  # la demande n'a pas tout ce qu'exige « marché notifié » : on écrit sans changer le statut
+    if status is None:
+        ws.store.edit(path, mutate(False))
+    subject = f"{case.id} : notification lue dans les DECP (marché {rec.id})"
+    sha = audit.commit_changes(ws, [path], case_id=case.id, action=ACTION, subject=subject, status_change=status,
+                               no_commit=no_commit)
+    return Written(case.id, path, tuple(values), status, sha)

@@ -1,0 +1,84 @@
+"""Données des graphiques du bilan, les mêmes pour le DOCX (images), le HTML (SVG en ligne) et le
+XLSX (graphiques Excel natifs) : tirées du bilan déjà calculé, jamais recalculées ici."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from guichet_cli.core import frformat as fr
+from guichet_cli.core.report.tables import department_label
+
+_DONE_WITH_PLAN = "heures réalisées sur les marchés à heures prévues"
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    categories: list[str]
+    series: list[tuple[str, list[float]]]  # (nom de la série, une valeur par catégorie)
+    unit: str
+    note: str = ""
+    horizontal: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def hours_series(report: dict[str, Any]) -> tuple[list[tuple[str, float, float]], str]:
+    """Séries (année, prévues, réalisées) du graphique des heures et la note sur ce qui en est exclu."""
+    i, year = report["indicateurs"], report["bilan"]["annee"]
+    series = []
+    cmp_ = report.get("comparaison")
+    if cmp_:
+        prev = {r["indicateur"]: r["precedent"] for r in cmp_["indicateurs"]}
+        series.append((str(year - 1), prev["heures prévues"], prev[_DONE_WITH_PLAN]))
+    # Comparer ce qui est comparable : les heures réalisées sur les seuls marchés à heures prévues
+    # (un marché réservé ou d'insertion réalise des heures sans objectif chiffré) ; le reste en note.
+    h = i["heures"]
+    series.append((str(year), h["prevues"], h["realisees_sur_marches_avec_heures_prevues"]))
+    extra = h["realisees"] - h["realisees_sur_marches_avec_heures_prevues"]
+    hours_note = (f"Hors {fr.hours(extra)} réalisées sur des marchés sans heures prévues "
+                  "(marchés réservés, marchés d'insertion)." if extra > 0 else "")
+    return series, hours_note
+
+
+def _number(v: Any) -> float:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
+
+
+def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Chart]:
+    """Heures prévues et réalisées, participants par public, marchés par famille de disposition ;
+    pour le panorama régional, marchés notifiés par département, disposition et secteur."""
+    i = report["indicateurs"]
+    series, hours_note = hours_series(report)
+    out = [Chart("heures", "Heures d'insertion prévues et réalisées (marchés à heures prévues)", [y for y, _, _ in series],
+                 [("prévues", [_number(p) for _, p, _ in series]), ("réalisées", [_number(d) for _, _, d in series])],
+                 "heures", hours_note)]
+    pub_labels = labels.get("publics", {})
+    publics = [(pub_labels.get(k, k), v) for k, v in i["participants"]["par_public"].items() if isinstance(v, int | float) and v > 0]
+    hidden = any(isinstance(v, str) for v in i["participants"]["par_public"].values())
+    note = "Publics de moins de {} personnes non représentés (secret statistique).".format(
+        report["bilan"].get("secret_statistique_seuil")) if hidden else ""
+    out.append(Chart("publics", "Participants par public éligible", [k for k, _ in publics],
+                     [("participants", [_number(v) for _, v in publics])], "participants", note, horizontal=True))
+    fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
+    out.append(Chart("dispositions", "Marchés notifiés par famille de disposition sociale", [k for k, _ in fams],
+                     [("marchés notifiés", [_number(v) for _, v in fams])], "marchés notifiés", horizontal=True))
+    pano = report.get("panorama")
+    if pano:
+        dispo_labels = labels.get("dispositions", {})
+        depts = {g["cle"]: department_label(labels, g["cle"]) for g in pano["par_departement"]}
+        for key, title, names in (("par_departement", "Marchés notifiés par département d'exécution", depts),
+                                  ("par_disposition", "Marchés notifiés par disposition retenue", dispo_labels),
+                                  ("par_secteur", "Marchés notifiés par secteur", {})):
+            rows = [g for g in pano[key] if _number(g["marches_notifies"]) > 0]
+            out.append(Chart(key, title, [names.get(g["cle"], g["cle"]) for g in rows],
+                             [("marchés notifiés", [_number(g["marches_notifies"]) for g in rows])], "marchés notifiés",
+                             horizontal=True))
+        s = pano.get("seuil_europeen") or {}
+        shares = [(label, s.get(key)) for label, key in (("Au-dessus du seuil européen", "part"),
+                                                         ("Soumis à l'obligation (L2112-2-1)", "part_soumis"))
+                  if isinstance(s.get(key), int | float)]
+        out.append(Chart("conformite", "Part des marchés notifiés avec une considération sociale", [k for k, _ in shares],
+                         [("part (%)", [round(_number(v) * 100, 1) for _, v in shares])], "%", horizontal=True))
+    return out

@@ -1,0 +1,88 @@
+"""Tableurs lus par des personnes : conventions communes des classeurs XLSX et des CSV du guichet.
+
+XLSX (openpyxl) : ligne d'en-tête figée, en gras, avec filtre ; largeur de chaque colonne selon son
+contenu ; au-delà de 60 caractères, renvoi à la ligne (jamais un texte coupé par la cellule
+voisine) ; dates stockées comme dates (format jj/mm/aaaa), nombres comme nombres.
+
+CSV « pour les personnes » (ouverts dans Excel ou LibreOffice en français) : séparateur « ; »,
+virgule décimale (« 1234567,89 », qu'Excel en français lit comme un nombre, contrairement à
+« 1234567.89 »), pas de séparateur de milliers, dates jj/mm/aaaa, UTF-8 avec BOM (sans BOM, Excel
+lit les accents de travers). Voir docs/bilans.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+DATE_FORMAT = "DD/MM/YYYY"
+MAX_WIDTH = 60
+BOM = "\ufeff"
+
+
+def french_value(value: Any) -> str:
+    """Une valeur de cellule CSV à la française : 1234567.89 → « 1234567,89 », date → « 22/08/2026 »."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return format(Decimal(repr(value)).normalize(), "f").replace(".", ",")
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f").replace(".", ",")
+    return str(value)
+
+
+def french_csv(rows: Iterable[list[Any]]) -> bytes:
+    """CSV à la française (« ; », virgule décimale, UTF-8 avec BOM) ; les cellules sont déjà neutralisées."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        w.writerow([french_value(v) for v in row])
+    return (BOM + buf.getvalue()).encode("utf-8")
+
+
+def _text_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, int | float):
+        return len(f"{value:,.2f}") if isinstance(value, float) and not value.is_integer() else len(f"{int(value):,}") + 2
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def finish_sheet(sheet: Any, *, header_rows: int = 1) -> None:
+    """En-tête figé, gras, filtre ; largeurs selon le contenu ; renvoi à la ligne au-delà de 60 ;
+    dates au format jj/mm/aaaa. À appeler une fois la feuille remplie."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = sheet.cell(row=header_rows + 1, column=1).coordinate
+    if sheet.max_row >= header_rows and sheet.max_column:
+        sheet.auto_filter.ref = f"A{header_rows}:{get_column_letter(sheet.max_column)}{max(sheet.max_row, header_rows)}"
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for col in sheet.iter_cols(min_row=1, max_row=sheet.max_row):
+        letter = col[0].column_letter
+        width = max([_text_width(c.value) for c in col] + [8])
+        wrapped = width > MAX_WIDTH
+        sheet.column_dimensions[letter].width = min(MAX_WIDTH, width + 2)
+        for cell in col:
+            if cell.row <= header_rows:
+                cell.font = bold
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = DATE_FORMAT
+            if wrapped and cell.row > header_rows:
+                cell.alignment = wrap

@@ -1,0 +1,167 @@
+"""Cache des résultats de `guichet validate` : un fichier inchangé n'est ni relu ni revalidé.
+
+Clé d'un fichier : son empreinte git (hash du blob, calculé par le magasin sur les octets lus).
+Clé du contexte : un hash de tout ce dont dépendent ses constats hors de son propre contenu — la
+version de guichet et le code de ses modules, les schémas, les règles, les registres (partners/,
+donneurs/, contacts/), guichet.yaml et la date du jour (les contrôles de dates la lisent). Si le
+contexte change, tout le cache est ignoré : jamais de résultat périmé.
+
+Les constats transversaux (unicité des identifiants…) sont gardés avec une clé faite de la liste
+complète (chemin, empreinte) des fichiers validés : ils ne sont repris que si rien n'a bougé.
+
+Le cache est un fichier JSON sous `.git/guichet/` (ou `$GUICHET_CACHE_DIR`), écrit de façon
+atomique ; illisible ou d'une autre version, il est ignoré. Hors dépôt git, pas de cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import guichet_cli
+from guichet_cli.core.findings import Finding
+
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent.parent.parent
+_CONTEXT_DIRS = ("partners", "donneurs", "contacts")
+
+
+@dataclass
+class FileResult:
+    """Ce que la validation d'un fichier laisse : constats positionnés, type, lisibilité, identifiant."""
+
+    kind: str | None
+    ok: bool
+    case_id: str | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def cache_dir(root: Path) -> Path | None:
+    env = os.environ.get("GUICHET_CACHE_DIR")
+    if env:
+        return Path(env)
+    git = root / ".git"
+    if git.is_dir():
+        return git / "guichet"
+    if git.is_file():  # arbre de travail secondaire (git worktree) : « gitdir: … »
+        text = git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            target = Path(text.split(":", 1)[1].strip())
+            return (target if target.is_absolute() else root / target) / "guichet"
+    return None  # hors dépôt git : rien n'est écrit dans le dossier de l'utilisateur
+
+
+def _hash_tree(h: Any, base: Path, label: str) -> None:
+    if not base.is_dir():
+        h.update(f"absent:{label}\n".encode())
+        return
+    for p in sorted(base.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(f"{label}/{p.relative_to(base).as_posix()}\n".encode())
+            h.update(hashlib.sha1(p.read_bytes()).digest())
+
+
+def context_key(ws: Any, today: dt.date) -> str:
+    """Hash de tout ce qui, hors du fichier lui-même, peut changer ses constats."""
+    h = hashlib.sha256()
+    h.update(f"guichet {guichet_cli.__version__} format {FORMAT} jour {today.isoformat()}\n".encode())
+    _hash_tree(h, _PACKAGE, "code")  # une correction de guichet sans changement de version
+    _hash_tree(h, ws.schemas_dir, "schemas")
+    _hash_tree(h, ws.rules_dir, "rules")
+    for name in _CONTEXT_DIRS:
+        _hash_tree(h, ws.root / name, name)
+    config = ws.root / "guichet.yaml"
+    h.update(hashlib.sha1(config.read_bytes()).digest() if config.is_file() else b"sans-reglages")
+    return h.hexdigest()
+
+
+def _finding_to_json(f: Finding, rel: str) -> list[Any]:
+    return [rel, f.message, list(f.pointer), f.line, f.column, f.hint, f.code, f.severity, f.key,
+            None if f.anchor is None else list(f.anchor)]
+
+
+def _finding_from_json(root: Path, row: list[Any]) -> Finding:
+    rel, message, pointer, line, column, hint, code, severity, key, anchor = row
+    return Finding(root / rel, message, tuple(pointer), line, column, hint, code, severity, key,
+                   None if anchor is None else tuple(anchor))
+
+
+class ValidationCache:
+    """Résultats par fichier d'une validation précédente, pour le même contexte."""
+
+    def __init__(self, ws: Any, today: dt.date) -> None:
+        self.root = ws.root
+        folder = cache_dir(ws.root)
+        self.path = None if folder is None else folder / "validate-cache.json"
+        self.context = context_key(ws, today)
+        self.files: dict[str, list[Any]] = {}
+        self.repo: dict[str, Any] = {}
+        self.hits = 0
+        self.misses = 0
+        if self.path is None:
+            return
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(saved, dict) and saved.get("format") == FORMAT and saved.get("context") == self.context:
+            self.files = saved.get("files") or {}
+            self.repo = saved.get("repo") or {}
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def get(self, path: Path, blob: str) -> FileResult | None:
+        row = self.files.get(self.rel(path))
+        if row is None or row[0] != blob:
+            self.misses += 1
+            return None
+        self.hits += 1
+        _blob, kind, ok, case_id, findings = row
+        return FileResult(kind, ok, case_id, [_finding_from_json(self.root, r) for r in findings])
+
+    def put(self, path: Path, blob: str, result: FileResult) -> None:
+        rel = self.rel(path)
+        self.files[rel] = [blob, result.kind, result.ok, result.case_id,
+                           [_finding_to_json(f, self.rel(f.path)) for f in result.findings]]
+
+    def repo_findings(self, key: str) -> list[Finding] | None:
+        if self.repo.get("key") != key:
+            return None
+        return [_finding_from_json(self.root, r) for r in self.repo.get("findings", [])]
+
+    def put_repo(self, key: str, findings: list[Finding]) -> None:
+        self.repo = {"key": key, "findings": [_finding_to_json(f, self.rel(f.path)) for f in findings]}
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Écrit le cache (atomique) ; `keep` : ne garder que ces fichiers (ceux du dépôt actuel)."""
+        if self.path is None:
+            return
+        files = self.files if keep is None else {k: v for k, v in self.files.items() if k in keep}
+        payload = json.dumps({"format": FORMAT, "context": self.context, "files": files, "repo": self.repo},
+                             ensure_ascii=False, separators=(",", ":"))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".validate-cache.", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # un cache non écrit (disque plein, dossier en lecture seule) ne change aucun résultat
+
+
+def repo_key(entries: list[tuple[str, str]]) -> str:
+    """Clé des constats transversaux : la liste (chemin, empreinte) de tous les fichiers validés."""
+    h = hashlib.sha256()
+    for rel, blob in entries:
+        h.update(f"{rel}\0{blob}\n".encode())
+    return h.hexdigest()

@@ -1,0 +1,108 @@
+"""Schéma de contrôle d'un paquet de publications OCDS 1.1 : noyau + les deux extensions (fusion JSON Merge Patch).
+
+Le schéma de publication officiel d'OCDS (release-schema.json du dépôt open-contracting/standard) n'est
+pas dans shared/reference et ne s'installe par aucun paquet du registre (ocdskit et lib-cove-ocds le
+téléchargent à l'exécution, impossible ici). Le NOYAU ci-dessous est donc notre lecture des règles
+obligatoires d'OCDS 1.1 (champs requis, listes fermées tag / initiationType / mainProcurementCategory,
+formats de date) ; les deux EXTENSIONS, elles, sont les fichiers officiels de shared/reference,
+appliquées telles quelles (RFC 7386), avec leurs listes de codes.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import re
+from typing import Any
+
+from tests.conftest import SHARED_REFERENCE
+
+OCDS = SHARED_REFERENCE / "ocds"
+EFORMS = SHARED_REFERENCE / "eforms" / "codelists"
+
+_ORG_REF = {"type": "object", "required": ["id", "name"],
+            "properties": {"id": {"type": "string", "minLength": 1}, "name": {"type": "string", "minLength": 1}}}
+_VALUE = {"type": "object", "properties": {"amount": {"type": ["number", "null"]}, "currency": {"enum": ["EUR", None]}}}
+CORE: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "required": ["uri", "publisher", "publishedDate", "releases", "version"],
+    "properties": {
+        "uri": {"type": "string", "format": "uri"},
+        "version": {"const": "1.1"},
+        "publishedDate": {"type": "string", "format": "date-time"},
+        "publisher": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+        "extensions": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "releases": {"type": "array", "minItems": 1, "items": {"$ref": "#/definitions/Release"}},
+    },
+    "definitions": {
+        "Release": {
+            "type": "object",
+            "required": ["ocid", "id", "date", "tag", "initiationType"],
+            "properties": {
+                "ocid": {"type": "string", "pattern": "^ocds-[a-z0-9]{6}-"},
+                "id": {"type": "string", "minLength": 1},
+                "date": {"type": "string", "format": "date-time"},
+                "tag": {"type": "array", "minItems": 1, "items": {"enum": [
+                    "planning", "planningUpdate", "tender", "tenderAmendment", "tenderUpdate", "tenderCancellation", "award",
+                    "awardUpdate", "awardCancellation", "contract", "contractUpdate", "contractAmendment", "implementation",
+                    "implementationUpdate", "contractTermination", "compiled"]}},
+                "initiationType": {"enum": ["tender"]},
+                "language": {"type": "string"},
+                "parties": {"type": "array", "items": {"$ref": "#/definitions/Organization"}},
+                "buyer": {"$ref": "#/definitions/OrganizationReference"},
+                "tender": {"$ref": "#/definitions/Tender"},
+                "awards": {"type": "array", "items": {"$ref": "#/definitions/Award"}},
+            },
+        },
+        "OrganizationReference": _ORG_REF,
+        "Organization": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"},
+            "identifier": {"type": "object", "properties": {"scheme": {"type": "string"}, "id": {"type": "string"}}},
+            "roles": {"type": "array", "items": {"type": "string"}}}},
+        "Tender": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string", "minLength": 1}, "title": {"type": "string"},
+            "status": {"enum": ["planning", "planned", "active", "cancelled", "unsuccessful", "complete", "withdrawn"]},
+            "value": _VALUE, "mainProcurementCategory": {"enum": ["goods", "works", "services"]},
+            "items": {"type": "array", "items": {"type": "object", "required": ["id"], "properties": {
+                "id": {"type": "string"},
+                "classification": {"type": "object", "properties": {"scheme": {"type": "string"}, "id": {"type": "string"}}}}}}}},
+        "Lot": {"type": "object", "properties": {}},
+        "Award": {"type": "object", "required": ["id"], "properties": {
+            "id": {"type": "string"}, "date": {"type": "string", "format": "date-time"},
+            "status": {"enum": ["pending", "active", "cancelled", "unsuccessful"]}, "value": _VALUE,
+            "suppliers": {"type": "array", "items": _ORG_REF}}},
+    },
+}
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 : la façon dont OCDS applique une extension à son schéma."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def package_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = CORE
+    for ext in ("ocds_sustainability_extension", "ocds_otherRequirements_extension"):
+        patch = json.loads((OCDS / ext / "release-schema.json").read_text(encoding="utf-8"))
+        schema = merge_patch(schema, patch)
+    return schema
+
+
+def codelist(ext: str, name: str) -> set[str]:
+    with (OCDS / ext / "codelists" / name).open(encoding="utf-8") as fh:
+        return {row["Code"] for row in csv.DictReader(fh)}
+
+
+def eforms_codes(name: str) -> set[str]:
+    text = (EFORMS / f"{name}.gc").read_text(encoding="utf-8")
+    return set(re.findall(r'<Value ColumnRef="code">\s*<SimpleValue>([^<]+)</SimpleValue>', text))

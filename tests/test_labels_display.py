@@ -1,0 +1,19 @@
+"""Ce qu'une personne lit montre des libellés, pas des codes (issue 17)."""
+
+from __future__ import annotations
+
+
+def test_route_shows_labels_and_facilitator_names(cli, shared_repo):
+    out = cli("route", "GRCS-2026-7F3K", repo=shared_repo).stdout
+    assert "suit clause_insertion" not in out
+    assert "accompagne : clause d'insertion (condition d'exécution)" in out
+    fac = next(line for line in out.splitlines() if "Facilitateur(s)" in line)
+    assert "(facilitateur-93-" in fac and fac.split(":", 1)[1].strip()[0].isupper()  # un nom, puis l'identifiant
+
+
+def test_status_shows_status_labels(tmp_path, cli):
+    from test_workflow_support import base_case, new_git_repo
+
+    root = new_git_repo(tmp_path, [base_case("GRCS-2026-AAAA")])
+    out = cli("status", "GRCS-2026-AAAA", "en_analyse", "--date", "05/03/2026", repo=root).stdout
+    assert "reçue → en analyse" in out and "recue → en_analyse" not in out

@@ -1,0 +1,146 @@
+"""Validation rapide (issue 16) : cache, --jobs, flux et --since donnent EXACTEMENT les constats du
+chemin simple (un processus, sans cache), dans le même ordre ; le cache n'est jamais périmé.
+
+Corpus : le dépôt d'exemple dans un vrai dépôt git, plus des fichiers cassés de chaque sorte
+(YAML illisible, hors schéma, contrôle métier, identifiant en double, racine qui n'est pas un bloc).
+Aucune durée n'est vérifiée ici : les temps sont dans bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from conftest import copy_repo, init_git
+
+import guichet_cli
+from guichet_cli.core import yamlio
+from guichet_cli.core.changes import validate_since
+from guichet_cli.core.validation import engine
+from guichet_cli.core.workspace import open_workspace
+
+TODAY = dt.date(2026, 6, 1)
+SAMPLE = "cases/2026/GRCS-2026-7F3K.yaml"
+
+
+def _corpus(root: Path) -> Path:
+    copy_repo(root)
+    cases = root / "cases" / "2026"
+    text = (root / SAMPLE).read_text(encoding="utf-8")
+    (cases / "GRCS-2026-ZZ01.yaml").write_text("id: [GRCS\nstatut: recue\n", encoding="utf-8")  # YAML illisible
+    (cases / "GRCS-2026-ZZ02.yaml").write_text(text.replace("GRCS-2026-7F3K", "GRCS-2026-ZZ02").replace("statut:", "champ_inconnu: 1\nstatut:", 1),
+                                               encoding="utf-8")  # hors schéma
+    (cases / "GRCS-2026-ZZ03.yaml").write_text(text, encoding="utf-8")  # identifiant en double (celui de 7F3K)
+    (cases / "GRCS-2026-ZZ04.yaml").write_text("- une\n- liste\n", encoding="utf-8")  # pas un bloc de champs
+    (cases / "GRCS-2026-ZZ05.yaml").write_text(text.replace("GRCS-2026-7F3K", "GRCS-2026-ZZ05").replace('"21930066200018"', '"21930066200019"'),
+                                               encoding="utf-8")  # SIRET faux : contrôle métier
+    return init_git(root)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return _corpus(tmp_path / "depot")
+
+
+def _rows(report) -> list[tuple]:
+    return [(str(f.path), f.line, f.column, f.message, f.code, f.severity, f.pointer, f.hint) for f in report.findings]
+
+
+def _run(root: Path, **kw) -> list[tuple]:
+    return _rows(engine.validate(open_workspace(root), today=TODAY, **kw))
+
+
+def _case_parses(root: Path) -> int:
+    return sum(n for p, n in yamlio.PARSES.items() if Path(p).is_relative_to(root / "cases"))
+
+
+def test_corpus_has_findings_of_every_kind(corpus: Path) -> None:
+    codes = {r[4] for r in _run(corpus)}
+    assert {"yaml", "schema", "unicite"} <= codes and len(codes) >= 4  # le test d'équivalence a de quoi échouer
+
+
+@pytest.mark.parametrize("kw", [
+    {"jobs": 2}, {"jobs": 2, "stream": True}, {"stream": True}, {"cache": True}, {"cache": True, "jobs": 2, "stream": True},
+], ids=["jobs2", "jobs2-stream", "stream", "cache", "cache-jobs2-stream"])
+def test_fast_paths_give_the_plain_findings_in_the_same_order(corpus: Path, kw: dict) -> None:
+    plain = _run(corpus)
+    assert _run(corpus, **kw) == plain
+    if kw.get("cache"):
+        before = _case_parses(corpus)
+        assert _run(corpus, **kw) == plain  # à chaud : tout vient du cache
+        assert _case_parses(corpus) == before, "à chaud, aucune demande ne doit être relue"
+
+
+def test_cli_jobs_and_cache_print_the_same_report(cli, corpus: Path) -> None:
+    plain = cli("validate", "--jobs", "1", "--no-cache", "--format", "json", repo=corpus, code=1).stdout
+    assert cli("validate", "--jobs", "2", "--format", "json", repo=corpus, code=1).stdout == plain  # à froid, écrit le cache
+    assert (corpus / ".git" / "guichet" / "validate-cache.json").is_file()
+    assert cli("validate", "--format", "json", repo=corpus, code=1).stdout == plain  # à chaud
+    assert json.loads(plain)
+
+
+def test_since_gives_the_plain_findings_of_the_changed_files(corpus: Path) -> None:
+    changed = [corpus / SAMPLE, corpus / "cases" / "2026" / "GRCS-2026-ZZ06.yaml"]
+    changed[0].write_text(changed[0].read_text(encoding="utf-8").replace("statut:", "autre_inconnu: 2\nstatut:", 1), encoding="utf-8")
+    changed[1].write_text("id: GRCS-2026-ZZ06\n", encoding="utf-8")
+    report, _cs = validate_since(open_workspace(corpus), "HEAD", today=TODAY)
+    since = [r for r in _rows(report) if r[4] not in ("transition", "fait_passe")]
+    assert since == _run(corpus, paths=changed) and since
+
+
+# --- le cache n'est jamais périmé : chaque entrée qui compte le fait revalider -------------------
+
+def _edit_json(path: Path, change) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _append(path: Path, line: str = "# modifié\n") -> None:
+    path.write_text(path.read_text(encoding="utf-8") + line, encoding="utf-8")
+
+
+CHANGES = {
+    "fichier": lambda root: _append(root / SAMPLE, "champ_ajoute: 1\n"),
+    "schema": lambda root: _edit_json(root / "schemas" / "demande.schema.json", lambda d: d["required"].append("champ_exige")),
+    "regles": lambda root: _append(sorted((root / "rules").glob("*.yaml"))[0]),
+    "registre": lambda root: _append(sorted((root / "donneurs").glob("*.yaml"))[0]),
+    "reglages": lambda root: _append(root / "guichet.yaml"),
+}
+
+
+@pytest.mark.parametrize("what", sorted(CHANGES))
+def test_cache_revalidates_when_an_input_changes(corpus: Path, what: str) -> None:
+    _run(corpus, cache=True)
+    CHANGES[what](corpus)
+    before = _case_parses(corpus)
+    assert _run(corpus, cache=True) == _run(corpus), f"résultat périmé après un changement de {what}"
+    assert _case_parses(corpus) > before + 1  # revalidé (et pas seulement par le chemin simple)
+    if what in ("fichier", "schema"):
+        assert any("champ_" in r[3] for r in _run(corpus, cache=True))
+
+
+def test_cache_revalidates_for_another_version_or_day(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(corpus, cache=True)
+    before = _case_parses(corpus)
+    engine.validate(open_workspace(corpus), today=TODAY + dt.timedelta(days=1), cache=True)
+    after_day = _case_parses(corpus)
+    assert after_day > before
+    monkeypatch.setattr(guichet_cli, "__version__", "99.0.0")
+    engine.validate(open_workspace(corpus), today=TODAY + dt.timedelta(days=1), cache=True)
+    assert _case_parses(corpus) > after_day
+
+
+def test_unreadable_cache_is_ignored(corpus: Path) -> None:
+    plain = _run(corpus)
+    _run(corpus, cache=True)
+    (corpus / ".git" / "guichet" / "validate-cache.json").write_text("{pas du json", encoding="utf-8")
+    assert _run(corpus, cache=True) == plain
+
+
+def test_cache_is_written_only_inside_git(tmp_path: Path) -> None:
+    root = copy_repo(tmp_path / "sans-git")
+    _run(root, cache=True)
+    assert not [p for p in root.rglob("*cache*")]
