@@ -27,9 +27,9 @@ class GuichetGroup(TyperGroup):
     """Groupe racine : attrape les erreurs attendues de toutes les sous-commandes."""
 
     def invoke(self, ctx: Any) -> Any:
-        from guichet_cli.core import yamlio
+        from guichet_cli.core import safety
 
-        yamlio.WRITTEN.clear()
+        safety.WRITTEN.clear()
         try:
             return super().invoke(ctx)
         except GuichetError as exc:
@@ -38,7 +38,7 @@ class GuichetGroup(TyperGroup):
                 typer.echo(f"→ {exc.hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            typer.echo(interrupted_message(yamlio.WRITTEN), err=True)
+            typer.echo(interrupted_message(safety.WRITTEN), err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # `guichet log | head` : le lecteur a fermé le tube ; ce n'est pas une erreur de guichet.

@@ -52,7 +52,7 @@ def rectify(
 ) -> None:
     """Corrige la fiche d'une personne (droit de rectification) et committe.
 
-    Exemple :
+    Exemples :
 
       guichet rgpd rectify contact-0007 --set nom=Martin-Exemple --set courriel=h.martin@exemple.invalid
     """
@@ -116,9 +116,11 @@ def due(
     """Contacts dont la durée de conservation (conservation_contacts_mois de guichet.yaml) est
     dépassée : à effacer avec « guichet rgpd erase ». Code 1 s'il y en a.
 
-    Exemple :
+    Exemples :
 
       guichet rgpd due
+
+      guichet rgpd due --format json
     """
     from guichet_cli.core.rgpd import people
 
