@@ -27,11 +27,9 @@ class GuichetGroup(TyperGroup):
     """Groupe racine : attrape les erreurs attendues de toutes les sous-commandes."""
 
     def invoke(self, ctx: Any) -> Any:
-        # yamlio (ruamel) n'est pas importé pour « --help » : la liste des fichiers écrits n'existe
-        # que si une commande a chargé le module.
-        yamlio = sys.modules.get("guichet_cli.core.yamlio")
-        if yamlio is not None:
-            yamlio.WRITTEN.clear()
+        from guichet_cli.core import safety
+
+        safety.WRITTEN.clear()
         try:
             return super().invoke(ctx)
         except GuichetError as exc:
@@ -40,8 +38,7 @@ class GuichetGroup(TyperGroup):
                 typer.echo(f"→ {exc.hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            loaded = sys.modules.get("guichet_cli.core.yamlio")
-            typer.echo(interrupted_message(loaded.WRITTEN if loaded is not None else []), err=True)
+            typer.echo(interrupted_message(safety.WRITTEN), err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:
             # `guichet log | head` : le lecteur a fermé le tube ; ce n'est pas une erreur de guichet.
@@ -122,7 +119,7 @@ def _register() -> None:
         importlib.import_module(f"guichet_cli.cli.{name}").register(app)
 
 
-MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "record", "opendata", "sourcing", "structures", "followup"]
+MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "record", "opendata", "sourcing", "structures", "followup", "rgpd"]
 _register()
 
 

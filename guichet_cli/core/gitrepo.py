@@ -473,6 +473,35 @@ class GitRepo:
         return _decode(self._run("rev-parse", "HEAD")[1]).strip()
 
 
+    def purge_history(self, literals: Sequence[str], paths_removed: Sequence[str] = ()) -> None:
+        """Réécrit TOUT l'historique (toutes les références) avec git-filter-repo : chaque texte de
+        `literals` est remplacé par « ***EFFACE-RGPD*** » dans les contenus et les messages, et les
+        fichiers `paths_removed` disparaissent des versions passées. Irréversible."""
+        import sys
+
+        script = "import sys, git_filter_repo; sys.argv[0] = 'git-filter-repo'; git_filter_repo.main()"
+        with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False) as fh:
+            for text in literals:
+                fh.write(f"literal:{text}==>***EFFACE-RGPD***\n".encode())
+            rules = fh.name
+        try:
+            args = [sys.executable, "-c", script, "--force", "--replace-text", rules, "--replace-message", rules]
+            for rel in paths_removed:
+                args += ["--path", rel]
+            if paths_removed:
+                args.append("--invert-paths")
+            proc = subprocess.run(args, cwd=self.top, capture_output=True, text=True, env={**os.environ, **GIT_ENV})
+            self.processes += 1
+        finally:
+            os.unlink(rules)
+        if proc.returncode != 0:
+            detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+            raise EnvironmentProblem(
+                f"la purge de l'historique (git-filter-repo) a échoué : {detail[-1] if detail else 'sans message'}",
+                "vérifier que git-filter-repo est installé (pip install git-filter-repo) et que le dépôt n'a pas de modification en cours",
+            )
+
+
 def open_repo(path: Path) -> GitRepo | None:
     """Le dépôt git qui contient `path`, ou None si ce n'en est pas un.
 

@@ -22,6 +22,9 @@ from typing import Any
 
 from guichet_cli.core.findings import json_path
 
+# Fichiers écrits (complets) depuis le début de la commande (yamlio.atomic_write_bytes) : dit jusqu'où
+# est allé un lot interrompu ; ici (module léger) pour que cli/app.py le lise sans importer ruamel.
+WRITTEN: list[Path] = []
 MAX_DEPTH = 40  # une demande a 5 niveaux ; au-delà, fichier fabriqué ou collage accidentel
 MAX_INT_BITS = 63  # au-delà de 9,2 × 10^18 ce n'est plus un montant ni un nombre d'heures
 # Caractères que XML 1.0 refuse (python-docx, openpyxl) ou qui n'ont rien à faire dans un champ :

@@ -96,11 +96,12 @@ def change_status(
     # Verrou du dépôt avant de lire le statut actuel, gardé jusqu'après le commit : deux
     # `guichet status` simultanés passent l'un après l'autre (core/locking.py).
     with ws.store.writing():
-        return _change_status(ws, ref, new, reason=reason, date=date, decision=decision, retained=retained, no_commit=no_commit, today=today)
+        return _change_status(ws, ref, new, reason=reason, date=date, decision=decision, retained=retained,
+                              no_commit=no_commit, today=today)
 
 
-def _change_status(ws: Workspace, ref: str, new: str, *, reason: str | None, date: dt.date | None, decision: str | None, retained: list[str] | None,
-                   no_commit: bool, today: dt.date | None) -> StatusResult:
+def _change_status(ws: Workspace, ref: str, new: str, *, reason: str | None, date: dt.date | None, decision: str | None,
+                   retained: list[str] | None, no_commit: bool, today: dt.date | None) -> StatusResult:
     store = ws.store
     lc = store.lifecycle
     if new not in lc.statuses:

@@ -530,7 +530,7 @@ def schema_comment(text: str) -> str | None:
 
 # Fichiers écrits (complets) depuis le début de la commande : dit jusqu'où est allé un lot
 # interrompu (Ctrl-C, disque plein) ; remis à zéro par cli/app.py à chaque commande.
-WRITTEN: list[Path] = []
+WRITTEN = safety.WRITTEN
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

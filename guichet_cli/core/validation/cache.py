@@ -57,6 +57,13 @@ def cache_dir(root: Path) -> Path | None:
     return None  # hors dépôt git : rien n'est écrit dans le dossier de l'utilisateur
 
 
+def _digest(p: Path) -> bytes:
+    try:
+        return hashlib.sha1(p.read_bytes()).digest()
+    except OSError:  # fichier illisible : le magasin le signale en français (« fichier illisible »)
+        return b"illisible"
+
+
 def _hash_tree(h: Any, base: Path, label: str) -> None:
     if not base.is_dir():
         h.update(f"absent:{label}\n".encode())
@@ -64,7 +71,7 @@ def _hash_tree(h: Any, base: Path, label: str) -> None:
     for p in sorted(base.rglob("*")):
         if p.is_file() and "__pycache__" not in p.parts:
             h.update(f"{label}/{p.relative_to(base).as_posix()}\n".encode())
-            h.update(hashlib.sha1(p.read_bytes()).digest())
+            h.update(_digest(p))
 
 
 def context_key(ws: Any, today: dt.date) -> str:
@@ -77,7 +84,7 @@ def context_key(ws: Any, today: dt.date) -> str:
     for name in _CONTEXT_DIRS:
         _hash_tree(h, ws.root / name, name)
     config = ws.root / "guichet.yaml"
-    h.update(hashlib.sha1(config.read_bytes()).digest() if config.is_file() else b"sans-reglages")
+    h.update(_digest(config) if config.is_file() else b"sans-reglages")
     return h.hexdigest()
 
 

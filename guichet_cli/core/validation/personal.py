@@ -10,9 +10,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from guichet_cli.core.findings import Finding
+from guichet_cli.core.findings import WARNING, Finding
 from guichet_cli.core.rgpd import patterns
-from guichet_cli.core.validation.context import KIND_BUYER, KIND_CASE, KIND_PARTNER, CheckContext, file_check
+from guichet_cli.core.validation.context import (
+    KIND_BUYER,
+    KIND_CASE,
+    KIND_PARTNER,
+    CheckContext,
+    file_check,
+    repo_check,
+)
 
 
 def _findings(ctx: CheckContext, path: Path, skip: frozenset[str]) -> Iterator[Finding]:
@@ -35,3 +42,13 @@ def partner_personal_data(ctx: CheckContext, path: Path, _partner: Any) -> Itera
 @file_check(KIND_BUYER)
 def buyer_personal_data(ctx: CheckContext, path: Path, _buyer: Any) -> Iterator[Finding]:
     yield from _findings(ctx, path, patterns.CONTACT_KEYS)
+
+
+@repo_check
+def retention_passed(ctx: CheckContext, _loaded: dict[Path, Any]) -> Iterator[Finding]:
+    """Avertissement : contacts gardés au-delà de la durée de conservation (guichet rgpd due)."""
+    from guichet_cli.core.rgpd import people
+
+    for d in people.due(ctx.ws, ctx.today):
+        yield Finding(d.contact.path, f"durée de conservation dépassée depuis le {d.since.isoformat()} ({d.reason})", ("id",),
+                      hint=f"effacer la fiche : guichet rgpd erase {d.contact.id}", code="rgpd", severity=WARNING)
