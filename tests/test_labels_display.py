@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def test_route_shows_labels_and_facilitator_names(cli, shared_repo):
-    out = cli("route", "GRCS-2026-7F3K", repo=shared_repo).stdout
+def test_route_shows_labels_and_facilitator_names(cli, repo):
+    # le routage recalculé (--write) : sans --write, route suit le routage enregistré dans le dossier (issue 15)
+    out = cli("route", "GRCS-2026-7F3K", "--write", "--no-commit", repo=repo).stdout
     assert "suit clause_insertion" not in out
     assert "accompagne : clause d'insertion (condition d'exécution)" in out
     fac = next(line for line in out.splitlines() if "Facilitateur(s)" in line)

@@ -251,7 +251,7 @@ def test_criterion_as_main_disposition_is_not_routed_to_cress_or_urtie(ws):
 
 
 def test_prison_work_reservation_gets_its_partner_flagged_to_confirm(cli, repo):
-    out = cli("route", "GRCS-2025-Y9DW", repo=repo).stdout
+    out = cli("route", "GRCS-2025-Y9DW", "--write", "--no-commit", repo=repo).stdout  # routage recalculé
     assert "atigip" in out and "nom et rôle à confirmer" in out
 
 
