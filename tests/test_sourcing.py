@@ -123,7 +123,10 @@ def test_advice_changes_when_structures_are_removed(tmp_path):
     assert "rules/sourcing.yaml#avis.reservation_min_structures" in first.text
     _by_name(ws, "Handi-Net Paris").path.unlink()
     second = _cleaning_93(open_workspace(repo)).lots[0]
-    assert second.advice == "clause" and second.reservable["reserve_ea_esat"] == 2
+    # 2 EA/ESAT : plus assez pour un marché réservé aux seules EA/ESAT ; la réservation conjointe
+    # EA + SIAE (3 structures) reste possible
+    assert second.reservable["reserve_ea_esat"] == 2 and second.reservable["reserve_ea_siae"] == 3
+    assert second.advice == "reservation"
     for m in second.matches:
         m.structure.path.unlink()
     third = _cleaning_93(open_workspace(repo)).lots[0]
@@ -141,7 +144,7 @@ def test_advice_changes_when_a_range_shrinks(tmp_path):
     path.write_text(text.replace('departements: ["94", "93", "77"]', 'departements: ["94", "77"]'), encoding="utf-8")
     lot = _cleaning_93(open_workspace(repo)).lots[0]
     assert "EA Créteil Services" not in _names(lot.matches)
-    assert lot.advice == "clause" and lot.reservable["reserve_ea_esat"] == 2
+    assert lot.reservable["reserve_ea_esat"] == 2  # l'EA de Créteil ne couvre plus le 93
 
 
 def test_economic_dependency_is_flagged_against_the_rules_threshold(tmp_path):
