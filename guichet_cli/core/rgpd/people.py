@@ -57,7 +57,7 @@ def find_person(ws: Workspace, ref: str) -> Contact:
 
 
 def holding(ws: Workspace, contact: Contact, *, with_history: bool = True) -> Holding:
-    out = Holding(contact, yamlio.to_plain(yamlio.load_fast(contact.path)))
+    out = Holding(contact, ws.store.entry(contact.path).data)  # déjà lu par le registre
     cases, _problems = ws.store.load_cases()
     for case in cases:
         rel = ws.rel(case.path)
