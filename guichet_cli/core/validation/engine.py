@@ -258,6 +258,8 @@ def validate(
     ctx = CheckContext(ws, today=today or dt.date.today())
     bad_dirs: list[tuple[Path, str]] = []
     targets = repository_files(ws, bad_dirs) if paths is None else expand_paths(ws, paths, bad_dirs)
+    # Petit dépôt : garder les demandes lues (les contrôles transversaux les relisent sans nouvelle analyse).
+    stream = stream and len(targets) >= PARALLEL_MIN_FILES
     report = Report(files=targets)
     report.findings.extend(_unreadable_dirs(bad_dirs))
     store = ws.store
