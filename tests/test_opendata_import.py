@@ -281,3 +281,51 @@ def test_escaped_typographic_apostrophe_is_normalised_across_read_boundaries(tmp
     path.write_text(json.dumps({"marches": {"marche": recs}}, ensure_ascii=False), encoding="utf-8")
     events = _events(path)
     assert len(events) == 400 and {e.raw["procedure"] for e in events} == {"Appel d'offres ouvert"}
+
+
+# --- registre des structures (structures/) lu par la commande ---------------------------------
+
+GEIQ_SIRET = "98000037600023"  # structures/98000037600023.yaml : type GEIQ (fictif)
+EI_SIRET = "90000001900027"  # structures/90000001900027.yaml : type EI (fictif)
+
+
+def _reserved_to(siret: str, **overrides):
+    return marche(considerationsSociales={"considerationSociale": ["Marché réservé"]},
+                  titulaires=[{"titulaire": {"typeIdentifiant": "SIRET", "id": siret}}], **overrides)
+
+
+def test_cli_reads_the_structures_registry_for_reserved_markets(cli, git_repo: Path, tmp_path: Path):
+    from guichet_cli.core import yamlio
+
+    assert yamlio.load_fast(git_repo / "structures" / f"{GEIQ_SIRET}.yaml")["type"] == "GEIQ"
+    path = write_decp(tmp_path / "d.json", [_reserved_to(GEIQ_SIRET)])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=1).stdout)
+    [inc] = [i for i in data["incoherences"] if i["type"] == "reserve_titulaire"]
+    assert inc["demande"] == "GRCS-2026-P4Q5" and f"SIRET {GEIQ_SIRET}" in inc["message"] and "« geiq »" in inc["message"]
+    # la même structure devenue entreprise d'insertion dans le registre : plus d'incohérence
+    struct = git_repo / "structures" / f"{GEIQ_SIRET}.yaml"
+    struct.write_text(struct.read_text(encoding="utf-8").replace("type: GEIQ", "type: EI"), encoding="utf-8")
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=0).stdout)
+    assert data["incoherences"] == []
+
+
+def test_reserved_market_without_case_is_checked_against_the_registry_too(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [_reserved_to(GEIQ_SIRET, acheteur={"id": "21750001600019"}, id="SANSDEM1"),
+                                            _reserved_to(EI_SIRET, acheteur={"id": "21750001600019"}, id="SANSDEM2")])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=1).stdout)
+    assert [(i["id"], i["demande"]) for i in data["incoherences"]] == [("SANSDEM1", None)]
+
+
+def test_written_holder_gets_its_registry_category_and_a_geiq_none(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [_reserved_to(EI_SIRET)])
+    cli("import", "decp", str(path), *SCHEMA, "--write", repo=git_repo, code=0)
+    ws = open_workspace(git_repo)
+    assert [(h.siret, h.structure_inclusive) for h in ws.store.case("GRCS-2026-P4Q5").execution.titulaires] == [(EI_SIRET, "siae")]
+    cli("validate", repo=git_repo, code=0)
+    git(git_repo, "reset", "-q", "--hard", "HEAD~1")
+    path = write_decp(tmp_path / "d.json", [_reserved_to(GEIQ_SIRET)])
+    cli("import", "decp", str(path), *SCHEMA, "--write", repo=git_repo, code=1)
+    ws = open_workspace(git_repo)
+    # « geiq » n'est pas une valeur de structure_inclusive : le titulaire est écrit sans, et la demande reste valide
+    assert [(h.siret, h.structure_inclusive) for h in ws.store.case("GRCS-2026-P4Q5").execution.titulaires] == [(GEIQ_SIRET, None)]
+    cli("validate", repo=git_repo, code=0)

@@ -75,7 +75,8 @@ def import_decp(
 
     since_date = dates.parse_option(since, "--since") if since else None
     ws = workspace(repo)
-    rep = importer.run(ws, files, schema=_schema(schema), buyer=_siret(buyer), since=since_date, write=write, no_commit=no_commit)
+    rep = importer.run(ws, files, schema=_schema(schema), buyer=_siret(buyer), since=since_date, write=write, no_commit=no_commit,
+                       lookup=importer.registry_lookup(ws))
     if fmt == "json":
         echo(present.to_json(rep))
     elif fmt == "csv":

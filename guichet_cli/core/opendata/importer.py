@@ -43,6 +43,12 @@ class ImportReport:
 COUNT_KEYS = ("marches", "concessions", "ecartes", "montants_ignores", "filtres", "confiants", "douteux", "sans_demande")
 
 
+def registry_lookup(ws: Workspace) -> checks.StructureLookup:
+    """Le registre des structures du dépôt (structures/, par le magasin), pour le contrôle des marchés réservés."""
+    categories = ws.store.rules("donnees_ouvertes")["decp"].get("categories_structures") or {}
+    return checks.structures_lookup(ws.store.structures, categories)
+
+
 def run(ws: Workspace, files: list[Path], *, schema: Path | None = None, buyer: str | None = None,
         since: dt.date | None = None, write: bool = False, no_commit: bool = False,
         lookup: checks.StructureLookup | None = None, today: dt.date | None = None) -> ImportReport:

@@ -38,6 +38,11 @@ def holder_name(siret: str) -> str:
     return f"Titulaire SIRET {siret} (nom à compléter : les DECP ne publient pas le nom)"
 
 
+def _categories(rules: dict[str, Any]) -> set[str]:
+    """Valeurs de execution.titulaires[].structure_inclusive que la lecture des registres peut donner."""
+    return set(rules["structures_reservataires"]) | set(rules.get("structures_reservataires_ess") or ()) | {"aucune"}
+
+
 def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: float, lookup: StructureLookup | None,
             today: dt.date) -> dict[str, Any]:
     """Champs à remplir (chemin pointé → valeur), sans ceux que la demande a déjà."""
@@ -55,7 +60,7 @@ def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: 
             if lot is not None:
                 entry["lots"] = [lot]
             kind = lookup(h.siret) if lookup else None
-            if kind:
+            if kind in _categories(rules):  # « geiq » (registre des structures) n'est pas une valeur des demandes
                 entry["structure_inclusive"] = kind
             holders.append(yamlio.to_commented(entry))
         if holders:
