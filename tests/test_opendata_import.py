@@ -329,3 +329,85 @@ def test_written_holder_gets_its_registry_category_and_a_geiq_none(cli, git_repo
     # « geiq » n'est pas une valeur de structure_inclusive : le titulaire est écrit sans, et la demande reste valide
     assert [(h.siret, h.structure_inclusive) for h in ws.store.case("GRCS-2026-P4Q5").execution.titulaires] == [(GEIQ_SIRET, None)]
     cli("validate", repo=git_repo, code=0)
+
+
+# --- une personne tranche les rapprochements douteux (--accept, --reject) ----------------------
+
+NET02 = dict(id="2026NET02", objet="Nettoyage des locaux hospitaliers - lot 2 : bureaux administratifs", codeCPV="90919200",
+             montant=290000)
+
+
+def test_person_accepts_one_lot_and_rejects_the_other(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(), marche(**NET02)])
+    case_file = git_repo / "cases" / "2026" / "GRCS-2026-P4Q5.yaml"
+    before = case_file.read_text(encoding="utf-8")
+    res = cli("import", "decp", str(path), *SCHEMA, repo=git_repo, code=0)
+    assert "--accept 2026NET01=GRCS-2026-P4Q5" in res.stdout  # la commande dit comment trancher
+    res = cli("import", "decp", str(path), *SCHEMA, "--accept", "2026NET01=GRCS-2026-P4Q5", "--reject", "2026NET02=GRCS-2026-P4Q5",
+              "-f", "json", repo=git_repo, code=0)
+    data = json.loads(res.stdout)
+    [acc] = [m for m in data["rapprochements"] if m["id"] == "2026NET01"]
+    assert acc["verdict"] == "confiant" and acc["accepte"] is True
+    assert [w["demande"] for w in data["ecritures"] if w["commit"]] == ["GRCS-2026-P4Q5"]
+    assert len(data["refus"]) == 1 and data["refus"][0]["commit"]
+    # deux commits tracés : l'écriture acceptée, puis le refus
+    log = git(git_repo, "log", "-2", "--format=%s%n%b%n--")
+    assert "marché 2026NET01, rapprochement accepté" in log and "Guichet-Statut: decision_rendue -> marche_notifie" in log
+    assert "marché 2026NET02 des DECP refusé" in log and "Guichet-Action: donnees_essentielles_refus" in log
+    assert log.count("Guichet-Dossier: GRCS-2026-P4Q5") == 2
+    after = case_file.read_text(encoding="utf-8")
+    assert after.startswith(before.split("statut:")[0])  # aller-retour : commentaires conservés
+    ws = open_workspace(git_repo)
+    case = ws.store.case("GRCS-2026-P4Q5")
+    assert case.execution.donnees_essentielles.id == "2026NET01" and case.execution.montant_notifie_ht == 1250000
+    assert [(r.id, r.acheteur) for r in case.rejected_records] == [("2026NET02", "26950031000108")]
+    cli("validate", repo=git_repo, code=0)
+    # une lecture suivante : ni le refus ni l'accepté ne sont reproposés, rien n'est réécrit
+    commits = len(git(git_repo, "log", "--format=%H").split())
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "--write", "-f", "json", repo=git_repo, code=0).stdout)
+    assert [(m["id"], m["verdict"]) for m in data["rapprochements"]] == [("2026NET01", "confiant")]
+    assert data["fichiers"][0]["douteux"] == 0 and data["fichiers"][0]["sans_demande"] == 1
+    assert [w["non_ecrit"] for w in data["ecritures"]] == ["la demande porte déjà ces informations"]
+    # redonner les mêmes décisions ne change rien non plus
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "--accept", "2026NET01=GRCS-2026-P4Q5",
+                          "--reject", "2026NET02=GRCS-2026-P4Q5", "-f", "json", repo=git_repo, code=0).stdout)
+    assert data["refus"][0]["non_ecrit"].startswith("le marché 2026NET02 est déjà refusé")
+    assert len(git(git_repo, "log", "--format=%H").split()) == commits
+    assert git(git_repo, "status", "--porcelain") == ""
+
+
+def test_rejected_doubtful_match_is_no_longer_proposed(cli, git_repo: Path, tmp_path: Path):
+    rec = marche(id="1234", objet="Entretien ménager", montant=5000000, lieuExecution={"code": "77", "typeCode": "Code département"})
+    path = write_decp(tmp_path / "d.json", [rec])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo).stdout)
+    assert [m["verdict"] for m in data["rapprochements"]] == ["douteux"]
+    cli("import", "decp", str(path), *SCHEMA, "--reject", "1234=GRCS-2026-P4Q5", repo=git_repo, code=0)
+    ws = open_workspace(git_repo)
+    assert [r.id for r in ws.store.case("GRCS-2026-P4Q5").rejected_records] == ["1234"]  # reste un texte
+    cli("validate", repo=git_repo, code=0)
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "--write", "-f", "json", repo=git_repo).stdout)
+    assert data["rapprochements"] == [] and data["ecritures"] == []
+    # un autre acheteur qui publierait un marché « 1234 » n'est pas touché par ce refus
+    assert not ws.store.case("GRCS-2026-P4Q5").rejects("1234", "21930066200018")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--accept", "2026NET01"], "forme attendue IDENTIFIANT_DECP=DEMANDE"),
+    (["--reject", "=GRCS-2026-P4Q5"], "forme attendue IDENTIFIANT_DECP=DEMANDE"),
+    (["--accept", "2026NET01=GRCS-2026-ZZZZ"], "demande « GRCS-2026-ZZZZ » introuvable"),
+    (["--accept", "ABSENT=GRCS-2026-P4Q5"], "marché absent des fichiers lus (rien n'a été écrit) : --accept ABSENT=GRCS-2026-P4Q5"),
+    (["--reject", "ABSENT=GRCS-2026-P4Q5", "--write"], "marché absent des fichiers lus"),
+    (["--accept", "2026NET01=GRCS-2026-P4Q5", "--reject", "2026NET01=GRCS-2026-P4Q5"], "à la fois accepté et refusé"),
+])
+def test_bad_decisions_are_usage_errors_and_write_nothing(cli, git_repo: Path, tmp_path: Path, args: list[str], expected: str):
+    path = write_decp(tmp_path / "d.json", [marche()])
+    res = cli("import", "decp", str(path), *args, repo=git_repo, code=2)
+    assert expected in res.stderr and "Traceback" not in res.stdout + res.stderr
+    assert git(git_repo, "status", "--porcelain") == "" and len(git(git_repo, "log", "--format=%H").split()) == 1
+
+
+def test_accepting_a_rejected_pair_asks_to_remove_the_rejection_first(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(), marche(**NET02)])
+    cli("import", "decp", str(path), "--reject", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=0)
+    res = cli("import", "decp", str(path), "--accept", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=2)
+    assert "refusé auparavant" in res.stderr and "rapprochements_refuses" in res.stderr

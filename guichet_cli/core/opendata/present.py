@@ -44,6 +44,10 @@ def text_lines(rep: ImportReport) -> list[str]:
             out.append(f"  {m.record.label} — {m.record.objet[:80]}" + (f" — {m.note}" if m.note else ""))
             for c in m.candidates:
                 out.append(f"    ? {c.case.id} (score {c.score:.0f}/100) : " + " ; ".join(c.reasons))
+        first = doubtful[0]
+        pair = f"{first.record.id}={first.best.case.id}" if first.best else "IDENTIFIANT_DECP=DEMANDE"
+        out.append(f"  Pour trancher : relancer avec --accept {pair} (écrit le rapprochement) "
+                   f"ou --reject {pair} (ne le propose plus).")
     if rep.inconsistencies:
         out += ["", "Incohérences :"]
         out += [f"  [{INCONSISTENCY_LABELS[i.kind]}] {i.message}" + (f" ({i.regle})" if i.regle else "") for i in rep.inconsistencies]
@@ -55,7 +59,7 @@ def text_lines(rep: ImportReport) -> list[str]:
             rid = f" {d.record_id}" if d.record_id else ""
             out.append(f"  {d.source} ({where}{rid}) : [{KIND_LABELS[d.kind]}] {d.message}")
     if rep.written:
-        out += ["", "Écritures (--write) :"]
+        out += ["", "Écritures (--write, --accept) :"]
         for w in rep.written:
             if w.skipped:
                 out.append(f"  {w.case_id} : {w.skipped}")
@@ -63,6 +67,11 @@ def text_lines(rep: ImportReport) -> list[str]:
             st = f" ; statut {w.status[0]} → {w.status[1]}" if w.status else ""
             sha = f" ; commit {w.sha[:10]}" if w.sha else ""
             out.append(f"  {w.case_id} : {', '.join(w.fields)}{st}{sha}")
+    if rep.rejected:
+        out += ["", "Rapprochements refusés (--reject) :"]
+        for w in rep.rejected:
+            sha = f" ; commit {w.sha[:10]}" if w.sha else ""
+            out.append(f"  {w.case_id} : {w.skipped or 'noté dans rapprochements_refuses, ne sera plus proposé'}{sha}")
     if rep.case_problems:
         out += ["", f"{rep.case_problems} demande(s) illisible(s) ignorée(s) : lancer « guichet validate »."]
     return out
@@ -77,6 +86,7 @@ def to_data(rep: ImportReport) -> dict[str, Any]:
         "fichiers": [{"fichier": f.source, **{k: f.counts[k] for k in COUNT_KEYS}} for f in rep.files],
         "rapprochements": [{"fichier": m.record.source, "enregistrement": m.record.index, "id": m.record.id,
                             "acheteur": m.record.buyer, "objet": m.record.objet, "verdict": m.verdict, "note": m.note,
+                            "accepte": m.accepted,
                             "candidats": [cand(c) for c in m.candidates]} for m in rep.matches],
         "incoherences": [{"type": i.kind, "libelle": INCONSISTENCY_LABELS[i.kind], "id": i.record.id, "acheteur": i.record.buyer,
                           "demande": i.case_id, "message": i.message, "regle": i.regle} for i in rep.inconsistencies],
@@ -84,6 +94,7 @@ def to_data(rep: ImportReport) -> dict[str, Any]:
                      "libelle": KIND_LABELS[d.kind], "message": d.message} for d in rep.defects],
         "ecritures": [{"demande": w.case_id, "champs": list(w.fields), "statut": list(w.status) if w.status else None,
                        "commit": w.sha, "non_ecrit": w.skipped} for w in rep.written],
+        "refus": [{"demande": w.case_id, "commit": w.sha, "non_ecrit": w.skipped} for w in rep.rejected],
     }
 
 

@@ -78,7 +78,8 @@ def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: 
 
 
 def write_match(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: float, *,
-                lookup: StructureLookup | None, today: dt.date, no_commit: bool = False) -> Written:
+                lookup: StructureLookup | None, today: dt.date, no_commit: bool = False, accepted: bool = False) -> Written:
+    """Écrit un rapprochement confiant, ou accepté par une personne (`accepted`, --accept)."""
     path = case.path
     values = _values(ws, rec, case, lot, score, lookup, today)
     if "execution.notifie_le" in values and "execution.titulaires" not in values:
@@ -109,7 +110,25 @@ def write_match(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, sco
             status = None  # la demande n'a pas tout ce qu'exige « marché notifié » : on écrit sans changer le statut
     if status is None:
         ws.store.edit(path, mutate(False))
-    subject = f"{case.id} : notification lue dans les DECP (marché {rec.id})"
+    subject = f"{case.id} : notification lue dans les DECP (marché {rec.id}" + (", rapprochement accepté)" if accepted else ")")
     sha = audit.commit_changes(ws, [path], case_id=case.id, action=ACTION, subject=subject, status_change=status,
                                no_commit=no_commit)
     return Written(case.id, path, tuple(values), status, sha)
+
+
+REJECTED = "rapprochements_refuses"
+REJECT_ACTION = "donnees_essentielles_refus"
+
+
+def write_rejection(ws: Workspace, decp_id: str, buyer: str, case: Case, *, today: dt.date, no_commit: bool = False) -> Written:
+    """Note dans la demande qu'une personne a refusé ce marché publié (--reject) : il ne sera plus proposé.
+    Ajout en fin de liste rapprochements_refuses (édition aller-retour), commit à trailers."""
+    path = case.path
+    if case.rejects(decp_id, buyer):
+        return Written(case.id, path, (), None, None, f"le marché {decp_id} est déjà refusé pour cette demande")
+    entry = yamlio.to_commented({"id": decp_id, "acheteur": buyer, "refuse_le": today.isoformat()})
+    audit.check_can_commit(ws, [path], no_commit=no_commit)
+    ws.store.edit(path, lambda data: yamlio.set_item(data, REJECTED, None, entry))
+    sha = audit.commit_changes(ws, [path], case_id=case.id, action=REJECT_ACTION,
+                               subject=f"{case.id} : marché {decp_id} des DECP refusé (ce n'est pas cette demande)", no_commit=no_commit)
+    return Written(case.id, path, (REJECTED,), None, sha)
