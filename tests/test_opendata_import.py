@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.opendata import decp, importer
 from guichet_cli.core.workspace import open_workspace
 from tests.conftest import git
@@ -57,10 +58,13 @@ def test_reduced_check_keeps_usable_records_and_drops_implausible_amounts():
     events = _events(REAL_WORLD, schema=False)
     records = {e.id: e for e in events if isinstance(e, decp.DecpRecord)}
     assert "2022VI2022.242" not in records  # dureeMois "NC"
-    assert records["2020F00075"].montant is None  # 1e17 : signalé, non utilisé
-    assert records["202401L04"].montant == 127835.12
+    # 1e17 : signalé, non utilisé ; le montant retenu est celui de la dernière modification (4 modifications)
+    assert records["2020F00075"].initial[0] is None and records["2020F00075"].montant == 22540.0
+    assert [a.id for a in records["2020F00075"].amendments] == [1, 2, 3, 4]
+    assert records["202401L04"].initial[0] == 127835.12 and records["202401L04"].montant == 124557.46
     broken = [e for e in events if isinstance(e, decp.Defect) and e.kind == "titulaire"]
-    assert [b.record_id for b in broken] == ["2019K1209"]
+    assert [b.record_id for b in broken] == ["2020F00075", "2020F00075", "2019K1209", "2019K1209", "2019K1209"]
+    assert sum(b.message.startswith("modification 1 : titulaires.") for b in broken) == 4  # titulaires cassés des modifications
     assert [h.siret for h in records["2019K1209"].holders] == ["39210873400063", "39830819700035"]
 
 
@@ -411,3 +415,74 @@ def test_accepting_a_rejected_pair_asks_to_remove_the_rejection_first(cli, git_r
     cli("import", "decp", str(path), "--reject", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=0)
     res = cli("import", "decp", str(path), "--accept", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=2)
     assert "refusé auparavant" in res.stderr and "rapprochements_refuses" in res.stderr
+
+
+# --- modifications (avenants) publiées dans les DECP ------------------------------------------
+
+
+def _mod(num: int, notified: str, **fields):
+    return {"modification": {"id": num, "dateNotificationModification": notified,
+                             "datePublicationDonneesModification": notified, **fields}}
+
+
+TWO_MODIFICATIONS = [
+    # listées dans le désordre : c'est la date de notification qui fixe l'ordre d'application
+    _mod(2, "2027-06-01", montant=1400000),
+    _mod(1, "2027-01-15", montant=1300000, dureeMois=54,
+         titulaires=[{"titulaire": {"typeIdentifiant": "SIRET", "id": EI_SIRET}}]),
+]
+
+
+def test_official_example_with_modifications_is_amended():
+    [path] = [p for p in EXAMPLES if p.name == "marches_avec_modifications.json"]
+    records = [e for e in _events(path) if isinstance(e, decp.DecpRecord)]
+    assert records and all(r.amendments for r in records)
+    r = records[0]
+    assert (r.montant, r.duree_mois, [h.id for h in r.holders]) == (123457.87, 12, ["868768687576575"])
+    assert r.initial[:2] == (575000.0, 48)
+
+
+def test_two_modifications_are_applied_in_date_order_before_matching_and_writing(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(modifications=TWO_MODIFICATIONS)])
+    [rec] = _events(path)
+    assert [a.id for a in rec.amendments] == [1, 2]
+    assert (rec.montant, rec.duree_mois, [h.siret for h in rec.holders]) == (1400000.0, 54, [EI_SIRET])
+    res = cli("import", "decp", str(path), *SCHEMA, "--write", repo=git_repo, code=0)
+    out = res.stdout
+    assert "Marchés modifiés" in out and "2026NET01 (acheteur 26950031000108) :" in out
+    m13, m14, m125 = fr.money(1300000), fr.money(1400000), fr.money(1250000)
+    assert f"modification 1 du {fr.date_long('2027-01-15')} : montant {m13}, durée 54 mois, titulaires {EI_SIRET}" in out
+    assert f"modification 2 du {fr.date_long('2027-06-01')} : montant {m14}" in out
+    assert f"retenu : montant {m125} → {m14} ; durée 48 → 54 mois ; titulaires 73282932000074 → {EI_SIRET}" in out
+    assert f"montant {m14} proche de {m13}" in out  # le rapprochement lit le montant modifié
+    ws = open_workspace(git_repo)
+    ex = ws.store.case("GRCS-2026-P4Q5").execution
+    assert ex.montant_notifie_ht == 1400000
+    assert [(h.siret, h.structure_inclusive) for h in ex.titulaires] == [(EI_SIRET, "siae")]
+    assert ex.donnees_essentielles.champs["dureeMois"] == 54
+    assert "modifications_appliquees: [1, 2]" in (git_repo / "cases" / "2026" / "GRCS-2026-P4Q5.yaml").read_text(encoding="utf-8")
+    cli("validate", repo=git_repo, code=0)
+    # l'export republie l'état d'après les modifications, valide au regard du schéma officiel
+    doc = json.loads(cli("export", "decp", *SCHEMA, repo=git_repo, code=None).stdout)
+    [exported] = [m for m in doc["marches"]["marche"] if m["id"] == "2026NET01"]
+    assert (exported["montant"], exported["dureeMois"]) == (1400000, 54)
+
+
+def test_modification_summary_in_json_and_count(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(modifications=TWO_MODIFICATIONS), marche(id="AUTRE2", acheteur={"id": "21930066200018"})])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=0).stdout)
+    assert data["fichiers"][0]["modifies"] == 1
+    [m] = [m for m in data["rapprochements"] if m["id"] == "2026NET01"]
+    assert all(r["modifications"] == [] for r in data["rapprochements"] if r["id"] != "2026NET01")
+    assert m["montant_retenu"] == 1400000 and [x["id"] for x in m["modifications"]] == [1, 2]
+    assert m["modifications"][0] == {"id": 1, "notifiee_le": "2027-01-15", "montant": 1300000, "dureeMois": 54, "titulaires": [EI_SIRET]}
+
+
+def test_implausible_amount_in_a_modification_is_reported_and_not_used(tmp_path: Path):
+    mods = [_mod(1, "2027-01-15", montant=1300000), _mod(2, "2027-06-01", montant=1e17)]
+    path = write_decp(tmp_path / "d.json", [marche(modifications=mods)])
+    events = _events(path)
+    [defect] = [e for e in events if isinstance(e, decp.Defect)]
+    assert defect.kind == "montant" and defect.message.startswith("modification 2 : montant invraisemblable")
+    [rec] = [e for e in events if isinstance(e, decp.DecpRecord)]
+    assert rec.montant == 1300000.0

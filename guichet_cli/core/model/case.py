@@ -298,7 +298,7 @@ class PublishedRecord:
 
     @classmethod
     def from_fields(cls, f: Fields) -> PublishedRecord:
-        own = ("id", "source", "rapproche_le", "score")
+        own = ("id", "source", "rapproche_le", "score", "modifications_appliquees")
         return cls(f.text("id"), f.opt_text("source"), f.opt_date("rapproche_le"), f.opt_number("score"),
                    {k: v for k, v in f.data.items() if k not in own})
 

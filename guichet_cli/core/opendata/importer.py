@@ -38,14 +38,14 @@ class ImportReport:
 
     @property
     def has_findings(self) -> bool:
-        bad = {"rejete", "montant", "titulaire", "illisible"}
+        bad = {"rejete", "montant", "titulaire", "modification", "illisible"}
         return bool(self.inconsistencies) or any(d.kind in bad for d in self.defects)
 
     def total(self, key: str) -> int:
         return sum(f.counts[key] for f in self.files)
 
 
-COUNT_KEYS = ("marches", "concessions", "ecartes", "montants_ignores", "filtres", "confiants", "douteux", "sans_demande")
+COUNT_KEYS = ("marches", "concessions", "ecartes", "montants_ignores", "filtres", "modifies", "confiants", "douteux", "sans_demande")
 
 
 def registry_lookup(ws: Workspace) -> checks.StructureLookup:
@@ -123,6 +123,8 @@ def run(ws: Workspace, files: list[Path], *, schema: Path | None = None, buyer: 
                 stats.counts[{"concession": "concessions", "rejete": "ecartes", "montant": "montants_ignores"}.get(ev.kind, "autres")] += 1
                 continue
             stats.counts["marches"] += 1
+            if ev.amendments:
+                stats.counts["modifies"] += 1
             key = (ev.id, ev.buyer)
             if key in rejected_cases:
                 rejected_found.add(key)

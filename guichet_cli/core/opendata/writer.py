@@ -1,6 +1,7 @@
 """Écriture d'un rapprochement confiant dans la demande (--write) : date de notification, titulaires
 (SIRET), montant notifié, considérations sociales publiées et bloc execution.donnees_essentielles
-(identifiant DECP et champs publiés). Édition aller-retour par le magasin, commit à trailers.
+(identifiant DECP et champs publiés). Montant, durée et titulaires sont ceux d'après les modifications
+publiées (decp.py les applique, la dernière notifiée l'emporte), dont les numéros sont notés. Édition aller-retour par le magasin, commit à trailers.
 
 Ce qui est déjà renseigné dans la demande n'est jamais remplacé : seuls les champs vides sont remplis.
 """
@@ -73,6 +74,10 @@ def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: 
         block: dict[str, Any] = {"id": rec.id, "source": Path(rec.source).name, "rapproche_le": today.isoformat(),
                                  "score": round(score, 1)}
         block.update({k: rec.raw[k] for k in rules["champs_recopies"] if k in rec.raw})
+        if rec.amendments:  # montant, durée et titulaires écrits sont ceux d'après les modifications
+            if rec.duree_mois is not None and "dureeMois" in rules["champs_recopies"]:
+                block["dureeMois"] = rec.duree_mois
+            block["modifications_appliquees"] = yamlio.to_commented([a.id for a in rec.amendments if a.id is not None])
         values["execution.donnees_essentielles"] = yamlio.to_commented(block)
     return values
 
