@@ -1,11 +1,21 @@
 """Schéma de contrôle d'un paquet de publications OCDS 1.1 : noyau + les deux extensions (fusion JSON Merge Patch).
 
-Le schéma de publication officiel d'OCDS (release-schema.json du dépôt open-contracting/standard) n'est
-pas dans shared/reference et ne s'installe par aucun paquet du registre (ocdskit et lib-cove-ocds le
-téléchargent à l'exécution, impossible ici). Le NOYAU ci-dessous est donc notre lecture des règles
-obligatoires d'OCDS 1.1 (champs requis, listes fermées tag / initiationType / mainProcurementCategory,
-formats de date) ; les deux EXTENSIONS, elles, sont les fichiers officiels de shared/reference,
-appliquées telles quelles (RFC 7386), avec leurs listes de codes.
+Le schéma de publication officiel d'OCDS (release-schema.json / release-package-schema.json du dépôt
+open-contracting/standard) n'est pas dans shared/reference et AUCUN paquet PyPI ne l'installe. Vérifié le
+3 décembre 2026 en ouvrant les roues (pip download --no-deps) : ocdsextensionregistry 0.7.0, ocdskit 1.7.0,
+libcoveocds 0.17.0, ocds-babel 0.3.7, jscc 0.5.0, ocdsmerge 0.8.0, ocdsmerge-rs 0.1.6, ocdscardinal 0.0.8,
+ocdsnightingale 0.0.2, followthemoney-ocds 0.3.0, flattentool 0.28.0, tedective-etl 0.1.3, et les sources
+ocdsadditions 0.1.0 et ocdsmetricsanalysis 0.1.0 : aucun fichier de schéma JSON installé. libcoveocds et
+ocdsextensionregistry téléchargent le schéma depuis le site du standard à l'exécution (impossible hors
+ligne) ; tedective-etl n'installe qu'un modèle pydantic généré d'après release-schema.json (2023), pas le
+schéma. Le schéma officiel ne figure que dans les jeux d'essai des archives sources, jamais installés :
+ocdsmerge 0.8.0 (tests/fixtures/release-schema-1__1__4.json), ocdskit 1.7.0 (tests/fixtures/a et b),
+ocdsextensionregistry 0.7.0 (tests/fixtures/release-schema.json).
+
+Le NOYAU ci-dessous est donc notre lecture des règles obligatoires d'OCDS 1.1 (champs requis, listes
+fermées tag / initiationType / mainProcurementCategory, formats de date) ; les deux EXTENSIONS, elles,
+sont les fichiers officiels de shared/reference, appliquées telles quelles (RFC 7386), avec leurs listes
+de codes.
 """
 
 from __future__ import annotations

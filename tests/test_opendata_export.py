@@ -73,6 +73,10 @@ def _ocds(cli, repo: Path, *args: str) -> dict:
 
 
 def test_ocds_package_is_valid_with_both_extensions(cli, repo: Path):
+    """Contrôle par un schéma de substitution (noyau écrit d'après OCDS 1.1 + les deux extensions officielles) :
+    aucun paquet PyPI n'installe le schéma officiel de publication OCDS, ni aucun outil OCDS maintenu ne
+    contrôle hors ligne (libcoveocds, ocdsextensionregistry le téléchargent). Liste de ce qui a été
+    vérifié : tests/ocds_helpers.py."""
     package = _ocds(cli, repo)
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft7Validator(package_schema()).iter_errors(package)]
     assert errors == []
