@@ -415,6 +415,12 @@ def test_accepting_a_rejected_pair_asks_to_remove_the_rejection_first(cli, git_r
     cli("import", "decp", str(path), "--reject", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=0)
     res = cli("import", "decp", str(path), "--accept", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=2)
     assert "refusé auparavant" in res.stderr and "rapprochements_refuses" in res.stderr
+    # refuser un marché déjà enregistré dans la demande : à corriger à la main, rien n'est écrit
+    cli("import", "decp", str(path), "--accept", "2026NET01=GRCS-2026-P4Q5", repo=git_repo, code=0)
+    commits = len(git(git_repo, "log", "--format=%H").split())
+    res = cli("import", "decp", str(path), "--reject", "2026NET01=GRCS-2026-P4Q5", repo=git_repo, code=2)
+    assert "déjà enregistré dans la demande" in res.stderr
+    assert len(git(git_repo, "log", "--format=%H").split()) == commits and git(git_repo, "status", "--porcelain") == ""
 
 
 # --- modifications (avenants) publiées dans les DECP ------------------------------------------

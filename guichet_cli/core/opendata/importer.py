@@ -84,6 +84,12 @@ def _decisions(cases: list[Case], accept: list[Pair], reject: list[Pair]) -> tup
             if key in table and table[key].id != case.id:
                 raise UsageError(f"{option} : le marché {decp_id} est donné pour deux demandes ({table[key].id}, {case.id})",
                                  "un marché publié se rapproche d'une seule demande")
+            pub = case.execution.donnees_essentielles if case.execution else None
+            if option == "--reject" and pub is not None and pub.id == decp_id:
+                raise UsageError(f"--reject {decp_id}={case_id} : ce marché est déjà enregistré dans la demande "
+                                 "(execution.donnees_essentielles)",
+                                 f"si ce rapprochement était une erreur, corriger le bloc execution de {case.path.name} "
+                                 "(guichet history pour retrouver le commit), puis relancer")
             if option == "--accept" and case.rejects(decp_id, case.donneur_ordre):
                 raise UsageError(f"--accept {decp_id}={case_id} : ce rapprochement a été refusé auparavant",
                                  f"retirer le marché {decp_id} de rapprochements_refuses dans {case.path.name}, puis relancer")
