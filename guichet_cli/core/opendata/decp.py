@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem, UsageError
 
 MARCHE = "marche"
@@ -374,7 +375,7 @@ def _one(src: str, n: int, kind: str, rec: Any, check: Checker, max_amount: floa
     usable_amount: float | None = float(montant) if isinstance(montant, int | float) and not isinstance(montant, bool) else None
     if usable_amount is not None and usable_amount > max_amount:
         yield Defect(src, n, rid, buyer, "montant",
-                     f"montant invraisemblable ({usable_amount:.6g} € HT, au-delà de {max_amount:.6g}) : signalé, non utilisé")
+                     f"montant invraisemblable ({fr.eur(usable_amount)} HT, au-delà de {fr.eur(max_amount)} HT) : signalé, non utilisé")
         usable_amount = None
     reasons = check(rec)
     if reasons:
@@ -423,7 +424,7 @@ def _amendments(value: Any, max_amount: float) -> Iterator[tuple[tuple[str, str]
         amount = mod.get("montant")
         montant = float(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) and amount >= 1 else None
         if montant is not None and montant > max_amount:
-            yield ("montant", f"{label} : montant invraisemblable ({montant:.6g} € HT, au-delà de {max_amount:.6g}) : "
+            yield ("montant", f"{label} : montant invraisemblable ({fr.eur(montant)} HT, au-delà de {fr.eur(max_amount)} HT) : "
                               "signalé, non utilisé"), None
             montant = None
         duree = mod.get("dureeMois")

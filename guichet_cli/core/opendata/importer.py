@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from guichet_cli.core.errors import UsageError
+from guichet_cli.core.facts import amounts
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.opendata import checks, decp, matcher, writer
 from guichet_cli.core.workspace import Workspace
@@ -119,7 +120,7 @@ def run(ws: Workspace, files: list[Path], *, schema: Path | None = None, buyer: 
     for path in files:
         stats = FileStats(str(path))
         report.files.append(stats)
-        for ev in decp.read(path, check, max_amount=float(rules["decp"]["montant_invraisemblable"])):
+        for ev in decp.read(path, check, max_amount=amounts.plausible_range(ws)[1]):
             if isinstance(ev, decp.Defect):
                 if buyer and ev.buyer and ev.buyer != buyer:
                     continue
