@@ -18,7 +18,7 @@ from guichet_cli.core import frformat as fr
 from guichet_cli.core.analysis import ess
 from guichet_cli.core.analysis.calibrate import minimum_hours
 from guichet_cli.core.analysis.units import Unit, build_units
-from guichet_cli.core.facts import labels, sectors, thresholds
+from guichet_cli.core.facts import labels, legal_frame, sectors, thresholds
 from guichet_cli.core.model.case import Calibration, Case, Derogation, Market, Recommendation
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
@@ -67,6 +67,8 @@ class Analysis:
     obligation: thresholds.Obligation
     units: list[UnitResult]
     notes: list[str] = field(default_factory=list)
+    # cadre juridique : acheteur soumis au code, ou démarche volontaire (acheteur privé)
+    frame: legal_frame.Frame = field(default_factory=lambda: legal_frame.Frame(False, None))
 
     @property
     def has_lots(self) -> bool:
@@ -315,7 +317,7 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
     if obligation.derogation_refused:
         notes.append(f"motif de dérogation « {obligation.derogation_refused} » enregistré, mais absent des motifs de L2112-2-1 : "
                      f"l'obligation demeure ({rule_ref('obligation_sociale', 'motifs_derogation')})")
-    return Analysis(case_id, th, obligation, results, notes)
+    return Analysis(case_id, th, obligation, results, notes, legal_frame.frame(ws, btype[0]))
 
 
 def _ess_history(ws: Workspace, results: list[UnitResult], buyer: str, when: dt.date, case_id: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.facts import dates
+from guichet_cli.core.facts import dates, legal_frame
 from guichet_cli.core.model.case import Derogation, Market
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
@@ -63,7 +63,7 @@ def buyer_type(ws: Workspace, marche: Market, buyer: str | None, registry: Regis
     """Type d'acheteur : celui du marché, sinon celui du registre des donneurs d'ordre, sinon la valeur par défaut."""
     if marche.type_acheteur:
         return marche.type_acheteur, "dossier"
-    known = registry.buyer_type(buyer) if buyer and registry is not None else None  # fiche donneurs/<siret>.yaml
+    known = legal_frame.buyer_type_of(marche, buyer, registry)  # fiche donneurs/<siret>.yaml
     if known:
         return known, "registre des donneurs d'ordre"
     return str(load_rules(ws, "seuils")["type_acheteur_defaut"]), "valeur par défaut de rules/seuils.yaml"
