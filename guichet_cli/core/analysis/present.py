@@ -45,6 +45,9 @@ def analysis_lines(an: Analysis, case: Case) -> list[str]:
     if total:
         out.append(f"Heures d'insertion au total : {total}")
     out += [f"Note : {n}" for n in an.notes]
+    if an.unverified:
+        out += ["", "À confirmer (lectures des règles non vérifiées) :"]
+        out += [f"  - {u.sujet} — à confirmer : {u.motif}  [{u.regle}]" for u in an.unverified]
     return out
 
 
@@ -97,6 +100,7 @@ def analysis_data(an: Analysis, case: Case) -> dict[str, Any]:
         "heures_total": an.total_hours or None,
         "heures_total_texte": _total_line(an),
         "notes": list(an.notes),
+        "a_confirmer": [{"sujet": u.sujet, "motif": u.motif, "regle": u.regle} for u in an.unverified],
     }
 
 
@@ -134,6 +138,9 @@ def analysis_markdown(an: Analysis, case: Case) -> str:
         out += ["", f"Heures d'insertion au total : {data['heures_total_texte']}"]
     if data["notes"]:
         out += ["", *[f"- Note : {_md(n)}" for n in data["notes"]]]
+    if data["a_confirmer"]:
+        out += ["", "## À confirmer", "", "Lectures des règles non vérifiées sur lesquelles l'analyse s'appuie :", ""]
+        out += [f"- {_md(u['sujet'])} — *à confirmer* : {_md(u['motif'])} (`{u['regle']}`)" for u in data["a_confirmer"]]
     return "\n".join(out) + "\n"
 
 
