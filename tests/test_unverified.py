@@ -72,3 +72,12 @@ def test_lookup_follows_the_rules_tree(ws):
     # un enfant confirmé (a_confirmer: false) l'emporte ; un fichier ou une clé inconnus ne lèvent rien
     assert unverified.lookup(ws, "rules/secteurs.yaml#45") is None
     assert unverified.lookup(ws, "rules/inconnu.yaml#x") is None and unverified.lookup(ws, "partners/grafie.yaml#dispositions") is None
+
+
+def test_flagged_fields_of_a_retained_disposition_are_listed(cli, repo):
+    # E8F3 : lot 3 en marché d'insertion (R2123-1 3°) : base légale et valeur DECP marquées à confirmer
+    data = json.loads(cli("analyse", "GRCS-2026-E8F3", "--format", "json", repo=repo).stdout)
+    by_ref = {u["regle"]: u for u in data["a_confirmer"]}
+    assert "le numéro 3° n'est pas confirmé" in by_ref["rules/dispositions.yaml#marche_insertion.base_legale"]["motif"]
+    assert by_ref["rules/dispositions.yaml#marche_insertion.decp"]["sujet"].startswith("lot n° 3")
+    assert "rules/calibrage.yaml#cout_horaire.defaut" in by_ref  # coût horaire par défaut, à confirmer

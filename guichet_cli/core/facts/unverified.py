@@ -41,18 +41,30 @@ def _reason(node: dict[str, Any], prefix: str = "") -> str:
     for key in (f"{prefix}a_confirmer_motif", f"{prefix}source", "a_confirmer_motif", "source"):
         if isinstance(node.get(key), str) and node[key]:
             return str(node[key])
-    return ""
+    return "marqué à confirmer dans les règles, sans source indiquée"
 
 
 def lookup(ws: Workspace, ref: str) -> Unverified | None:
     """L'entrée marquée à confirmer que la référence désigne (ou dont elle hérite), sinon None."""
+    found = lookups(ws, ref)
+    return found[0] if found else None
+
+
+def lookups(ws: Workspace, ref: str) -> list[Unverified]:
+    """L'entrée à confirmer que la référence désigne (ou dont elle hérite), puis ses champs marqués
+    `<champ>_a_confirmer: true` (base légale, valeur DECP…)."""
+    flagged = _walk(ws, ref)
+    return [Unverified(r, "", m) for r, m in flagged]
+
+
+def _walk(ws: Workspace, ref: str) -> list[tuple[str, str]]:
     if not ref or not ref.startswith("rules/"):
-        return None
+        return []
     name, _, path = ref.removeprefix("rules/").partition("#")
     try:
         node: Any = load_rules(ws, name.removesuffix(".yaml"))
     except GuichetError:
-        return None
+        return []
     keys = [k for k in path.split(".") if k] if path else []
     flagged: tuple[str, str] | None = None
     done: list[str] = []
@@ -69,16 +81,20 @@ def lookup(ws: Workspace, ref: str) -> Unverified | None:
             flagged = (here, _reason(node)) if node["a_confirmer"] else None
         elif not isinstance(node, dict) and flagged is not None:
             flagged = (here, _reason(parent, f"{key}_"))  # valeur d'un groupe à confirmer : sa propre source
-    if flagged is None:
-        return None
-    return Unverified(flagged[0], "", flagged[1])
+    out = [flagged] if flagged is not None else []
+    if isinstance(node, dict) and len(done) == len(keys):
+        base = "rules/" + name + ("#" + ".".join(done) if done else "")
+        sep = "." if done else "#"
+        out += [(f"{base}{sep}{k.removesuffix('_a_confirmer')}", _reason(node, k.removesuffix("a_confirmer")))
+                for k, v in node.items() if k.endswith("_a_confirmer") and v is True]
+    return out
 
 
 def collect(ws: Workspace, cited: Iterable[tuple[str | None, str]]) -> list[Unverified]:
     """Entrées à confirmer derrière les règles citées (référence, sujet) ; une fois chacune, dans l'ordre."""
     out: dict[str, Unverified] = {}
     for ref, subject in cited:
-        hit = lookup(ws, ref or "")
-        if hit is not None and hit.regle not in out:
-            out[hit.regle] = Unverified(hit.regle, subject, hit.motif)
+        for hit in lookups(ws, ref or ""):
+            if hit.regle not in out:
+                out[hit.regle] = Unverified(hit.regle, subject, hit.motif)
     return list(out.values())
