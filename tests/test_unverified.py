@@ -81,3 +81,11 @@ def test_flagged_fields_of_a_retained_disposition_are_listed(cli, repo):
     assert "le numéro 3° n'est pas confirmé" in by_ref["rules/dispositions.yaml#marche_insertion.base_legale"]["motif"]
     assert by_ref["rules/dispositions.yaml#marche_insertion.decp"]["sujet"].startswith("lot n° 3")
     assert "rules/calibrage.yaml#cout_horaire.defaut" in by_ref  # coût horaire par défaut, à confirmer
+
+
+def test_mixed_contract_without_lots_is_flagged(cli, repo):
+    # 9KXA : gardiennage (SSSS) + autre service, sans lots : le CPV principal décide (lecture à confirmer)
+    data = json.loads(cli("analyse", "GRCS-2025-9KXA", "--format", "json", repo=repo).stdout)
+    entry = next(u for u in data["a_confirmer"] if u["regle"].endswith("marche_mixte.sans_repartition"))
+    assert entry["sujet"].startswith("marché mixte (R2123-2)") and "CPV principal" in entry["motif"]
+    assert any(u["regle"] == "rules/seuils.yaml#services_sociaux_specifiques.cpv" for u in data["a_confirmer"])

@@ -361,6 +361,7 @@ def unverified_readings(ws: Workspace, an: Analysis) -> list[unverified.Unverifi
     if th.ssss:
         cited.append((rule_ref("seuils", "services_sociaux_specifiques", "cpv"),
                       "le CPV relève des services sociaux et autres services spécifiques (seuil propre)"))
+    cited += th.cited
     cited.append((ob.regle, ob.reason))
     if ob.derogation is not None:
         cited.append((rule_ref("obligation_sociale", "motifs_derogation", ob.derogation.motif),

@@ -33,6 +33,7 @@ class Threshold:
     notes: list[str] = field(default_factory=list)
     ssss: bool = False  # services sociaux et autres services spécifiques : seuil propre
     label: str = ""  # « seuil européen des travaux (5 404 000 € HT) » (threshold_label) ; "" si non soumis
+    cited: list[tuple[str, str]] = field(default_factory=list)  # autres règles appliquées (référence, ce qu'elles ont décidé)
 
     @property
     def kind(self) -> str:
@@ -188,6 +189,8 @@ def check_threshold(ws: Workspace, marche: Market, btype: tuple[str, str], when:
     applied_ssss = ssss and ref.startswith("rules/seuils.yaml#services")
     th = Threshold(kind, origin, cat, code, value, value_field, limit, value >= limit, ref, notes, applied_ssss)
     th.label = threshold_label(ws, th.kind, limit)
+    if mixed:  # R2123-2 : par lots, la plus forte valeur ; sans lots, le CPV principal (lecture à confirmer)
+        th.cited.append((rule_ref("seuils", "services_sociaux_specifiques", "marche_mixte", *(() if marche.lots else ("sans_repartition",))), mixed))
     return th
 
 
