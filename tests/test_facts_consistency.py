@@ -290,8 +290,13 @@ def test_thresholds_agree_between_analysis_report_and_screen(ws):
         case = make_case(nature=nature, forme=form, type_acheteur=btype, lancement_prevu=launch, montant_estime_ht=5_450_000,
                          cpv=lines[i].values["cpv"], duree_mois=24)
         an = recommend.analyse_case(ws, as_model(case), today=TODAY, registry=registry)
-        limit, value, subject = check(as_model(case).marche, BUYER_93, dt.date.fromisoformat(launch), None)
+        limit, value, subject, label = check(as_model(case).marche, BUYER_93, dt.date.fromisoformat(launch), None)
         assert an.threshold.threshold == limit == screened[i + 2]["seuil"], (nature, form, btype, launch)
+        # le type de seuil porte le même nom partout (facts/thresholds.threshold_label)
+        assert an.threshold.label == screened[i + 2]["type_seuil"], (nature, form, btype, launch)
+        assert label == (an.threshold.label if limit is not None else None)
+        if limit is not None:
+            assert an.threshold.label in an.threshold.text() and fr.eur(limit) + " HT" in an.threshold.label
         assert an.threshold.value == value == screened[i + 2]["montant"]
         assert subject == an.obligation.applies == (screened[i + 2]["obligation"] == "oui"), (nature, form, btype, launch)
     # quelques valeurs de rules/seuils.yaml, pour que la grille ne soit pas vide de sens
@@ -301,6 +306,10 @@ def test_thresholds_agree_between_analysis_report_and_screen(ws):
     assert by[("services", "marche_ordinaire", "pouvoir_adjudicateur", "2025-12-31")] == 221_000
     assert by[("fournitures", "marche_ordinaire", "entite_adjudicatrice", "2028-03-01")] == 432_000
     assert by[("services", "marche_ordinaire", "prive", "2026-08-22")] is None
+    kinds = {(n, f, b, d): screened[i + 2]["type_seuil"] for i, (n, f, b, d) in enumerate(grid)}
+    assert kinds[("travaux", "marche_ordinaire", "pouvoir_adjudicateur", "2026-08-22")] == "seuil européen des travaux (5 404 000 € HT)"
+    assert kinds[("services", "marche_ordinaire", "pouvoir_adjudicateur", "2025-12-31")] == "seuil européen des fournitures et services (221 000 € HT)"
+    assert kinds[("services", "marche_ordinaire", "prive", "2026-08-22")].startswith("aucun seuil européen")
 
 
 def test_screen_refuses_an_unknown_buyer_type(cli, repo, tmp_path):
@@ -312,7 +321,7 @@ def test_screen_refuses_an_unknown_buyer_type(cli, repo, tmp_path):
 def test_report_checker_without_thresholds_file(ws):
     check = thresholds.make_checker(ws, None, available=False)
     case = make_case(montant_estime_ht=300_000)
-    assert check(as_model(case).marche, BUYER_93, dt.date(2026, 9, 1), None) == (None, 300_000.0, False)
+    assert check(as_model(case).marche, BUYER_93, dt.date(2026, 9, 1), None) == (None, 300_000.0, False, None)
 
 
 # --- listes partagées (schemas/defs.schema.json) ---------------------------------------------------------

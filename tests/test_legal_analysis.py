@@ -23,7 +23,7 @@ def test_guarding_300k_october_2026_is_under_the_ssss_threshold(cli, repo):
     write_case(repo, case)
     cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ20.yaml"), repo=repo, code=0)
     out = cli("analyse", "GRCS-2026-ZZ20", repo=repo).stdout
-    assert "seuil européen 750 000 €" in out and "services sociaux et autres services spécifiques" in out
+    assert "seuil européen des services sociaux et autres services spécifiques (750 000 € HT)" in out and "services sociaux et autres services spécifiques" in out
     assert "condition d'exécution sociale obligatoire" not in out
     # au-dessus de 750 000 €, l'obligation s'applique
     case["marche"]["montant_estime_ht"] = 800_000
@@ -35,12 +35,12 @@ def test_ssss_threshold_for_entite_adjudicatrice_is_one_million(cli, repo):
     case = make_case("GRCS-2026-ZZ21", cpv=["79713000"], montant_estime_ht=900_000, type_acheteur="entite_adjudicatrice")
     write_case(repo, case)
     out = cli("analyse", "GRCS-2026-ZZ21", repo=repo).stdout
-    assert "seuil européen 1 000 000 €" in out
+    assert "seuil européen des services sociaux et autres services spécifiques (1 000 000 € HT)" in out
 
 
 def test_sample_9kxa_and_x4ms_show_the_ssss_threshold(cli, repo):
-    assert "seuil européen 750 000 €" in cli("analyse", "GRCS-2025-9KXA", repo=repo).stdout
-    assert "seuil européen 750 000 €" in cli("analyse", "GRCS-2025-X4MS", repo=repo).stdout
+    assert "seuil européen des services sociaux et autres services spécifiques (750 000 € HT)" in cli("analyse", "GRCS-2025-9KXA", repo=repo).stdout
+    assert "seuil européen des services sociaux et autres services spécifiques (750 000 € HT)" in cli("analyse", "GRCS-2025-X4MS", repo=repo).stdout
 
 
 def test_mixed_contract_follows_the_higher_value_category(ws):
@@ -292,3 +292,53 @@ def test_ess_no_reaward_to_same_organisation_within_three_years(cli, repo):
     write_case(repo, fresh)
     out = cli("analyse", "GRCS-2026-ZZ34", repo=repo).stdout
     assert "ne peuvent pas être attributaires" in out and "78455320800108" in out
+
+
+# --- type de seuil nommé partout -----------------------------------------------------------------
+
+SSSS_LABEL = "seuil européen des services sociaux et autres services spécifiques (750 000 € HT)"
+
+
+def test_threshold_type_is_named_in_validate_findings(cli, repo):
+    # gardiennage de 800 000 € lancé en octobre 2026 sans disposition : le constat nomme le seuil SSSS
+    case = make_case("GRCS-2026-ZZ40", cpv=["79713000"], montant_estime_ht=800_000, lancement_prevu="2026-10-05")
+    case["analyse"] = {"recommandation": [{"disposition": "aucune", "base_legale": "—", "justification": "aucune"}]}
+    write_case(repo, case)
+    out = cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ40.yaml"), repo=repo, code=1).stdout
+    assert SSSS_LABEL in out
+    # travaux : le seuil des travaux est nommé
+    case = make_case("GRCS-2026-ZZ41", nature="travaux", cpv=["45000000"], montant_estime_ht=6_000_000, lancement_prevu="2026-10-05")
+    case["analyse"] = {"recommandation": [{"disposition": "aucune", "base_legale": "—", "justification": "aucune"}]}
+    write_case(repo, case)
+    out = cli("validate", str(repo / "cases/2026/GRCS-2026-ZZ41.yaml"), repo=repo, code=1).stdout
+    assert "seuil européen des travaux (5 404 000 € HT)" in out
+
+
+def test_threshold_type_is_named_by_screen_in_every_format(cli, repo, tmp_path):
+    from analysis_helpers import write_plan_csv
+
+    plan = write_plan_csv(tmp_path / "plan.csv", [
+        ["Objet", "CPV", "Montant HT", "Durée", "Lieu", "Date de lancement"],
+        ["Gardiennage", "79713000", "300000", "24", "93", "2026-10-05"],
+        ["Nettoyage", "90911200", "1200000", "24", "93", "2026-10-05"],
+    ])
+    csv_text = cli("screen", str(plan), "--buyer", "21930066200018", "--format", "csv", repo=repo).stdout
+    header, guard, clean = csv_text.lstrip("\ufeff").splitlines()[:3]
+    assert "Type de seuil" in header.split(";")
+    assert SSSS_LABEL in guard and "seuil européen des fournitures et services (216 000 € HT)" in clean
+    table = cli("screen", str(plan), "--buyer", "21930066200018", repo=repo).stdout
+    assert f"Lignes au {SSSS_LABEL} : 1" in table
+    md = cli("screen", str(plan), "--buyer", "21930066200018", "--format", "md", repo=repo).stdout
+    assert "Type de seuil" in md and SSSS_LABEL in md
+
+
+def test_threshold_type_is_named_in_the_regional_report(cli, repo, tmp_path):
+    import json
+
+    out = cli("report", "--year", "2026", "--region", "--format", "table", "--detail", repo=repo).stdout
+    assert "… dont au seuil européen des fournitures et services (216 000 € HT)" in out
+    cli("report", "--year", "2026", "--region", "--format", "json", "--out", str(tmp_path / "bilan"), repo=repo, code=None)
+    data = json.loads((tmp_path / "bilan" / "bilan-2026-region.json").read_text(encoding="utf-8"))
+    seuil = data["panorama"]["seuil_europeen"]
+    assert "seuil européen des fournitures et services (216 000 € HT)" in seuil["par_type_de_seuil"]
+    assert sum(v["marches"] for v in seuil["par_type_de_seuil"].values()) == seuil["marches_au_dessus_du_seuil"] > 0

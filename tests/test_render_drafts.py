@@ -80,8 +80,16 @@ def test_rendered_text_has_no_tags_and_carries_the_case_facts(rendered) -> None:
                 if calibrage:
                     assert _norm(fr.hours(calibrage["heures"])) in plain
                 continue
+            # acheteur privé (R7S1) : hors code, l'obligation L2112-2-1 n'est pas citée (démarche volontaire)
+            private = (case["marche"].get("type_acheteur") or renderer.registry.buyer_type(case["donneur_ordre"])) == "prive"
             for article in renderer.dispositions[draft.disposition]["articles"]:
+                if private and article == "L2112-2-1":
+                    assert article not in plain, f"{draft.filename} : obligation {article} citée à un acheteur privé"
+                    continue
                 assert article in plain, f"{draft.filename} : article {article} absent"
+            assert ("À titre volontaire" in plain) == private, draft.filename
+            if private:
+                assert "En application" not in plain and "Conformément" not in plain, draft.filename
             if draft.disposition == "clause_insertion":
                 assert _norm(fr.hours(calibrage["heures"])) in plain
                 assert "article 16" in plain

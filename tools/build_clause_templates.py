@@ -151,12 +151,13 @@ def clause_insertion() -> Builder:
     b.draft_notice()
     b.h("Article [n°] – Action d'insertion professionnelle (condition d'exécution)")
     b.h("1. Objet et fondement", 2)
-    b.p("En application des articles L2112-2 et L2112-3 du code de la commande publique et de l'article 16 du cahier des clauses "
-        "administratives générales (CCAG) applicable, le titulaire s'engage à réaliser une action d'insertion professionnelle : une partie des heures de travail générées par "
+    b.p("{{ disposition.fondement_texte }}, le titulaire s'engage à réaliser une action d'insertion professionnelle : une partie des heures de travail générées par "
         "le marché est confiée à des personnes rencontrant des difficultés sociales ou professionnelles particulières. "
         "Cette action concerne {{ disposition.perimetre_texte }}.")
-    b.p("Cette condition d'exécution s'impose à tout titulaire ; elle n'est pas un critère de jugement des offres. Elle répond, le cas échéant, "
-        "à l'obligation de l'article L2112-2-1 du même code pour les marchés dont la valeur estimée atteint les seuils européens.")
+    # acheteur privé : hors code de la commande publique, aucune obligation L2112-2-1 à citer
+    b.p("Cette condition d'exécution s'impose à tout titulaire ; elle n'est pas un critère de jugement des offres.{% if not acheteur.volontaire %} "
+        "Elle répond, le cas échéant, à l'obligation de l'article L2112-2-1 du même code pour les marchés dont la valeur "
+        "estimée atteint les seuils européens.{% endif %}")
     b.h("2. Volume d'heures d'insertion", 2)
     b.p("Le titulaire réalise au minimum {{ calibrage.heures_texte }} ({{ calibrage.heures_lettres }} heures) de travail d'insertion "
         "sur la durée totale du marché ({{ marche.duree_texte }}){% if calibrage.heures_par_an_texte %}, soit environ "
@@ -219,7 +220,7 @@ def clause_insertion() -> Builder:
         "une pénalité de {{ redaction.penalite_heure_texte }} par heure d'insertion non réalisée est appliquée. Aucune pénalité n'est "
         "due lorsque le manquement résulte d'une cause étrangère au titulaire, notamment l'absence de candidats éligibles malgré ses "
         "démarches justifiées. Cette stipulation est reprise, le cas échéant, dans l'article du CCAP qui récapitule les dérogations au CCAG.")
-    b.p("Références : {{ disposition.articles_texte }} du code de la commande publique ; article 16 du CCAG 2021.", italic=True)
+    b.p("Références : {{ disposition.references_texte }} ; article 16 du CCAG 2021.", italic=True)
     return b
 
 
@@ -231,7 +232,7 @@ def critere_social() -> Builder:
     b.p("{{ marche.objet }}", center=True)
     b.draft_notice()
     b.h("Article [n°] – Critère de performance en matière d'insertion professionnelle")
-    b.p("Conformément aux articles L2152-7 et R2152-7 (2° a) du code de la commande publique, pour "
+    b.p("{{ disposition.fondement_texte }}, pour "
         "{{ disposition.perimetre_texte }}, les offres sont jugées notamment au regard du critère suivant, lié à l'objet du marché et à ses "
         "conditions d'exécution :")
     b.p("« Performances en matière d'insertion professionnelle des publics en difficulté » : {{ redaction.critere_ponderation_texte }} "
@@ -255,7 +256,7 @@ def critere_social() -> Builder:
     b.p("Note pour l'acheteur (à retirer) : le Conseil d'État admet ce critère lorsque le marché peut être exécuté au moins en partie "
         "par des personnes en insertion, qu'il n'est pas discriminatoire et qu'il permet une appréciation objective des offres "
         "(CE, 25 mars 2013, Département de l'Isère, n° 364950).", italic=True)
-    b.p("Références : {{ disposition.articles_texte }} du code de la commande publique.", italic=True)
+    b.p("Références : {{ disposition.references_texte }}.", italic=True)
     return b
 
 
@@ -283,7 +284,7 @@ def _reserved(title: str, code: str, first_sentence: str, proof: str, extra: Cal
         extra(b)
     b.h("3. Données essentielles", 2)
     b.p("Considération sociale à déclarer dans les données essentielles du marché : « {{ disposition.decp }} ».")
-    b.p("Références : {{ disposition.articles_texte }} du code de la commande publique.", italic=True)
+    b.p("Références : {{ disposition.references_texte }}.", italic=True)
     return b
 
 
@@ -291,7 +292,7 @@ def reserve_siae() -> Builder:
     return _reserved(
         "Marché réservé aux structures d'insertion par l'activité économique",
         "reserve_siae",
-        "En application de l'article L2113-13 du code de la commande publique, le marché « {{ marche.objet }} » est réservé aux structures "
+        "{{ disposition.fondement_texte }}, le marché « {{ marche.objet }} » est réservé aux structures "
         "d'insertion par l'activité économique mentionnées à l'article L5132-4 du code du travail (entreprises d'insertion, entreprises "
         "de travail temporaire d'insertion, associations intermédiaires, ateliers et chantiers d'insertion) et aux structures équivalentes, "
         "qui emploient une proportion minimale de {{ disposition.proportion_minimale_texte }} de travailleurs défavorisés (article R2113-7).",
@@ -304,7 +305,7 @@ def reserve_ea_esat() -> Builder:
     return _reserved(
         "Marché réservé aux entreprises adaptées et aux ESAT",
         "reserve_ea_esat",
-        "En application de l'article L2113-12 du code de la commande publique, le marché « {{ marche.objet }} » est réservé aux entreprises "
+        "{{ disposition.fondement_texte }}, le marché « {{ marche.objet }} » est réservé aux entreprises "
         "adaptées mentionnées à l'article L5213-13 du code du travail, aux établissements et services d'accompagnement par le travail (ESAT) "
         "mentionnés à l'article L344-2 du code de l'action sociale et des familles et aux structures équivalentes, qui emploient une "
         "proportion minimale de {{ disposition.proportion_minimale_texte }} de travailleurs handicapés (article R2113-7).",
@@ -317,7 +318,7 @@ def reserve_ea_siae() -> Builder:
     return _reserved(
         "Marché réservé aux entreprises adaptées, ESAT et structures d'insertion",
         "reserve_ea_siae",
-        "En application de l'article L2113-14 du code de la commande publique, le marché « {{ marche.objet }} » est réservé à la fois "
+        "{{ disposition.fondement_texte }}, le marché « {{ marche.objet }} » est réservé à la fois "
         "aux opérateurs mentionnés à l'article L2113-12 (entreprises adaptées, ESAT et structures équivalentes) et à ceux mentionnés à "
         "l'article L2113-13 (structures d'insertion par l'activité économique et structures équivalentes), qui emploient une proportion "
         "minimale de {{ disposition.proportion_minimale_texte }} de travailleurs handicapés ou défavorisés (article R2113-7).",
@@ -342,7 +343,7 @@ def reserve_ess() -> Builder:
     return _reserved(
         "Marché réservé aux entreprises de l'économie sociale et solidaire",
         "reserve_ess",
-        "En application des articles L2113-15, L2113-16 et R2113-8 du code de la commande publique, le marché « {{ marche.objet }} », "
+        "{{ disposition.fondement_texte }}, le marché « {{ marche.objet }} », "
         "qui porte exclusivement sur des services sociaux et autres services spécifiques, est réservé aux entreprises de l'économie sociale "
         "et solidaire au sens de l'article 1er de la loi n° 2014-856 du 31 juillet 2014 et aux structures équivalentes.",
         "À l'appui de sa candidature, le candidat justifie : qu'il poursuit une mission de service public liée à la prestation des services "
@@ -357,7 +358,7 @@ def reserve_penitentiaire() -> Builder:
     return _reserved(
         "Marché réservé aux opérateurs employant des personnes détenues",
         "reserve_penitentiaire",
-        "En application de l'article L2113-13-1 du code de la commande publique, le marché « {{ marche.objet }} » est réservé aux opérateurs "
+        "{{ disposition.fondement_texte }}, le marché « {{ marche.objet }} » est réservé aux opérateurs "
         "économiques qui produisent les biens ou réalisent les services en établissement pénitentiaire en employant des personnes détenues "
         "dans les conditions des articles L412-10 à L412-18 du code pénitentiaire, dans une proportion minimale de "
         "{{ disposition.proportion_minimale_texte }} (article R2113-7).",
@@ -378,8 +379,7 @@ def marche_insertion() -> Builder:
     b.p("Le marché a pour objet une prestation d'insertion et de qualification professionnelle de personnes éloignées de l'emploi. "
         "Les prestations « {{ marche.objet }} » en constituent le support d'activité : elles permettent la mise en situation de travail, "
         "l'encadrement technique et la qualification des personnes accompagnées.")
-    b.p("Il relève des services sociaux et autres services spécifiques et est passé selon une procédure adaptée, quel que soit son "
-        "montant (article {{ disposition.base_legale }} du code de la commande publique). Montant estimé : {{ marche.montant_estime_texte }} "
+    b.p("{{ disposition.fondement_texte }}. Montant estimé : {{ marche.montant_estime_texte }} "
         "sur {{ marche.duree_texte }}.")
     b.h("2. Prestations attendues", 2)
     b.bullets(
@@ -404,7 +404,7 @@ def marche_insertion() -> Builder:
     b.tag("{%p endif %}")
     b.p("Note pour l'acheteur (à retirer) : le caractère de service social et autre service spécifique dépend du code CPV retenu, "
         "à vérifier dans l'avis annexé au code de la commande publique (codes du marché : {{ marche.cpv_texte }}).", italic=True)
-    b.p("Références : {{ disposition.articles_texte }} du code de la commande publique.", italic=True)
+    b.p("Références : {{ disposition.references_texte }}.", italic=True)
     return b
 
 
@@ -416,7 +416,7 @@ def clause_sociale_autre() -> Builder:
     b.p("{{ marche.objet }}", center=True)
     b.draft_notice()
     b.h("Article [n°] – Conditions sociales d'exécution")
-    b.p("En application de l'article L2112-2 du code de la commande publique, le titulaire s'engage, pendant toute l'exécution du "
+    b.p("{{ disposition.fondement_texte }}, le titulaire s'engage, pendant toute l'exécution du "
         "marché, à respecter les conditions ci-dessous, qui concernent {{ disposition.perimetre_texte }} :")
     b.bullets(
         "respecter et faire respecter par ses sous-traitants l'égalité professionnelle entre les femmes et les hommes, notamment en matière "
@@ -428,7 +428,7 @@ def clause_sociale_autre() -> Builder:
     b.p("À la demande de l'acheteur, le titulaire transmet les éléments qui attestent du respect de ces engagements (plan d'action, "
         "indicateurs, attestations de ses sous-traitants). Un manquement constaté donne lieu à une mise en demeure, puis, s'il persiste, "
         "aux mesures prévues par le CCAP.")
-    b.p("Références : {{ disposition.articles_texte }} du code de la commande publique.", italic=True)
+    b.p("Références : {{ disposition.references_texte }}.", italic=True)
     return b
 
 
@@ -439,14 +439,14 @@ def variante_sociale() -> Builder:
     b.p("{{ marche.objet }}", center=True)
     b.draft_notice()
     b.h("Article [n°] – Variantes comportant une action d'insertion")
-    b.p("En application de l'article R2151-8 du code de la commande publique, les candidats sont autorisés à présenter, pour "
+    b.p("{{ disposition.fondement_texte }}, les candidats sont autorisés à présenter, pour "
         "{{ disposition.perimetre_texte }}, une variante comportant une action d'insertion professionnelle de personnes éloignées de l'emploi.")
     b.p("Exigences minimales : la variante décrit le volume d'heures d'insertion proposé{% if calibrage.present %} (au moins "
         "{{ calibrage.heures_texte }}){% endif %}, les publics visés, les modalités de recrutement et d'accompagnement, et les moyens de suivi. "
         "Le règlement précise si la variante peut être présentée sans offre de base.")
     b.p("Note pour l'acheteur (à retirer) : en procédure formalisée, un pouvoir adjudicateur doit autoriser ou imposer les variantes "
         "dans l'avis de marché ; en procédure adaptée, elles sont admises sauf mention contraire des documents de la consultation.", italic=True)
-    b.p("Références : {{ disposition.articles_texte }} du code de la commande publique.", italic=True)
+    b.p("Références : {{ disposition.references_texte }}.", italic=True)
     return b
 
 
@@ -498,6 +498,9 @@ def lettre_accompagnement() -> Builder:
     b.p("Le guichet ne dispose pas encore d'un modèle de rédaction pour cette disposition : nous vous proposons de la rédiger ensemble.")
     b.tag("{%p endif %}")
     b.tag("{%p endfor %}")
+    b.tag("{%p if acheteur.cadre_texte %}")
+    b.p("{{ acheteur.cadre_texte }}")
+    b.tag("{%p endif %}")
     b.tag("{%p if calibrage.phrase %}")
     b.p("{{ calibrage.phrase }}")
     b.tag("{%p for lot in calibrage.lots %}")

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from guichet_cli.cli.choices import AnalyseFormat
 from guichet_cli.cli.common import RepoOption, echo, workspace
 from guichet_cli.cli.screen import screen
 from guichet_cli.core.errors import UsageError
@@ -21,6 +22,7 @@ def analyse(
     write: Annotated[bool, typer.Option("--write", help="Enregistre la recommandation et le calibrage dans le dossier (et committe).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Avec --write : remplace aussi une recommandation déjà transmise au donneur d'ordre.")] = False,
     no_commit: NoCommit = False,
+    format_: AnalyseFormat = "text",
     repo: RepoOption = None,
 ) -> None:
     """Recommande la ou les dispositions sociales du marché et de chaque lot, vérifie l'obligation
@@ -31,18 +33,28 @@ def analyse(
       guichet analyse GRCS-2026-7F3K
 
       guichet analyse GRCS-2026-7F3K --write
+
+      guichet analyse GRCS-2026-7F3K --format json
     """
+    import json
+
     from guichet_cli.core.analysis import present, service
 
     ws = workspace(repo)
     out, an = service.analyse(ws, case, write=write, no_commit=no_commit, force=force)
-    for line in present.analysis_lines(an, out.case):
-        echo(line)
+    if format_ == "json":
+        echo(json.dumps(present.analysis_data(an, out.case), ensure_ascii=False, indent=2))
+    elif format_ == "md":
+        echo(present.analysis_markdown(an, out.case).rstrip("\n"))
+    else:
+        for line in present.analysis_lines(an, out.case):
+            echo(line)
     if write:
-        echo("")
-        echo(f"Analyse enregistrée dans {ws.rel(out.path)}" if out.written else "Dossier déjà à jour : rien à enregistrer.")
+        err = format_ != "text"  # un JSON ou un Markdown reste lisible : le compte rendu va sur la sortie d'erreur
+        echo("", err=err)
+        echo(f"Analyse enregistrée dans {ws.rel(out.path)}" if out.written else "Dossier déjà à jour : rien à enregistrer.", err=err)
         if out.sha:
-            echo(f"Commit {out.sha[:10]} : {an.case_id} : analyse enregistrée")
+            echo(f"Commit {out.sha[:10]} : {an.case_id} : analyse enregistrée", err=err)
 
 
 def calibrate(

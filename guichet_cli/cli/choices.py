@@ -20,6 +20,7 @@ def format_option(values: tuple[str, ...], help: str, *, short: bool = True) -> 
 
 ValidateFormat = format_option(formats.VALIDATE, "Format de sortie : text, json, github (annotations GitHub) ou gitlab (rapport Code Quality de GitLab).")
 HistoryFormat = format_option(formats.HISTORY, "Format : text ou json.")
+AnalyseFormat = format_option(formats.ANALYSE, "Format : text, json ou md (Markdown).")
 DueFormat = format_option(formats.DUE, "Format : text, json ou csv.")
 ReportFormat = format_option(
     formats.REPORT, "docx (rapport mis en page), xlsx (classeur), md (forge), csv (format long), json (outils), table (terminal), html (page autonome, graphiques).", short=False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 VALIDATE = ("text", "json", "github", "gitlab")
 HISTORY = ("text", "json")
+ANALYSE = ("text", "json", "md")
 DUE = ("text", "json", "csv")
 REPORT = ("docx", "xlsx", "md", "csv", "json", "table", "html")
 SCREEN = ("table", "csv", "md", "xlsx")

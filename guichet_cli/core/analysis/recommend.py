@@ -18,7 +18,7 @@ from guichet_cli.core import frformat as fr
 from guichet_cli.core.analysis import ess
 from guichet_cli.core.analysis.calibrate import minimum_hours
 from guichet_cli.core.analysis.units import Unit, build_units
-from guichet_cli.core.facts import labels, sectors, thresholds
+from guichet_cli.core.facts import labels, legal_frame, sectors, thresholds, unverified
 from guichet_cli.core.model.case import Calibration, Case, Derogation, Market, Recommendation
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
@@ -67,6 +67,10 @@ class Analysis:
     obligation: thresholds.Obligation
     units: list[UnitResult]
     notes: list[str] = field(default_factory=list)
+    # cadre juridique : acheteur soumis au code, ou démarche volontaire (acheteur privé)
+    frame: legal_frame.Frame = field(default_factory=lambda: legal_frame.Frame(False, None))
+    # lectures à confirmer (entrées a_confirmer des règles) sur lesquelles l'analyse s'appuie
+    unverified: list[unverified.Unverified] = field(default_factory=list)
 
     @property
     def has_lots(self) -> bool:
@@ -315,7 +319,7 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
     if obligation.derogation_refused:
         notes.append(f"motif de dérogation « {obligation.derogation_refused} » enregistré, mais absent des motifs de L2112-2-1 : "
                      f"l'obligation demeure ({rule_ref('obligation_sociale', 'motifs_derogation')})")
-    return Analysis(case_id, th, obligation, results, notes)
+    return Analysis(case_id, th, obligation, results, notes, legal_frame.frame(ws, btype[0]))
 
 
 def _ess_history(ws: Workspace, results: list[UnitResult], buyer: str, when: dt.date, case_id: str) -> None:
@@ -342,7 +346,50 @@ def analyse_case(ws: Workspace, case: Case, *, today: dt.date | None = None, reg
     from guichet_cli.core.sourcing.hook import adjust_analysis  # l'offre des structures inclusives (issue 13)
 
     adjust_analysis(ws, case, an)
+    an.unverified = unverified_readings(ws, an)
     return an
+
+
+def unverified_readings(ws: Workspace, an: Analysis) -> list[unverified.Unverified]:
+    """Entrées à confirmer des règles derrière le seuil, l'obligation, le cadre, et les dispositions
+    retenues (leurs contrôles, leur règle, les paramètres du calibrage) : l'utilisateur sait quelle
+    lecture n'est pas vérifiée."""
+    th, ob = an.threshold, an.obligation
+    cited: list[tuple[str | None, str]] = [(th.regle, f"seuil appliqué : {th.label or th.text()}")]
+    if th.threshold is not None:
+        cited.append((rule_ref("obligation_sociale", "valeur_du_besoin"), f"valeur du besoin comparée au seuil ({th.value_field})"))
+    if th.ssss:
+        cited.append((rule_ref("seuils", "services_sociaux_specifiques", "cpv"),
+                      "le CPV relève des services sociaux et autres services spécifiques (seuil propre)"))
+    cited += th.cited
+    cited.append((ob.regle, ob.reason))
+    if ob.derogation is not None:
+        cited.append((rule_ref("obligation_sociale", "motifs_derogation", ob.derogation.motif),
+                      f"motif de dérogation : {ob.derogation_label or ob.derogation.motif}"))
+    if an.frame.voluntary:
+        cited.append((an.frame.regle, an.frame.notice))
+    # obligation satisfaite par une seule réservation (sur le marché ou un lot) : lecture du guichet
+    rules_ob = load_rules(ws, "obligation_sociale")
+    reserved = set((rules_ob.get("reservation_conforme") or {}).get("familles") or [])
+    table = load_rules(ws, "dispositions")["dispositions"]
+    for ur in an.units if ob.applies and not ob.derogation else []:
+        fams = {(table.get(o.disposition) or {}).get("famille") for o in ur.chosen if _conforming(ws, o.disposition)}
+        if fams and fams <= reserved:
+            where = f"{ur.unit.label} : " if an.has_lots else ""
+            cited.append((rule_ref("obligation_sociale", "reservation_conforme"),
+                          f"{where}une réservation seule satisfait l'obligation {rules_ob['article']}"))
+    for ur in an.units:
+        where = f"{ur.unit.label} : " if an.has_lots else ""
+        for o in ur.chosen:
+            cited.append((rule_ref("dispositions", o.disposition), f"{where}{o.label} ({o.base_legale})"))
+            cited.append((o.regle, f"{where}{o.label} ({o.role}) : proposée par cette règle"))
+            cited += [(c.regle, f"{where}{o.label} : {c.text}") for c in o.checks]
+        if _has_clause(ur):
+            cal = ur.unit.calibration
+            cited += [(cal.share.regle, f"{where}part de main-d'œuvre {fr.pct(cal.share.value)}"),
+                      (cal.rate.regle, f"{where}taux d'insertion {fr.pct(cal.rate.value)}"),
+                      (cal.cost.regle, f"{where}coût horaire {fr.eur(cal.cost.value)}")]
+    return unverified.collect(ws, cited)
 
 
 def calibration_fields(an: Analysis) -> dict[str, Any] | None:

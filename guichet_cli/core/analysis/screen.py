@@ -26,7 +26,7 @@ HIGH, MEDIUM, LOW = "haute", "moyenne", "basse"
 COLUMNS = [
     ("ligne", "Ligne"), ("objet", "Objet"), ("cpv", "CPV"), ("montant", "Montant HT"), ("duree", "Durée (mois)"),
     ("departements", "Département(s)"), ("lancement", "Lancement"), ("secteur", "Secteur"), ("dispositions", "Dispositions"),
-    ("heures", "Heures d'insertion"), ("seuil", "Seuil européen"), ("au_dessus", "Au-dessus du seuil"),
+    ("heures", "Heures d'insertion"), ("seuil", "Seuil européen"), ("type_seuil", "Type de seuil"), ("au_dessus", "Au-dessus du seuil"),
     ("obligation", "Condition sociale obligatoire"), ("priorite", "Priorité"), ("regle", "Règle"), ("notes", "Notes"),
 ]
 NUMERIC = {"ligne", "montant", "duree", "heures", "seuil"}
@@ -62,6 +62,8 @@ class ScreenResult:
             ("Heures d'insertion calibrées", sum(s.row["heures"] or 0 for s in self.lines)),
         ]
         out += [(f"Disposition principale : {k}", v) for k, v in sorted(disp.items())]
+        applied = Counter(s.row["type_seuil"] for s in self.lines)
+        out += [(f"Lignes au {k}" if k.startswith("seuil") else f"Lignes sans seuil : {k}", v) for k, v in sorted(applied.items())]
         return out
 
 
@@ -98,7 +100,8 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
             "secteur": ur.unit.sector_label,
             "dispositions": " + ".join(names.disposition(o.disposition) for o in chosen) or names.disposition("aucune"),
             "heures": ur.unit.calibration.hours if has_clause else None,
-            "seuil": an.threshold.threshold, "au_dessus": "oui" if an.threshold.above else "non",
+            "seuil": an.threshold.threshold, "type_seuil": an.threshold.label,
+            "au_dessus": "oui" if an.threshold.above else "non",
             "obligation": "oui" if an.obligation.applies else "non", "priorite": priority,
             "regle": principal.regle if principal else f"rules/secteurs.yaml#{ur.unit.sector_key}",
             "notes": " ; ".join(notes),
@@ -159,7 +162,9 @@ def _display(key: str, value: Any) -> str:
 def to_table(res: ScreenResult, markdown: bool = False) -> str:
     from tabulate import tabulate
 
-    keys = [k for k, _ in COLUMNS if k not in ("regle", "notes", "seuil", "secteur")] + ["regle"]
+    # terminal (100 colonnes) : le type de seuil est dans la synthèse ; Markdown : aussi en colonne
+    hidden = ("regle", "notes", "seuil", "secteur") if markdown else ("regle", "notes", "seuil", "type_seuil", "secteur")
+    keys = [k for k, _ in COLUMNS if k not in hidden] + ["regle"]
     labels = dict(COLUMNS)
     rows = [[_display(k, s.row[k]) for k in keys] for s in res.lines]
     if markdown:  # un « | » dans un objet couperait la cellule du tableau Markdown

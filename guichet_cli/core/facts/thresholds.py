@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.facts import dates
+from guichet_cli.core.facts import dates, legal_frame
 from guichet_cli.core.model.case import Derogation, Market
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
@@ -32,20 +32,31 @@ class Threshold:
     regle: str
     notes: list[str] = field(default_factory=list)
     ssss: bool = False  # services sociaux et autres services spécifiques : seuil propre
+    label: str = ""  # « seuil européen des travaux (5 404 000 € HT) » (threshold_label) ; "" si non soumis
+    cited: list[tuple[str, str]] = field(default_factory=list)  # autres règles appliquées (référence, ce qu'elles ont décidé)
 
     @property
-    def category_label(self) -> str:
-        if self.ssss:
-            return "services sociaux et autres services spécifiques"
-        return "travaux" if self.category == "travaux" else "fournitures et services"
+    def kind(self) -> str:
+        """Type du seuil appliqué : travaux, fournitures_services ou services_sociaux_specifiques."""
+        return "services_sociaux_specifiques" if self.ssss else self.category
 
     def text(self) -> str:
         if self.threshold is None:
             return f"acheteur de type {self.buyer_type} : non soumis aux seuils européens"
         comp = "≥" if self.above else "<"
         period = "seuil fixe" if self.ssss else f"période {self.period}"
-        return (f"valeur du besoin {fr.eur(self.value)} {comp} seuil européen {fr.eur(self.threshold)} "
-                f"({self.category_label}, {self.buyer_type}, {period})")
+        return f"valeur du besoin {fr.eur(self.value)} {comp} {self.label} ({self.buyer_type}, {period})"
+
+
+def threshold_label(ws: Workspace, kind: str, amount: float | None) -> str:
+    """LE nom d'un seuil, partout où il est montré : « seuil européen des services sociaux et autres
+    services spécifiques (750 000 € HT) » (rules/seuils.yaml#libelles ; `kind` : Threshold.kind).
+    `amount` None : acheteur non soumis (libelles.non_soumis)."""
+    names = load_rules(ws, "seuils").get("libelles") or {}
+    if amount is None:
+        return str(names.get("non_soumis") or "aucun seuil européen (acheteur non soumis)")
+    pattern = names.get(kind) or "seuil européen ({montant})"
+    return str(pattern).format(montant=fr.eur(amount) + " HT")
 
 
 @dataclass
@@ -63,7 +74,7 @@ def buyer_type(ws: Workspace, marche: Market, buyer: str | None, registry: Regis
     """Type d'acheteur : celui du marché, sinon celui du registre des donneurs d'ordre, sinon la valeur par défaut."""
     if marche.type_acheteur:
         return marche.type_acheteur, "dossier"
-    known = registry.buyer_type(buyer) if buyer and registry is not None else None  # fiche donneurs/<siret>.yaml
+    known = legal_frame.buyer_type_of(marche, buyer, registry)  # fiche donneurs/<siret>.yaml
     if known:
         return known, "registre des donneurs d'ordre"
     return str(load_rules(ws, "seuils")["type_acheteur_defaut"]), "valeur par défaut de rules/seuils.yaml"
@@ -173,9 +184,14 @@ def check_threshold(ws: Workspace, marche: Market, btype: tuple[str, str], when:
     if mixed:
         notes.append(mixed)
     if limit is None:
-        return Threshold(kind, origin, cat, code, value, value_field, None, False, ref, notes, ssss)
+        return Threshold(kind, origin, cat, code, value, value_field, None, False, ref, notes, ssss, threshold_label(ws, cat, None))
     # « égale ou supérieure » : un besoin exactement au seuil est au-dessus (rules/seuils.yaml#comparaison)
-    return Threshold(kind, origin, cat, code, value, value_field, limit, value >= limit, ref, notes, ssss and ref.startswith("rules/seuils.yaml#services"))
+    applied_ssss = ssss and ref.startswith("rules/seuils.yaml#services")
+    th = Threshold(kind, origin, cat, code, value, value_field, limit, value >= limit, ref, notes, applied_ssss)
+    th.label = threshold_label(ws, th.kind, limit)
+    if mixed:  # R2123-2 : par lots, la plus forte valeur ; sans lots, le CPV principal (lecture à confirmer)
+        th.cited.append((rule_ref("seuils", "services_sociaux_specifiques", "marche_mixte", *(() if marche.lots else ("sans_repartition",))), mixed))
+    return th
 
 
 def check_obligation(ws: Workspace, marche: Market, th: Threshold, today: dt.date,
@@ -213,8 +229,8 @@ def assess(ws: Workspace, marche: Market, buyer: str | None, registry: Registry 
     return btype, th, check_obligation(ws, marche, th, today, derogation)
 
 
-# Pour le bilan : (seuil ou None, valeur du besoin, soumis à l'obligation L2112-2-1)
-Verdict = tuple[float | None, float | None, bool]
+# Pour le bilan : (seuil ou None, valeur du besoin, soumis à l'obligation L2112-2-1, nom du seuil appliqué ou None)
+Verdict = tuple[float | None, float | None, bool, str | None]
 # (marché, SIRET du donneur d'ordre, date de référence, dérogation enregistrée ou None)
 Checker = Callable[[Market, str, dt.date, Derogation | None], Verdict]
 
@@ -225,9 +241,9 @@ def make_checker(ws: Workspace, registry: Registry | None, *, available: bool = 
 
     def check(marche: Market, buyer: str, when: dt.date, derogation: Derogation | None = None) -> Verdict:
         if not available:
-            return None, need_value(ws, marche)[0], False
+            return None, need_value(ws, marche)[0], False, None
         th = check_threshold(ws, marche, buyer_type(ws, marche, buyer, registry), when)
         subject = launch_date(ws, marche) is not None and th.above and check_obligation(ws, marche, th, when, derogation).applies
-        return th.threshold, th.value, subject
+        return th.threshold, th.value, subject, (th.label if th.threshold is not None else None)
 
     return check

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.facts import labels
+from guichet_cli.core.facts import labels, legal_frame
 from guichet_cli.core.model.case import Case, Market, Recommendation
 from guichet_cli.core.model.registry import Registry
 
@@ -207,12 +207,13 @@ def _calibration(case: Case, lots_by_number: dict[int, str], names: labels.Label
 
 def _recommendation(
     rec: Recommendation, dispositions: dict[str, Any], market: dict[str, Any], duration: int, has_template: bool,
-    names: labels.Labels,
+    names: labels.Labels, frame: legal_frame.Frame,
 ) -> dict[str, Any]:
     code = rec.disposition
     rule = dispositions.get(code) or {}
     lots = list(rec.lots)
-    articles = [str(a) for a in (rule.get("articles") or [])]
+    articles = frame.articles([str(a) for a in (rule.get("articles") or [])])
+    articles_text = _list_text(["article " + a for a in articles])
     max_months = rule.get("duree_max_mois")
     share = rule.get("proportion_minimale")
     basis = rec.base_legale or str(rule.get("base_legale") or "")
@@ -226,10 +227,12 @@ def _recommendation(
         "base_legale": basis,
         "base_legale_texte": _legal_basis_text(basis),
         "articles": articles,
-        "articles_texte": _list_text(["article " + a for a in articles]),
+        "articles_texte": articles_text,
+        "fondement_texte": frame.opening(rule),
+        "references_texte": frame.references(articles_text),
         "justification": fr.typography(rec.justification or ""),
         "justification_lettre": "" if _is_generated(rec) else fr.typography(_sentence(rec.justification or "")),
-        "phrase": _recommendation_sentence(names.disposition(code), _lots_text(lots), _legal_basis_text(basis)),
+        "phrase": _recommendation_sentence(names.disposition(code), _lots_text(lots), frame.letter_basis(_legal_basis_text(basis))),
         "lots": lots,
         "perimetre_texte": _lots_text(lots),
         "lots_detail": [lot for lot in market["lots"] if not lots or lot["numero"] in lots],
@@ -247,8 +250,9 @@ def _sentence(text: str) -> str:
 
 
 def _recommendation_sentence(label: str, scope: str, basis: str) -> str:
-    """« Pour l'ensemble du marché : un critère … (article R2152-7 du code de la commande publique). »"""
-    return _sentence(f"pour {scope}{fr.NBSP}: {label}" + (f", sur le fondement de l’{basis}" if basis else ""))
+    """« Pour l'ensemble du marché : un critère …, sur le fondement de l'article R2152-7 du code de la commande publique. »
+    (`basis` : fin de phrase du cadre juridique, « sur le fondement de … » ou « à titre volontaire, sur le modèle de … »)."""
+    return _sentence(f"pour {scope}{fr.NBSP}: {label}" + (f", {basis}" if basis else ""))
 
 
 def _calibration_sentence(cal: dict[str, Any]) -> str:
@@ -304,16 +308,19 @@ def build_context(
     settings: dict[str, Any],
     disposition: str | None,
     names: labels.Labels | None = None,
+    frame: legal_frame.Frame | None = None,
 ) -> dict[str, Any]:
     """Contexte complet pour une disposition (None : lettre d'accompagnement).
 
-    `names` : libellés du dépôt (`labels.of(ws)`) ; à défaut, ceux livrés avec guichet."""
+    `names` : libellés du dépôt (`labels.of(ws)`) ; à défaut, ceux livrés avec guichet. `frame` : cadre
+    juridique de l'acheteur (`legal_frame.for_case`) ; à défaut, acheteur soumis au code."""
     names = names or labels.packaged()
+    frame = frame or legal_frame.Frame(False, None)
     market = _market(case.marche, names)
     lots_by_number = {lot.numero: lot.intitule for lot in case.marche.lots}
     templates = redaction.get("modeles") or {}
     recs = [
-        _recommendation(r, dispositions, market, case.marche.duree_mois, r.disposition in templates, names)
+        _recommendation(r, dispositions, market, case.marche.duree_mois, r.disposition in templates, names, frame)
         for r in case.ranked_recommendations
     ]
     current = next((r for r in recs if r["code"] == disposition), None) if disposition else None
@@ -333,7 +340,8 @@ def build_context(
             "date_texte": fr.date_long(ref),
         },
         "acheteur": {"nom": reg.buyer_name(case.donneur_ordre), "siret": case.donneur_ordre,
-                     "adresse": list(buyer.adresse) if buyer else []},
+                     "adresse": list(buyer.adresse) if buyer else [],
+                     "volontaire": frame.voluntary, "cadre_texte": frame.letter_notice},
         "demandeur": demandeur,
         "marche": market,
         "disposition": current or {},

@@ -13,7 +13,7 @@ from typing import Any
 
 from guichet_cli.core import yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem
-from guichet_cli.core.facts import labels
+from guichet_cli.core.facts import labels, legal_frame
 from guichet_cli.core.findings import ERROR
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
@@ -116,7 +116,7 @@ class Renderer:
         for draft in plan.drafts:
             code = None if draft.disposition == LETTER else draft.disposition
             context = build_context(case, self.registry, self.dispositions, self.redaction, self.ws.config, code,
-                                    labels.of(self.ws))
+                                    labels.of(self.ws), legal_frame.for_case(self.ws, case, self.registry))
             label = "Lettre d'accompagnement" if code is None else context["disposition"]["libelle"]
             draft.data = render_docx(
                 draft.template,

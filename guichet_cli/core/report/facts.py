@@ -60,6 +60,7 @@ class Facts:
     result_transmitted: bool = False
     partners: list[str] = field(default_factory=list)
     threshold: float | None = None
+    threshold_label: str | None = None  # « seuil européen des travaux (5 404 000 € HT) » (facts/thresholds.threshold_label)
     value: float | None = None
     subject_to_obligation: bool = False
     missing: list[str] = field(default_factory=list)
@@ -188,7 +189,7 @@ def extract(case: Case, year: int, settings: ReportSettings, registry: Registry,
         f.notification_signalled = execution.notification_signalee_le is not None
         a.amount(case, rel, ("marche", "montant_maximum_ht"), marche.montant_maximum_ht)
         a.amount(case, rel, ("marche", "montant_estime_ht"), marche.montant_estime_ht)
-        f.threshold, f.value, f.subject_to_obligation = check(
+        f.threshold, f.value, f.subject_to_obligation, f.threshold_label = check(
             marche, case.donneur_ordre, marche.lancement_prevu or execution.notifie_le,
             case.analyse.derogation if case.analyse else None,
         )

@@ -273,6 +273,10 @@ def panorama(facts: list[Facts], settings: ReportSettings, buyer_name: Callable[
             "soumis_a_l_obligation": len(subject),
             "soumis_avec_consideration_sociale": sum(f.has_social for f in subject),
             "part_soumis": rate(sum(f.has_social for f in subject), len(subject)),
+            # type de seuil appliqué (travaux, fournitures et services, services sociaux…) : marchés au-dessus
+            "par_type_de_seuil": {label: {"marches": sum(1 for f in above if f.threshold_label == label),
+                                          "avec_consideration_sociale": sum(f.has_social for f in above if f.threshold_label == label)}
+                                  for label in sorted({f.threshold_label for f in above if f.threshold_label})},
             "source": "rules/seuils.yaml" if settings.thresholds else "seuils indisponibles (rules/seuils.yaml absent)",
             "date_obligation": settings.obligation_date.isoformat() if settings.obligation_date else None,
         },

@@ -186,6 +186,7 @@ def build_tables(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> l
             ["Marchés au-dessus du seuil européen", s["marches_au_dessus_du_seuil"]],
             ["… dont avec une considération sociale", s["avec_consideration_sociale"]],
             ["Part avec une considération sociale", s["part"]],
+            *[[f"… dont au {label}", v["marches"]] for label, v in (s.get("par_type_de_seuil") or {}).items()],
             ["Marchés soumis à l'obligation (lancés depuis le " + (fr.date_long(s["date_obligation"]) if s["date_obligation"] else "?")
              + ")", s["soumis_a_l_obligation"]],
             ["… dont avec une considération sociale", s["soumis_avec_consideration_sociale"]],

@@ -13,7 +13,7 @@ from typing import Any
 
 from stdnum.fr import siret as stdnum_siret
 
-from guichet_cli.core.facts import labels
+from guichet_cli.core.facts import labels, legal_frame
 from guichet_cli.core.facts.sectors import cpv_base
 from guichet_cli.core.findings import WARNING, Finding
 from guichet_cli.core.model.case import Case
@@ -206,8 +206,11 @@ def case_legal_rules(ctx: CheckContext, path: Path, case: Case) -> Iterator[Find
     rules = ctx.rules("dispositions")["dispositions"]
     names = labels.of(ctx.ws)
     marche = case.marche
-    buyer_type = marche.type_acheteur or ctx.registry.buyer_type(case.donneur_ordre)
-    for pointer, disp, rec_lots in _legal_targets(case):
+    buyer_type = legal_frame.buyer_type_of(marche, case.donneur_ordre, ctx.registry)
+    # Acheteur privé : hors code de la commande publique, ses dispositions sont volontaires ; les
+    # conditions du code (liste CPV, durée, type d'acheteur) ne lui sont pas opposées.
+    voluntary = legal_frame.from_rules(ctx.rules("dispositions"), ctx.rules("obligation_sociale"), buyer_type).voluntary
+    for pointer, disp, rec_lots in ([] if voluntary else _legal_targets(case)):
         rule = rules.get(disp) or {}
         allowed = rule.get("cpv_autorises")
         if allowed:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.facts import amounts, thresholds
+from guichet_cli.core.facts import amounts, legal_frame, thresholds
 from guichet_cli.core.findings import Finding
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.rules import rule_ref
@@ -134,6 +134,8 @@ def ess_reaward(ctx: CheckContext, loaded: dict[Path, Any]) -> Iterator[Finding]
         return
     history = history if history is not None else ctx.ws.store.load_cases()[0]
     for case in mine:
+        if legal_frame.for_case(ctx.ws, case, ctx.registry).voluntary:
+            continue  # acheteur privé : hors code, la règle de L2113-15 ne lui est pas opposée
         for i, prior in ess.conflicts(ctx.ws, case, history):
             yield Finding(case.path, f"marché réservé ESS (L2113-15) attribué à {prior.nom} ({prior.siret}), déjà titulaire d'un marché réservé "
                                      f"du même acheteur pour les mêmes services notifié le {fr.date_fr(prior.notified.isoformat())} ({prior.case_id}) : "
