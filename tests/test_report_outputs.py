@@ -62,7 +62,7 @@ def test_docx_has_the_json_figures_and_charts(outputs: dict[str, Path]) -> None:
     synth = {row.cells[0].text: row.cells[1].text for row in d.tables[0].rows}
     assert synth["Participants (somme par marché)"] == "7"
     assert synth["Demandes reçues"] == "2"
-    assert len(d.inline_shapes) == 3  # heures, publics, dispositions
+    assert len(d.inline_shapes) == 5  # heures, publics, familles, dispositions recommandées et retenues par année
     assert "{{" not in text and "{%" not in text and "\u27e6" not in text
 
 

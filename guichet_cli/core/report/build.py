@@ -68,6 +68,7 @@ def _facts(ctx: ReportContext, cases: list[Case], year: int) -> list[Facts]:
 def _assemble(ctx: ReportContext, facts: list[Facts], prev: list[Facts], year: int, header: dict[str, Any]) -> dict[str, Any]:
     active = [f for f in facts if f.active]
     indicators = ind.compute(active, ctx.settings, partner_label=ctx.registry.partner_label)
+    indicators["dispositions_par_annee"] = ind.dispositions_by_year(facts, year, ctx.settings)
     prev_active = [f for f in prev if f.active]
     comparison = None
     if prev_active:

@@ -46,6 +46,28 @@ def _number(v: Any) -> float:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
 
 
+def disposition_year_charts(by_year: dict[str, Any] | None) -> list[Chart]:
+    """Dispositions recommandées, puis retenues, une série par année (indicators.dispositions_by_year) ;
+    une disposition jamais recommandée (ou retenue) sur la période n'a pas de barre."""
+    if not by_year:
+        return []
+    years = [str(y) for y in by_year["annees"]]
+    out = []
+    for key, title, note in (
+        ("recommandees", "Dispositions recommandées par le guichet, par année",
+         "Année de transmission de la recommandation ; une fois par dossier."),
+        ("retenues", "Dispositions retenues par le donneur d'ordre, par année",
+         "Année de la décision du donneur d'ordre ; une fois par dossier."),
+    ):
+        rows = [d for d in by_year["par_disposition"] if any(d[key])]
+        if len(years) == 1:  # une seule série, sans légende : l'année dans la note
+            note = note.replace(" ;", f" ({years[0]}) ;", 1)
+        out.append(Chart(f"dispositions_{key}", title, [d["libelle"] for d in rows],
+                         [(y, [_number(d[key][n]) for d in rows]) for n, y in enumerate(years)],
+                         "dossiers", note if rows else "", horizontal=True))
+    return out
+
+
 def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Chart]:
     """Heures prévues et réalisées, participants par public, marchés par famille de disposition ;
     pour le panorama régional, marchés notifiés par département, disposition et secteur."""
@@ -64,6 +86,7 @@ def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Ch
     fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
     out.append(Chart("dispositions", "Marchés notifiés par famille de disposition sociale", [k for k, _ in fams],
                      [("marchés notifiés", [_number(v) for _, v in fams])], "marchés notifiés", horizontal=True))
+    out += disposition_year_charts(i.get("dispositions_par_annee"))
     pano = report.get("panorama")
     if pano:
         dispo_labels = labels.get("dispositions", {})

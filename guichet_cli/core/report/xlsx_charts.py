@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from guichet_cli.core.report.chart_data import charts
 
@@ -43,7 +44,8 @@ def add_charts(wb: Any, report: dict[str, Any], labels: dict[str, dict[str, str]
             bar.set_categories(Reference(sheet, min_col=1, min_row=head + 1, max_row=last))
             if len(chart.series) == 1:
                 bar.legend = None
-            sheet.add_chart(bar, f"E{row}")
+            # à droite des données (une colonne par série, une de marge)
+            sheet.add_chart(bar, f"{get_column_letter(max(5, len(chart.series) + 3))}{row}")
         else:
             sheet.cell(row=head + 1, column=1, value="Aucune donnée pour cette année.")
         if chart.note:
