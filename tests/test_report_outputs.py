@@ -95,7 +95,7 @@ def _is_number(cell: str) -> bool:
 def test_csv_neutralises_formulas(outputs: dict[str, Path]) -> None:
     assert outputs["csv"].read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM (Excel)
     rows = list(csv.reader(io.StringIO(outputs["csv"].read_text(encoding="utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["tableau", "ligne", "colonne", "valeur"]
+    assert rows[0] == ["Tableau", "Ligne", "Colonne", "Valeur"]
     assert not any(cell.startswith(("=", "+", "-", "@")) and not _is_number(cell) for row in rows for cell in row)
     assert any(cell == "'" + FORMULA for row in rows for cell in row)
     values = {(r[0], r[1]): r[3] for r in rows[1:]}

@@ -50,7 +50,8 @@ def screen(
         echo(f"Criblage écrit : {out} ({len(res.lines)} lignes analysées, {len(res.bad)} rejetée(s))")
     else:
         sys.stdout.flush()
-        echo(content.lstrip("\ufeff").rstrip("\n") if isinstance(content, str) else "")  # BOM : pour --out seulement
+        # le CSV garde son BOM sur la sortie standard : « guichet screen plan.xlsx -f csv > criblage.csv » s'ouvre dans Excel
+        echo(content.rstrip("\n") if isinstance(content, str) else "")
     for b in res.bad:
         echo(f"{plan.name}: ligne {b.row} : {' ; '.join(b.problems)}", err=True)
     if create_cases:

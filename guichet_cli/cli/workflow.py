@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -191,12 +189,7 @@ def due(
         echo(json.dumps({"date": report.on.isoformat(), "attentes": [i.as_json() for i in report.items]}, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter=";", lineterminator="\n")
-        w.writerow(["acteur", "identifiant_acteur", "dossier", "attente", "depuis", "jours", "source", "attendu_par"])
-        for i in sorted(report.items, key=lambda i: (i.actor, -i.days, i.case_id)):
-            w.writerow([i.actor, i.actor_id, i.case_id, i.waiting_for, i.since, i.days, i.source, i.waited_by])
-        echo(buf.getvalue().rstrip("\n"))
+        typer.echo(report.to_csv(), nl=False)  # conventions françaises, BOM compris (core/sheets.py)
         return
     if not report.items:
         echo(f"Rien en attente au {report.on.isoformat()}.")

@@ -30,7 +30,6 @@ COLUMNS = [
     ("obligation", "Condition sociale obligatoire"), ("priorite", "Priorité"), ("regle", "Règle"), ("notes", "Notes"),
 ]
 NUMERIC = {"ligne", "montant", "duree", "heures", "seuil"}
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -137,11 +136,7 @@ def _plain(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def neutralise(value: Any) -> Any:
-    """Une cellule texte qui commence par = + - @ serait une formule dans un tableur : on la préfixe d'une apostrophe."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+neutralise = sheets.neutralize  # une cellule « =… » serait une formule dans un tableur (core/sheets.py)
 
 
 def _display(key: str, value: Any) -> str:

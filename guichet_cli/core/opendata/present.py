@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -91,18 +89,22 @@ def to_json(rep: ImportReport) -> str:
     return json.dumps(to_data(rep), ensure_ascii=False, indent=2)
 
 
+CSV_COLUMNS = ["Type", "Fichier", "Enregistrement", "Identifiant DECP", "Acheteur (SIRET)", "Demande", "Score", "Détail"]
+
+
 def to_csv(rep: ImportReport) -> str:
-    """Une ligne par fait : rapprochement, incohérence, défaut (format long, tableur)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["type", "fichier", "enregistrement", "id_decp", "acheteur", "demande", "score", "detail"])
+    """Une ligne par fait : rapprochement, incohérence, défaut (format long, tableur), aux conventions
+    françaises des tableurs (core/sheets.py : « ; », virgule décimale, UTF-8 avec BOM, formules neutralisées)."""
+    from guichet_cli.core.sheets import french_csv_text
+
+    rows: list[list[Any]] = [CSV_COLUMNS]
     for m in rep.matches:
         for c in m.candidates:
-            w.writerow([f"rapprochement {m.verdict}", m.record.source, m.record.index, m.record.id, m.record.buyer, c.case.id,
-                        round(c.score, 1), " ; ".join(c.reasons)])
+            rows.append([f"rapprochement {m.verdict}", m.record.source, m.record.index, m.record.id, m.record.buyer, c.case.id,
+                         round(c.score, 1), " ; ".join(c.reasons)])
     for i in rep.inconsistencies:
-        w.writerow([f"incohérence : {INCONSISTENCY_LABELS[i.kind]}", i.record.source, i.record.index, i.record.id, i.record.buyer,
-                    i.case_id or "", "", i.message])
+        rows.append([f"incohérence : {INCONSISTENCY_LABELS[i.kind]}", i.record.source, i.record.index, i.record.id, i.record.buyer,
+                     i.case_id or "", "", i.message])
     for d in rep.defects:
-        w.writerow([f"défaut : {KIND_LABELS[d.kind]}", d.source, d.index or "", d.record_id or "", d.buyer or "", "", "", d.message])
-    return buf.getvalue()
+        rows.append([f"défaut : {KIND_LABELS[d.kind]}", d.source, d.index or "", d.record_id or "", d.buyer or "", "", "", d.message])
+    return french_csv_text(rows)

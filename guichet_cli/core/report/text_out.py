@@ -9,16 +9,7 @@ from tabulate import tabulate
 
 from guichet_cli.core import sheets
 from guichet_cli.core.report.tables import Table, formatted, visible
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value: Any) -> Any:
-    """Cellule texte commençant par = + - @ (ou tabulation, retour chariot) : préfixée d'une apostrophe,
-    pour qu'un tableur l'affiche au lieu de l'exécuter (injection de formule)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+from guichet_cli.core.sheets import neutralize  # commun à tous les tableurs
 
 
 def to_json(report: dict[str, Any]) -> bytes:
@@ -53,7 +44,7 @@ def to_csv(tables: list[Table]) -> bytes:
     """Format long (tableau, ligne, colonne, valeur) : tous les tableaux dans un seul fichier, valeurs
     brutes aux conventions françaises (core/sheets.py : « ; », virgule décimale, dates jj/mm/aaaa,
     UTF-8 avec BOM), pour qu'Excel en français lise les nombres comme des nombres."""
-    rows: list[list[Any]] = [["tableau", "ligne", "colonne", "valeur"]]
+    rows: list[list[Any]] = [["Tableau", "Ligne", "Colonne", "Valeur"]]
     for t in tables:
         cols, body = visible(t)
         for r in body:
