@@ -104,12 +104,17 @@ def test_followup_show_csv(sample: Path, tmp_path: Path) -> None:
 
 def test_import_decp_csv(tmp_path: Path) -> None:
     repo = init_git(copy_repo(tmp_path / "depot"))
-    path = write_decp(tmp_path / "d.json", [marche(), marche(id="=1+1", acheteur={"id": "21930066200018"}, montant=1e17)])
+    mods = [{"modification": {"id": 1, "dateNotificationModification": "2027-01-15", "datePublicationDonneesModification": "2027-01-20",
+                              "montant": 1300000}}]
+    path = write_decp(tmp_path / "d.json", [marche(modifications=mods),
+                                            marche(id="=1+1", acheteur={"id": "21930066200018"}, montant=1e17)])
     res = Cli()("import", "decp", str(path), "--schema", str(DECP_SCHEMA), "--format", "csv", repo=repo, code=1)
     rows = french_rows(res.stdout)
     assert rows[0] == ["Type", "Fichier", "Enregistrement", "Identifiant DECP", "Acheteur (SIRET)", "Demande", "Score", "Détail"]
     types = {r[0] for r in rows[1:]}
-    assert {"rapprochement confiant", "défaut : montant invraisemblable"} <= types
+    assert {"rapprochement confiant", "modification appliquée", "défaut : montant invraisemblable"} <= types
+    [mod] = [r for r in rows[1:] if r[0] == "modification appliquée"]
+    assert mod[5] == "GRCS-2026-P4Q5" and mod[7].startswith("modification 1 du 15")
     assert "'=1+1" in [r[3] for r in rows[1:]]  # identifiant piégé neutralisé
     scores = [r[6] for r in rows[1:] if r[0].startswith("rapprochement")]
     assert scores and all(re.fullmatch(r"\d+(?:,\d)?", s) for s in scores)

@@ -168,7 +168,7 @@ def test_due_lists_each_followup_duty_with_who_waits(shared_repo, cli):
     # W2X4, relevés mensuels : novembre 2026 (fin 30/11 + 30 jours = 30/12/2026) manque au 15/01/2027
     missing = [i for i in items if i["dossier"] == "GRCS-2026-W2X4" and "relevé novembre 2026" in i["attente"]]
     assert len(missing) == 1 and missing[0]["depuis"] == "2026-12-30" and missing[0]["attendu_par"] == "le guichet"
-    assert missing[0]["acteur"] == "facilitateur : facilitateur-94-01"
+    assert missing[0]["acteur"] == "facilitateur : Claire Fontaine (CD94)" and missing[0]["identifiant_acteur"] == "facilitateur-94-01"
     late = by[("GRCS-2025-9KXA", "rattrapage des heures")]
     assert late["acteur"] == "titulaire : Sûreté Exemple Île-de-France SAS (fictif)" and "67,59 % du rythme" in late["attente"]
     # ce qui ne doit pas attendre : QN3H à 89,5 % du rythme, N5P2 clôturé

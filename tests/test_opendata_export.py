@@ -13,7 +13,7 @@ from jsonschema import Draft7Validator
 from guichet_cli.core import yamlio
 from tests.conftest import PROJECT
 from tests.decp_helpers import DECP_SCHEMA, marche, write_decp
-from tests.ocds_helpers import codelist, eforms_codes, package_schema
+from tests.ocds_helpers import codelist, eforms_codes, official_errors, package_schema
 
 SCHEMA = ["--schema", str(DECP_SCHEMA)]
 
@@ -73,7 +73,15 @@ def _ocds(cli, repo: Path, *args: str) -> dict:
 
 
 def test_ocds_package_is_valid_with_both_extensions(cli, repo: Path):
+    """Chaque publication est contrôlée par le schéma OFFICIEL release-schema.json 1.1.4 avec les deux
+    extensions appliquées ; l'enveloppe du paquet, par un noyau de substitution écrit d'après OCDS 1.1.
+    Aucun paquet PyPI n'installe le schéma officiel, ni aucun outil OCDS maintenu ne contrôle hors ligne
+    (libcoveocds, ocdsextensionregistry le téléchargent) : le schéma officiel est une copie vérifiée par
+    son empreinte, tirée de l'archive source d'ocdsmerge 0.8.0 (liste de ce qui a été vérifié :
+    tests/ocds_helpers.py, tests/fixtures/ocds/README.md)."""
     package = _ocds(cli, repo)
+    assert len(package["releases"]) >= 10
+    assert official_errors(package) == []
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in Draft7Validator(package_schema()).iter_errors(package)]
     assert errors == []
     for release in package["releases"]:
@@ -108,6 +116,7 @@ def test_ocds_award_after_notification(cli, git_repo: Path, tmp_path: Path):
     cli("export", "ocds", "--out", str(out), repo=git_repo, code=0)
     package = json.loads(out.read_text(encoding="utf-8"))
     assert list(Draft7Validator(package_schema()).iter_errors(package)) == []
+    assert official_errors(package) == []
     [rel] = [r for r in package["releases"] if r["ocid"].endswith("GRCS-2026-P4Q5")]
     assert rel["tag"] == ["award"] and rel["awards"][0]["value"] == {"amount": 1250000, "currency": "EUR"}
     assert rel["awards"][0]["suppliers"][0]["id"] == "FR-SIRET-73282932000074"
@@ -120,6 +129,14 @@ def test_ocds_schema_check_is_not_a_rubber_stamp():
                          "initiationType": "tender", "tender": {"id": "1", "sustainability": [{"goal": 3}],
                                                                 "otherRequirements": {"reservedParticipation": []}}}]}
     assert len(list(Draft7Validator(package_schema()).iter_errors(bad))) == 2
+    # le schéma officiel, extensions appliquées, refuse les mêmes, puis une étiquette hors liste et un champ requis absent
+    assert [e.split(": ")[0] for e in official_errors(bad)] == ["ocds-abcdef-1 ['tender', 'sustainability', 0, 'goal']",
+                                                                 "ocds-abcdef-1 ['tender', 'otherRequirements', 'reservedParticipation']"]
+    bad["releases"][0]["tag"] = ["offre"]
+    del bad["releases"][0]["initiationType"]
+    errors = official_errors(bad)
+    assert len(errors) == 4 and any("'initiationType' is a required property" in e for e in errors)
+    assert any("'offre' is not one of" in e for e in errors)
 
 
 # --- table de correspondance -------------------------------------------------------------------

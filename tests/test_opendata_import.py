@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.opendata import decp, importer
 from guichet_cli.core.workspace import open_workspace
 from tests.conftest import git
@@ -50,17 +51,20 @@ def test_real_world_file_survives_and_reports_each_defect():
                      "titulaires.0 : champ obligatoire absent : titulaire"):
         assert expected in text
     amount = [d for d in defects if d.kind == "montant"]
-    assert [(d.record_id, "1e+17" in d.message) for d in amount] == [("2020F00075", True)]
+    assert [(d.record_id, "100 000 000 000 000 000 € HT" in d.message) for d in amount] == [("2020F00075", True)]
 
 
 def test_reduced_check_keeps_usable_records_and_drops_implausible_amounts():
     events = _events(REAL_WORLD, schema=False)
     records = {e.id: e for e in events if isinstance(e, decp.DecpRecord)}
     assert "2022VI2022.242" not in records  # dureeMois "NC"
-    assert records["2020F00075"].montant is None  # 1e17 : signalé, non utilisé
-    assert records["202401L04"].montant == 127835.12
+    # 1e17 : signalé, non utilisé ; le montant retenu est celui de la dernière modification (4 modifications)
+    assert records["2020F00075"].initial[0] is None and records["2020F00075"].montant == 22540.0
+    assert [a.id for a in records["2020F00075"].amendments] == [1, 2, 3, 4]
+    assert records["202401L04"].initial[0] == 127835.12 and records["202401L04"].montant == 124557.46
     broken = [e for e in events if isinstance(e, decp.Defect) and e.kind == "titulaire"]
-    assert [b.record_id for b in broken] == ["2019K1209"]
+    assert [b.record_id for b in broken] == ["2020F00075", "2020F00075", "2019K1209", "2019K1209", "2019K1209"]
+    assert sum(b.message.startswith("modification 1 : titulaires.") for b in broken) == 4  # titulaires cassés des modifications
     assert [h.siret for h in records["2019K1209"].holders] == ["39210873400063", "39830819700035"]
 
 
@@ -282,3 +286,210 @@ def test_escaped_typographic_apostrophe_is_normalised_across_read_boundaries(tmp
     path.write_text(json.dumps({"marches": {"marche": recs}}, ensure_ascii=False), encoding="utf-8")
     events = _events(path)
     assert len(events) == 400 and {e.raw["procedure"] for e in events} == {"Appel d'offres ouvert"}
+
+
+# --- registre des structures (structures/) lu par la commande ---------------------------------
+
+GEIQ_SIRET = "98000037600023"  # structures/98000037600023.yaml : type GEIQ (fictif)
+EI_SIRET = "90000001900027"  # structures/90000001900027.yaml : type EI (fictif)
+
+
+def _reserved_to(siret: str, **overrides):
+    return marche(considerationsSociales={"considerationSociale": ["Marché réservé"]},
+                  titulaires=[{"titulaire": {"typeIdentifiant": "SIRET", "id": siret}}], **overrides)
+
+
+def test_cli_reads_the_structures_registry_for_reserved_markets(cli, git_repo: Path, tmp_path: Path):
+    from guichet_cli.core import yamlio
+
+    assert yamlio.load_fast(git_repo / "structures" / f"{GEIQ_SIRET}.yaml")["type"] == "GEIQ"
+    path = write_decp(tmp_path / "d.json", [_reserved_to(GEIQ_SIRET)])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=1).stdout)
+    [inc] = [i for i in data["incoherences"] if i["type"] == "reserve_titulaire"]
+    assert inc["demande"] == "GRCS-2026-P4Q5" and f"SIRET {GEIQ_SIRET}" in inc["message"] and "« geiq »" in inc["message"]
+    # la même structure devenue entreprise d'insertion dans le registre : plus d'incohérence
+    struct = git_repo / "structures" / f"{GEIQ_SIRET}.yaml"
+    struct.write_text(struct.read_text(encoding="utf-8").replace("type: GEIQ", "type: EI"), encoding="utf-8")
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=0).stdout)
+    assert data["incoherences"] == []
+
+
+def test_reserved_market_without_case_is_checked_against_the_registry_too(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [_reserved_to(GEIQ_SIRET, acheteur={"id": "21750001600019"}, id="SANSDEM1"),
+                                            _reserved_to(EI_SIRET, acheteur={"id": "21750001600019"}, id="SANSDEM2")])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=1).stdout)
+    assert [(i["id"], i["demande"]) for i in data["incoherences"]] == [("SANSDEM1", None)]
+
+
+def test_written_holder_gets_its_registry_category_and_a_geiq_none(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [_reserved_to(EI_SIRET)])
+    cli("import", "decp", str(path), *SCHEMA, "--write", repo=git_repo, code=0)
+    ws = open_workspace(git_repo)
+    assert [(h.siret, h.structure_inclusive) for h in ws.store.case("GRCS-2026-P4Q5").execution.titulaires] == [(EI_SIRET, "siae")]
+    cli("validate", repo=git_repo, code=0)
+    git(git_repo, "reset", "-q", "--hard", "HEAD~1")
+    path = write_decp(tmp_path / "d.json", [_reserved_to(GEIQ_SIRET)])
+    cli("import", "decp", str(path), *SCHEMA, "--write", repo=git_repo, code=1)
+    ws = open_workspace(git_repo)
+    # « geiq » n'est pas une valeur de structure_inclusive : le titulaire est écrit sans, et la demande reste valide
+    assert [(h.siret, h.structure_inclusive) for h in ws.store.case("GRCS-2026-P4Q5").execution.titulaires] == [(GEIQ_SIRET, None)]
+    cli("validate", repo=git_repo, code=0)
+
+
+# --- une personne tranche les rapprochements douteux (--accept, --reject) ----------------------
+
+NET02 = dict(id="2026NET02", objet="Nettoyage des locaux hospitaliers - lot 2 : bureaux administratifs", codeCPV="90919200",
+             montant=290000)
+
+
+def test_person_accepts_one_lot_and_rejects_the_other(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(), marche(**NET02)])
+    case_file = git_repo / "cases" / "2026" / "GRCS-2026-P4Q5.yaml"
+    before = case_file.read_text(encoding="utf-8")
+    res = cli("import", "decp", str(path), *SCHEMA, repo=git_repo, code=0)
+    assert "--accept 2026NET01=GRCS-2026-P4Q5" in res.stdout  # la commande dit comment trancher
+    res = cli("import", "decp", str(path), *SCHEMA, "--accept", "2026NET01=GRCS-2026-P4Q5", "--reject", "2026NET02=GRCS-2026-P4Q5",
+              "-f", "json", repo=git_repo, code=0)
+    data = json.loads(res.stdout)
+    [acc] = [m for m in data["rapprochements"] if m["id"] == "2026NET01"]
+    assert acc["verdict"] == "confiant" and acc["accepte"] is True
+    assert [w["demande"] for w in data["ecritures"] if w["commit"]] == ["GRCS-2026-P4Q5"]
+    assert len(data["refus"]) == 1 and data["refus"][0]["commit"]
+    # deux commits tracés : l'écriture acceptée, puis le refus
+    log = git(git_repo, "log", "-2", "--format=%s%n%b%n--")
+    assert "marché 2026NET01, rapprochement accepté" in log and "Guichet-Statut: decision_rendue -> marche_notifie" in log
+    assert "marché 2026NET02 des DECP refusé" in log and "Guichet-Action: donnees_essentielles_refus" in log
+    assert log.count("Guichet-Dossier: GRCS-2026-P4Q5") == 2
+    after = case_file.read_text(encoding="utf-8")
+    assert after.startswith(before.split("statut:")[0])  # aller-retour : commentaires conservés
+    ws = open_workspace(git_repo)
+    case = ws.store.case("GRCS-2026-P4Q5")
+    assert case.execution.donnees_essentielles.id == "2026NET01" and case.execution.montant_notifie_ht == 1250000
+    assert [(r.id, r.acheteur) for r in case.rejected_records] == [("2026NET02", "26950031000108")]
+    cli("validate", repo=git_repo, code=0)
+    # une lecture suivante : ni le refus ni l'accepté ne sont reproposés, rien n'est réécrit
+    commits = len(git(git_repo, "log", "--format=%H").split())
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "--write", "-f", "json", repo=git_repo, code=0).stdout)
+    assert [(m["id"], m["verdict"]) for m in data["rapprochements"]] == [("2026NET01", "confiant")]
+    assert data["fichiers"][0]["douteux"] == 0 and data["fichiers"][0]["sans_demande"] == 1
+    assert [w["non_ecrit"] for w in data["ecritures"]] == ["la demande porte déjà ces informations"]
+    # redonner les mêmes décisions ne change rien non plus
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "--accept", "2026NET01=GRCS-2026-P4Q5",
+                          "--reject", "2026NET02=GRCS-2026-P4Q5", "-f", "json", repo=git_repo, code=0).stdout)
+    assert data["refus"][0]["non_ecrit"].startswith("le marché 2026NET02 est déjà refusé")
+    assert len(git(git_repo, "log", "--format=%H").split()) == commits
+    assert git(git_repo, "status", "--porcelain") == ""
+
+
+def test_rejected_doubtful_match_is_no_longer_proposed(cli, git_repo: Path, tmp_path: Path):
+    rec = marche(id="1234", objet="Entretien ménager", montant=5000000, lieuExecution={"code": "77", "typeCode": "Code département"})
+    path = write_decp(tmp_path / "d.json", [rec])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo).stdout)
+    assert [m["verdict"] for m in data["rapprochements"]] == ["douteux"]
+    cli("import", "decp", str(path), *SCHEMA, "--reject", "1234=GRCS-2026-P4Q5", repo=git_repo, code=0)
+    ws = open_workspace(git_repo)
+    assert [r.id for r in ws.store.case("GRCS-2026-P4Q5").rejected_records] == ["1234"]  # reste un texte
+    cli("validate", repo=git_repo, code=0)
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "--write", "-f", "json", repo=git_repo).stdout)
+    assert data["rapprochements"] == [] and data["ecritures"] == []
+    # un autre acheteur qui publierait un marché « 1234 » n'est pas touché par ce refus
+    assert not ws.store.case("GRCS-2026-P4Q5").rejects("1234", "21930066200018")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--accept", "2026NET01"], "forme attendue IDENTIFIANT_DECP=DEMANDE"),
+    (["--reject", "=GRCS-2026-P4Q5"], "forme attendue IDENTIFIANT_DECP=DEMANDE"),
+    (["--accept", "2026NET01=GRCS-2026-ZZZZ"], "demande « GRCS-2026-ZZZZ » introuvable"),
+    (["--accept", "ABSENT=GRCS-2026-P4Q5"], "marché absent des fichiers lus (rien n'a été écrit) : --accept ABSENT=GRCS-2026-P4Q5"),
+    (["--reject", "ABSENT=GRCS-2026-P4Q5", "--write"], "marché absent des fichiers lus"),
+    (["--accept", "2026NET01=GRCS-2026-P4Q5", "--reject", "2026NET01=GRCS-2026-P4Q5"], "à la fois accepté et refusé"),
+])
+def test_bad_decisions_are_usage_errors_and_write_nothing(cli, git_repo: Path, tmp_path: Path, args: list[str], expected: str):
+    path = write_decp(tmp_path / "d.json", [marche()])
+    res = cli("import", "decp", str(path), *args, repo=git_repo, code=2)
+    assert expected in res.stderr and "Traceback" not in res.stdout + res.stderr
+    assert git(git_repo, "status", "--porcelain") == "" and len(git(git_repo, "log", "--format=%H").split()) == 1
+
+
+def test_accepting_a_rejected_pair_asks_to_remove_the_rejection_first(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(), marche(**NET02)])
+    cli("import", "decp", str(path), "--reject", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=0)
+    res = cli("import", "decp", str(path), "--accept", "2026NET02=GRCS-2026-P4Q5", repo=git_repo, code=2)
+    assert "refusé auparavant" in res.stderr and "rapprochements_refuses" in res.stderr
+    # refuser un marché déjà enregistré dans la demande : à corriger à la main, rien n'est écrit
+    cli("import", "decp", str(path), "--accept", "2026NET01=GRCS-2026-P4Q5", repo=git_repo, code=0)
+    commits = len(git(git_repo, "log", "--format=%H").split())
+    res = cli("import", "decp", str(path), "--reject", "2026NET01=GRCS-2026-P4Q5", repo=git_repo, code=2)
+    assert "déjà enregistré dans la demande" in res.stderr
+    assert len(git(git_repo, "log", "--format=%H").split()) == commits and git(git_repo, "status", "--porcelain") == ""
+
+
+# --- modifications (avenants) publiées dans les DECP ------------------------------------------
+
+
+def _mod(num: int, notified: str, **fields):
+    return {"modification": {"id": num, "dateNotificationModification": notified,
+                             "datePublicationDonneesModification": notified, **fields}}
+
+
+TWO_MODIFICATIONS = [
+    # listées dans le désordre : c'est la date de notification qui fixe l'ordre d'application
+    _mod(2, "2027-06-01", montant=1400000),
+    _mod(1, "2027-01-15", montant=1300000, dureeMois=54,
+         titulaires=[{"titulaire": {"typeIdentifiant": "SIRET", "id": EI_SIRET}}]),
+]
+
+
+def test_official_example_with_modifications_is_amended():
+    [path] = [p for p in EXAMPLES if p.name == "marches_avec_modifications.json"]
+    records = [e for e in _events(path) if isinstance(e, decp.DecpRecord)]
+    assert records and all(r.amendments for r in records)
+    r = records[0]
+    assert (r.montant, r.duree_mois, [h.id for h in r.holders]) == (123457.87, 12, ["868768687576575"])
+    assert r.initial[:2] == (575000.0, 48)
+
+
+def test_two_modifications_are_applied_in_date_order_before_matching_and_writing(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(modifications=TWO_MODIFICATIONS)])
+    [rec] = _events(path)
+    assert [a.id for a in rec.amendments] == [1, 2]
+    assert (rec.montant, rec.duree_mois, [h.siret for h in rec.holders]) == (1400000.0, 54, [EI_SIRET])
+    res = cli("import", "decp", str(path), *SCHEMA, "--write", repo=git_repo, code=0)
+    out = res.stdout
+    assert "Marchés modifiés" in out and "2026NET01 (acheteur 26950031000108) :" in out
+    m13, m14, m125 = fr.money(1300000), fr.money(1400000), fr.money(1250000)
+    assert f"modification 1 du {fr.date_long('2027-01-15')} : montant {m13}, durée 54 mois, titulaires {EI_SIRET}" in out
+    assert f"modification 2 du {fr.date_long('2027-06-01')} : montant {m14}" in out
+    assert f"retenu : montant {m125} → {m14} ; durée 48 → 54 mois ; titulaires 73282932000074 → {EI_SIRET}" in out
+    assert f"montant {m14} proche de {m13}" in out  # le rapprochement lit le montant modifié
+    ws = open_workspace(git_repo)
+    ex = ws.store.case("GRCS-2026-P4Q5").execution
+    assert ex.montant_notifie_ht == 1400000
+    assert [(h.siret, h.structure_inclusive) for h in ex.titulaires] == [(EI_SIRET, "siae")]
+    assert ex.donnees_essentielles.champs["dureeMois"] == 54
+    assert "modifications_appliquees: [1, 2]" in (git_repo / "cases" / "2026" / "GRCS-2026-P4Q5.yaml").read_text(encoding="utf-8")
+    cli("validate", repo=git_repo, code=0)
+    # l'export republie l'état d'après les modifications, valide au regard du schéma officiel
+    doc = json.loads(cli("export", "decp", *SCHEMA, repo=git_repo, code=None).stdout)
+    [exported] = [m for m in doc["marches"]["marche"] if m["id"] == "2026NET01"]
+    assert (exported["montant"], exported["dureeMois"]) == (1400000, 54)
+
+
+def test_modification_summary_in_json_and_count(cli, git_repo: Path, tmp_path: Path):
+    path = write_decp(tmp_path / "d.json", [marche(modifications=TWO_MODIFICATIONS), marche(id="AUTRE2", acheteur={"id": "21930066200018"})])
+    data = json.loads(cli("import", "decp", str(path), *SCHEMA, "-f", "json", repo=git_repo, code=0).stdout)
+    assert data["fichiers"][0]["modifies"] == 1
+    [m] = [m for m in data["rapprochements"] if m["id"] == "2026NET01"]
+    assert all(r["modifications"] == [] for r in data["rapprochements"] if r["id"] != "2026NET01")
+    assert m["montant_retenu"] == 1400000 and [x["id"] for x in m["modifications"]] == [1, 2]
+    assert m["modifications"][0] == {"id": 1, "notifiee_le": "2027-01-15", "montant": 1300000, "dureeMois": 54, "titulaires": [EI_SIRET]}
+
+
+def test_implausible_amount_in_a_modification_is_reported_and_not_used(tmp_path: Path):
+    mods = [_mod(1, "2027-01-15", montant=1300000), _mod(2, "2027-06-01", montant=1e17)]
+    path = write_decp(tmp_path / "d.json", [marche(modifications=mods)])
+    events = _events(path)
+    [defect] = [e for e in events if isinstance(e, decp.Defect)]
+    assert defect.kind == "montant" and defect.message.startswith("modification 2 : montant invraisemblable")
+    [rec] = [e for e in events if isinstance(e, decp.DecpRecord)]
+    assert rec.montant == 1300000.0

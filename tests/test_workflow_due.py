@@ -35,7 +35,7 @@ def test_due_groups_waiting_items_by_actor(tmp_path, cli):
     aaaa = next(i for i in items if i["dossier"] == "GRCS-2026-AAAA")
     assert aaaa["depuis"] == "2026-04-14" and aaaa["jours"] == 228 and aaaa["acteur"].startswith("donneur d'ordre : ")
     text = cli("due", "--on", "2026-11-28", repo=root).stdout
-    assert "facilitateur : facilitateur-93-02" in text and "donneur d'ordre : Ville de Saint-Denis-sur-Exemple" in text
+    assert "facilitateur : Hugo Haddad (CD93)" in text and "donneur d'ordre : Ville de Saint-Denis-sur-Exemple" in text
     out = cli("due", "--on", "2026-11-28", "--format", "csv", repo=root).stdout.removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(out), delimiter=";"))
     assert rows[0][:3] == ["Acteur", "Identifiant de l'acteur", "Dossier"] and len(rows) == len(items) + 1

@@ -48,6 +48,12 @@ def import_decp(
     since: Annotated[str | None, typer.Option("--since", help="Seulement les marchés notifiés à partir de cette date (AAAA-MM-JJ).",
                                               show_default=False)] = None,
     write: Annotated[bool, typer.Option("--write", help="Écrit les rapprochements confiants dans les demandes (et committe).")] = False,
+    accept: Annotated[list[str] | None, typer.Option(
+        "--accept", metavar="DECP_ID=DEMANDE", show_default=False,
+        help="Accepte un rapprochement douteux : l'écrit dans la demande comme un confiant (et committe). Répétable.")] = None,
+    reject: Annotated[list[str] | None, typer.Option(
+        "--reject", metavar="DECP_ID=DEMANDE", show_default=False,
+        help="Refuse un rapprochement douteux : noté dans la demande (rapprochements_refuses), il n'est plus proposé. Répétable.")] = None,
     fmt: ImportFormat = "text",
     schema: SchemaOption = None,
     no_commit: NoCommit = False,
@@ -68,14 +74,19 @@ def import_decp(
 
       guichet import decp decp-2026.json --write
 
+      guichet import decp decp-2026.json --accept 2026NET01=GRCS-2026-P4Q5 --reject 2026NET02=GRCS-2026-P4Q5
+
       guichet import decp decp-2026.json --format csv > rapprochements.csv
     """
     from guichet_cli.core.facts import dates
     from guichet_cli.core.opendata import importer, present
 
     since_date = dates.parse_option(since, "--since") if since else None
+    accepted = [importer.parse_pair(v, "--accept") for v in accept or ()]
+    rejected = [importer.parse_pair(v, "--reject") for v in reject or ()]
     ws = workspace(repo)
-    rep = importer.run(ws, files, schema=_schema(schema), buyer=_siret(buyer), since=since_date, write=write, no_commit=no_commit)
+    rep = importer.run(ws, files, schema=_schema(schema), buyer=_siret(buyer), since=since_date, write=write, no_commit=no_commit,
+                       lookup=importer.registry_lookup(ws), accept=accepted, reject=rejected)
     if fmt == "json":
         echo(present.to_json(rep))
     elif fmt == "csv":

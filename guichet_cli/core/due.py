@@ -16,13 +16,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from guichet_cli.core import gitrepo
+from guichet_cli.core import actors, gitrepo
 from guichet_cli.core.facts import dates
 from guichet_cli.core.followup.duties import compute as followup_duties
 from guichet_cli.core.followup.duties import reported_in
 from guichet_cli.core.history import SHALLOW_HINT, History, load_history
 from guichet_cli.core.model.case import Case
-from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
 
 _WAITING_STATUSES = {"recommandation_transmise", "decision_rendue", "marche_notifie", "en_execution"}
@@ -81,18 +80,6 @@ class DueReport:
 CSV_COLUMNS = ["Acteur", "Identifiant de l'acteur", "Dossier", "Attente", "Depuis le", "Jours", "Source de la date", "Attendu par"]
 
 
-def _buyer(reg: Registry, case: Case) -> tuple[str, str]:
-    return f"donneur d'ordre : {reg.buyer_name(case.donneur_ordre)}", case.donneur_ordre
-
-
-def _facilitator(reg: Registry, case: Case) -> tuple[str, str]:
-    if case.facilitators:
-        return f"facilitateur : {case.facilitators[0]}", case.facilitators[0]
-    lead = case.routage.lead if case.routage else None
-    if lead:
-        return f"coordination : {reg.partner_label(lead)}", lead
-    return "guichet : routage à faire", "guichet"
-
 
 def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool = True) -> DueReport:
     on = on or dt.date.today()
@@ -135,19 +122,19 @@ def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool =
             if since is None:
                 since, source = since_status(path, status)
             if since and (on - since).days > response_days:
-                add(_buyer(reg, case), case, f"réponse à la recommandation (délai de {response_days} jours dépassé)", since, source)
+                add(actors.buyer(reg, case), case, f"réponse à la recommandation (délai de {response_days} jours dépassé)", since, source)
         if status in ("marche_notifie", "en_execution") and execution and execution.reunion_lancement is None:
             since, source = execution.notifie_le, "execution.notifie_le"
             if (on - since).days > kickoff_days:
-                add(_facilitator(reg, case), case,
+                add(actors.facilitator(reg, case), case,
                     f"réunion de lancement avec le titulaire (délai de {kickoff_days} jours après notification dépassé)", since, source)
         if status == "en_execution" and case.has_insertion_clause and execution:
             last_year = on.year - 1
             if execution.notifie_le.year <= last_year and last_year not in case.result_years and not reported_in(case, last_year):
-                add(_facilitator(reg, case), case, f"bilan {last_year} de la clause (résultats de l'année)",
+                add(actors.facilitator(reg, case), case, f"bilan {last_year} de la clause (résultats de l'année)",
                     dt.date(last_year + 1, 1, 1), "fin d'année")
         if decision and decision.suite in ("non_suivie", "partiellement_suivie") and not decision.motif:
-            add(_buyer(reg, case), case, "motif de la recommandation non suivie (decision.motif)", decision.date, "decision.date")
+            add(actors.buyer(reg, case), case, "motif de la recommandation non suivie (decision.motif)", decision.date, "decision.date")
     for case, duty in followup_duties(ws, on, ws.store.cases()):  # suivi de l'exécution (core/followup/duties.py)
         if duty.since <= on:
             items.append(DueItem(duty.actor[0], duty.actor[1], case.id, ws.rel(case.path), duty.what, duty.since.isoformat(),

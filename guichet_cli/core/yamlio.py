@@ -404,28 +404,29 @@ def to_commented(value: Any) -> Any:
     return value
 
 
-def set_field(data: Any, dotted: str, value: Any) -> None:
-    """Écrit `value` au chemin pointé `a.b.c` d'un arbre aller-retour (blocs créés au besoin)."""
+def _parent(data: Any, dotted: str) -> tuple[Any, str]:
+    """(bloc parent, dernière clé) du chemin pointé `a.b.c` ; les blocs manquants sont créés."""
     node = data
-    parts = dotted.split(".")
-    for part in parts[:-1]:
+    *parents, last = dotted.split(".")
+    for part in parents:
         if not isinstance(node.get(part), dict):
             node[part] = CommentedMap()
         node = node[part]
-    node[parts[-1]] = value
+    return node, last
+
+
+def set_field(data: Any, dotted: str, value: Any) -> None:
+    """Écrit `value` au chemin pointé `a.b.c` d'un arbre aller-retour (blocs créés au besoin)."""
+    node, last = _parent(data, dotted)
+    node[last] = value
 
 
 def set_item(data: Any, dotted: str, index: int | None, value: Any) -> None:
     """Remplace l'élément `index` de la liste pointée `a.b` (None : l'ajoute à la fin ; liste créée au besoin)."""
-    node = data
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        if not isinstance(node.get(part), dict):
-            node[part] = CommentedMap()
-        node = node[part]
-    seq = node.get(parts[-1])
+    node, last = _parent(data, dotted)
+    seq = node.get(last)
     if not isinstance(seq, list):
-        node[parts[-1]] = to_commented([value])
+        node[last] = to_commented([value])
     elif index is None or index >= len(seq):
         seq.append(value)
     else:

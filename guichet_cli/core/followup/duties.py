@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from guichet_cli.core import actors
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.facts import periods
 from guichet_cli.core.followup import figures as F
@@ -35,18 +36,6 @@ class Duty:
     source: str
 
 
-def _buyer(reg: Registry, case: Case) -> tuple[str, str]:
-    return f"donneur d'ordre : {reg.buyer_name(case.donneur_ordre)}", case.donneur_ordre
-
-
-def _facilitator(reg: Registry, case: Case) -> tuple[str, str]:
-    if case.facilitators:
-        return f"facilitateur : {case.facilitators[0]}", case.facilitators[0]
-    lead = case.routage.lead if case.routage else None
-    if lead:
-        return f"coordination : {reg.partner_label(lead)}", lead
-    return "guichet : routage à faire", "guichet"
-
 
 def case_duties(ws: Workspace, case: Case, on: dt.date, rules: dict, reg: Registry) -> list[Duty]:
     ex = case.execution
@@ -55,16 +44,16 @@ def case_duties(ws: Workspace, case: Case, on: dt.date, rules: dict, reg: Regist
     out: list[Duty] = []
     if not case.has_insertion_clause:
         return out  # engagements 8 à 10 : ceux d'une clause suivie par un facilitateur
-    fac = _facilitator(reg, case)
+    fac = actors.facilitator(reg, case)
     fac_name = fac[0].split(" : ", 1)[-1]
     notify_days = int(rules["delai_signalement_notification_jours"])
     if ex.notification_signalee_le is None and (on - ex.notifie_le).days > notify_days:
-        out.append(Duty("notification", _buyer(reg, case), f"le guichet et {fac_name}",
+        out.append(Duty("notification", actors.buyer(reg, case), f"le guichet et {fac_name}",
                         f"signalement de la notification du {fr.date_fr(ex.notifie_le.isoformat())} au guichet et au facilitateur "
                         f"(délai de {notify_days} jours dépassé)", ex.notifie_le, "execution.notifie_le"))
     kick = ex.reunion_lancement
     if kick is not None and not kick.facilitateur_present:
-        out.append(Duty("lancement", _buyer(reg, case), fac_name,
+        out.append(Duty("lancement", actors.buyer(reg, case), fac_name,
                         f"invitation du facilitateur : réunion de lancement du {fr.date_fr(kick.date.isoformat())} tenue sans lui",
                         kick.date, "execution.reunion_lancement"))
     delay = int(rules["delai_releve_jours"])

@@ -298,7 +298,7 @@ class PublishedRecord:
 
     @classmethod
     def from_fields(cls, f: Fields) -> PublishedRecord:
-        own = ("id", "source", "rapproche_le", "score")
+        own = ("id", "source", "rapproche_le", "score", "modifications_appliquees")
         return cls(f.text("id"), f.opt_text("source"), f.opt_date("rapproche_le"), f.opt_number("score"),
                    {k: v for k, v in f.data.items() if k not in own})
 
@@ -414,6 +414,20 @@ class Abandonment:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    """Un marché publié (DECP) qu'une personne a refusé de rapprocher de la demande (import decp --reject)."""
+
+    id: str
+    refuse_le: dt.date
+    acheteur: str | None = None
+    motif: str | None = None
+
+    @classmethod
+    def from_fields(cls, f: Fields) -> RejectedRecord:
+        return cls(f.text("id"), f.date("refuse_le"), f.opt_text("acheteur"), f.opt_text("motif"))
+
+
+@dataclass(frozen=True, slots=True)
 class Case:
     """Une demande au guichet, telle que lue dans cases/<année>/<id>.yaml."""
 
@@ -436,6 +450,7 @@ class Case:
     abandon: Abandonment | None = None
     notes: str | None = None
     sourcing: SourcingRecord | None = None
+    rejected_records: tuple[RejectedRecord, ...] = ()
     # Arbre lu, pour les seules règles qui nomment un champ par son chemin (rules/cycle_de_vie.yaml,
     # rules/transitions.yaml) : `field_value` / `has_field`, jamais lu directement par une commande.
     raw: Any = field(default=None, repr=False, compare=False)
@@ -455,7 +470,12 @@ class Case:
             suivi=f.build("suivi", FollowUp.from_fields), cloture=f.build("cloture", Closure.from_fields),
             abandon=f.build("abandon", Abandonment.from_fields), notes=f.opt_text("notes"), raw=data,
             sourcing=f.build("sourcing", SourcingRecord.from_fields),
+            rejected_records=f.build_all("rapprochements_refuses", RejectedRecord.from_fields),
         )
+
+    def rejects(self, decp_id: str, buyer: str) -> bool:
+        """Ce marché publié (identifiant DECP, acheteur) a-t-il été refusé pour cette demande ?"""
+        return any(r.id == decp_id and (r.acheteur is None or r.acheteur == buyer) for r in self.rejected_records)
 
     def field_value(self, dotted: str) -> Any:
         """Valeur au chemin `a.b.c` nommé par une règle, ou None (valeur vide = absente)."""

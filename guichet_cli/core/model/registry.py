@@ -159,6 +159,15 @@ class Registry:
         p = self.partners.get(pid)
         return p.label if p else pid
 
+    def facilitator_label(self, fid: str) -> str:
+        """« Prénom Nom (coordination) » quand le contact est connu, sinon l'identifiant."""
+        fac = self.facilitators.get(fid)
+        if fac is None:
+            return fid
+        contact = self.contacts.get(fac.contact)
+        who = contact.full_name if contact else fid
+        return f"{who} ({self.partner_label(fac.coordination)})"
+
     def contact_name(self, cid: str) -> str:
         c = self.contacts.get(cid)
         return c.full_name if c else cid

@@ -5,7 +5,8 @@
    d'application de L2112-2-1 (22 août 2026), publié sans considération sociale (un enregistrement
    DECP par lot : l'incohérence est dite pour ce lot).
 3. Marché réservé dont un titulaire n'est pas une SIAE / EA / ESAT d'après le registre des structures
-   (consultation facultative : sans registre, ce contrôle ne dit rien).
+   (structures/, lu par le magasin ; type → catégorie dans rules/donnees_ouvertes.yaml#decp.categories_structures),
+   puis d'après les titulaires déjà notés dans les demandes. Un SIRET qu'aucun registre ne connaît n'est pas signalé.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from guichet_cli.core.facts import thresholds
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
+from guichet_cli.core.model.structures import StructureRegistry
 from guichet_cli.core.opendata.decp import NO_SOCIAL, RESERVED, DecpRecord
 from guichet_cli.core.workspace import Workspace
 
@@ -44,6 +46,17 @@ def holders_lookup(cases: Iterable[Case]) -> StructureLookup:
             if h.structure_inclusive:
                 known[h.siret] = h.structure_inclusive
     return known.get
+
+
+def structures_lookup(structures: StructureRegistry, categories: dict[str, str]) -> StructureLookup:
+    """Registre des structures (structures/) : catégorie du type de la structure au SIRET donné
+    (EI → siae, EA → ea, GEIQ → geiq…), None si le registre ne connaît pas ce SIRET ou ce type."""
+
+    def look(siret: str) -> str | None:
+        s = structures.get(siret)
+        return categories.get(s.type) if s is not None else None
+
+    return look
 
 
 def chain(*lookups: StructureLookup | None) -> StructureLookup:

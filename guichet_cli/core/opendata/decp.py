@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import EnvironmentProblem, UsageError
 
 MARCHE = "marche"
@@ -39,6 +40,17 @@ class DecpHolder:
         return self.id if self.type_identifiant == "SIRET" and _SIRET.match(self.id) else None
 
 
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """Une modification (avenant) publiée dans `modifications[]`, appliquée à l'enregistrement."""
+
+    id: int | None
+    notified: dt.date | None  # dateNotificationModification
+    montant: float | None = None  # nouveau montant HT (None : inchangé, ou invraisemblable et ignoré)
+    duree_mois: int | None = None
+    holders: tuple[DecpHolder, ...] = ()  # titulaires après la modification (vide : inchangés)
+
+
 @dataclass(frozen=True)
 class DecpRecord:
     """Un marché DECP lu et contrôlé (les champs utilisés par le guichet, et l'enregistrement tel quel)."""
@@ -57,6 +69,11 @@ class DecpRecord:
     social: tuple[str, ...]
     holders: tuple[DecpHolder, ...]
     raw: dict[str, Any] = field(repr=False, compare=False)
+    # Modifications appliquées, dans l'ordre de leur notification : montant, durée et titulaires
+    # ci-dessus sont ceux d'après la dernière modification qui les change ; `initial` garde les valeurs
+    # publiées à la notification (montant, durée, titulaires).
+    amendments: tuple[Amendment, ...] = ()
+    initial: tuple[float | None, int | None, tuple[DecpHolder, ...]] | None = None
 
     @property
     def cpv8(self) -> str | None:
@@ -75,7 +92,7 @@ class Defect:
     index: int | None
     record_id: str | None
     buyer: str | None
-    kind: str  # rejete, montant, titulaire, concession, illisible
+    kind: str  # rejete, montant, titulaire, modification, concession, illisible
     message: str
 
 
@@ -358,7 +375,7 @@ def _one(src: str, n: int, kind: str, rec: Any, check: Checker, max_amount: floa
     usable_amount: float | None = float(montant) if isinstance(montant, int | float) and not isinstance(montant, bool) else None
     if usable_amount is not None and usable_amount > max_amount:
         yield Defect(src, n, rid, buyer, "montant",
-                     f"montant invraisemblable ({usable_amount:.6g} € HT, au-delà de {max_amount:.6g}) : signalé, non utilisé")
+                     f"montant invraisemblable ({fr.eur(usable_amount)} HT, au-delà de {fr.eur(max_amount)} HT) : signalé, non utilisé")
         usable_amount = None
     reasons = check(rec)
     if reasons:
@@ -370,12 +387,52 @@ def _one(src: str, n: int, kind: str, rec: Any, check: Checker, max_amount: floa
     social = tuple((rec.get("considerationsSociales") or {}).get("considerationSociale") or ())
     lieu = rec.get("lieuExecution") if isinstance(rec.get("lieuExecution"), dict) else {}
     duree = rec.get("dureeMois")
+    duree_mois = duree if isinstance(duree, int) and not isinstance(duree, bool) else None
+    amendments: list[Amendment] = []
+    for problem, amendment in _amendments(rec.get("modifications"), max_amount):
+        if problem is not None:
+            yield Defect(src, n, rid, buyer, *problem)
+        if amendment is not None:
+            amendments.append(amendment)
+    initial = (usable_amount, duree_mois, holders) if amendments else None
+    for a in amendments:  # dans l'ordre de notification : la dernière modification qui change un champ l'emporte
+        usable_amount = a.montant if a.montant is not None else usable_amount
+        duree_mois = a.duree_mois if a.duree_mois is not None else duree_mois
+        holders = a.holders or holders
     yield DecpRecord(
         source=src, index=n, id=str(rid), buyer=str(buyer), objet=str(rec.get("objet") or ""),
         cpv=rec.get("codeCPV") if isinstance(rec.get("codeCPV"), str) else None, montant=usable_amount,
         notified=_parse_date(rec.get("dateNotification")),
         place_code=str(lieu["code"]) if lieu.get("code") is not None else None,
         place_type=lieu.get("typeCode") if isinstance(lieu.get("typeCode"), str) else None,
-        duree_mois=duree if isinstance(duree, int) and not isinstance(duree, bool) else None,
-        social=tuple(str(s) for s in social), holders=holders, raw=rec,
+        duree_mois=duree_mois, social=tuple(str(s) for s in social), holders=holders, raw=rec,
+        amendments=tuple(amendments), initial=initial,
     )
+
+
+def _amendments(value: Any, max_amount: float) -> Iterator[tuple[tuple[str, str] | None, Amendment | None]]:
+    """Modifications d'un marché (`modifications: [{modification: {…}}]`), triées par date de notification
+    puis par numéro ; chacune avec le défaut qu'elle porte (montant invraisemblable, titulaire illisible)."""
+    found: list[tuple[dt.date, int, Amendment]] = []
+    for i, item in enumerate(value if isinstance(value, list) else [], start=1):
+        mod = item.get("modification") if isinstance(item, dict) else None
+        if not isinstance(mod, dict):
+            yield ("modification", f"modifications.{i - 1} : bloc {{ modification: {{ … }} }} attendu, modification ignorée"), None
+            continue
+        num = mod.get("id") if isinstance(mod.get("id"), int) and not isinstance(mod.get("id"), bool) else None
+        label = f"modification {num}" if num is not None else f"modification n° {i} de la liste"
+        amount = mod.get("montant")
+        montant = float(amount) if isinstance(amount, int | float) and not isinstance(amount, bool) and amount >= 1 else None
+        if montant is not None and montant > max_amount:
+            yield ("montant", f"{label} : montant invraisemblable ({fr.eur(montant)} HT, au-delà de {fr.eur(max_amount)} HT) : "
+                              "signalé, non utilisé"), None
+            montant = None
+        duree = mod.get("dureeMois")
+        holders, broken = _holders(mod.get(DECP_HOLDERS))
+        for b in broken:
+            yield ("titulaire", f"{label} : {b}"), None
+        found.append((_parse_date(mod.get("dateNotificationModification")) or dt.date.min, num or 0, Amendment(
+            num, _parse_date(mod.get("dateNotificationModification")), montant,
+            duree if isinstance(duree, int) and not isinstance(duree, bool) and duree >= 1 else None, holders)))
+    for _, _, amendment in sorted(found, key=lambda f: (f[0], f[1])):
+        yield None, amendment

@@ -32,6 +32,7 @@ class Candidate:
     score: float
     reasons: tuple[str, ...]
     lot: int | None = None
+    recorded: bool = False  # l'identifiant DECP est déjà enregistré dans la demande
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Match:
     verdict: str  # confiant, douteux, sans_demande
     candidates: list[Candidate] = field(default_factory=list)
     note: str | None = None
+    accepted: bool = False  # décidé par une personne (--accept)
 
     @property
     def best(self) -> Candidate | None:
@@ -69,17 +71,26 @@ def _months_between(a: Any, b: Any) -> int:
 class Matcher:
     """Les demandes indexées par SIRET d'acheteur ; `match(record)` note chaque demande du même acheteur."""
 
-    def __init__(self, cases: Iterable[Case], rules: dict[str, Any]) -> None:
+    def __init__(self, cases: Iterable[Case], rules: dict[str, Any], rejected: Iterable[tuple[str, str]] = ()) -> None:
+        """`rejected` : couples (identifiant DECP, demande) refusés dans cette commande même (--reject),
+        en plus de ceux que les demandes portent (rapprochements_refuses)."""
         self.rules = rules
         self.points = rules["points"]
+        self.rejected = set(rejected)
         self.by_buyer: dict[str, list[Case]] = defaultdict(list)
         for case in cases:
             self.by_buyer[case.donneur_ordre].append(case)
 
+    def refused(self, rec: DecpRecord, case: Case) -> bool:
+        return (rec.id, case.id) in self.rejected or case.rejects(rec.id, rec.buyer)
+
     def match(self, rec: DecpRecord) -> Match:
-        cases = self.by_buyer.get(rec.buyer, [])
-        if not cases:
+        all_cases = self.by_buyer.get(rec.buyer, [])
+        if not all_cases:
             return Match(rec, NONE, note=f"aucune demande de l'acheteur {rec.buyer}")
+        cases = [c for c in all_cases if not self.refused(rec, c)]
+        if not cases:
+            return Match(rec, NONE, note=f"rapprochement refusé pour {', '.join(c.id for c in all_cases)} (--reject)")
         cands = sorted((self.score(rec, c) for c in cases), key=lambda c: -c.score)
         best = cands[0]
         second = cands[1].score if len(cands) > 1 else None
@@ -97,7 +108,7 @@ class Matcher:
     def score(self, rec: DecpRecord, case: Case) -> Candidate:
         pub = case.execution.donnees_essentielles if case.execution else None
         if pub is not None and pub.id == rec.id:
-            return Candidate(case, 100.0, (f"identifiant DECP {rec.id} déjà enregistré dans la demande",))
+            return Candidate(case, 100.0, (f"identifiant DECP {rec.id} déjà enregistré dans la demande",), recorded=True)
         p, reasons, total = self.points, [f"même acheteur (SIRET {rec.buyer})"], 0.0
         m = case.marche
         lot = None

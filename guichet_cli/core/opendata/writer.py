@@ -1,6 +1,7 @@
 """Écriture d'un rapprochement confiant dans la demande (--write) : date de notification, titulaires
 (SIRET), montant notifié, considérations sociales publiées et bloc execution.donnees_essentielles
-(identifiant DECP et champs publiés). Édition aller-retour par le magasin, commit à trailers.
+(identifiant DECP et champs publiés). Montant, durée et titulaires sont ceux d'après les modifications
+publiées (decp.py les applique, la dernière notifiée l'emporte), dont les numéros sont notés. Édition aller-retour par le magasin, commit à trailers.
 
 Ce qui est déjà renseigné dans la demande n'est jamais remplacé : seuls les champs vides sont remplis.
 """
@@ -38,6 +39,11 @@ def holder_name(siret: str) -> str:
     return f"Titulaire SIRET {siret} (nom à compléter : les DECP ne publient pas le nom)"
 
 
+def _categories(rules: dict[str, Any]) -> set[str]:
+    """Valeurs de execution.titulaires[].structure_inclusive que la lecture des registres peut donner."""
+    return set(rules["structures_reservataires"]) | set(rules.get("structures_reservataires_ess") or ()) | {"aucune"}
+
+
 def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: float, lookup: StructureLookup | None,
             today: dt.date) -> dict[str, Any]:
     """Champs à remplir (chemin pointé → valeur), sans ceux que la demande a déjà."""
@@ -55,7 +61,7 @@ def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: 
             if lot is not None:
                 entry["lots"] = [lot]
             kind = lookup(h.siret) if lookup else None
-            if kind:
+            if kind in _categories(rules):  # « geiq » (registre des structures) n'est pas une valeur des demandes
                 entry["structure_inclusive"] = kind
             holders.append(yamlio.to_commented(entry))
         if holders:
@@ -68,12 +74,17 @@ def _values(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: 
         block: dict[str, Any] = {"id": rec.id, "source": Path(rec.source).name, "rapproche_le": today.isoformat(),
                                  "score": round(score, 1)}
         block.update({k: rec.raw[k] for k in rules["champs_recopies"] if k in rec.raw})
+        if rec.amendments:  # montant, durée et titulaires écrits sont ceux d'après les modifications
+            if rec.duree_mois is not None and "dureeMois" in rules["champs_recopies"]:
+                block["dureeMois"] = rec.duree_mois
+            block["modifications_appliquees"] = yamlio.to_commented([a.id for a in rec.amendments if a.id is not None])
         values["execution.donnees_essentielles"] = yamlio.to_commented(block)
     return values
 
 
 def write_match(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, score: float, *,
-                lookup: StructureLookup | None, today: dt.date, no_commit: bool = False) -> Written:
+                lookup: StructureLookup | None, today: dt.date, no_commit: bool = False, accepted: bool = False) -> Written:
+    """Écrit un rapprochement confiant, ou accepté par une personne (`accepted`, --accept)."""
     path = case.path
     values = _values(ws, rec, case, lot, score, lookup, today)
     if "execution.notifie_le" in values and "execution.titulaires" not in values:
@@ -104,7 +115,25 @@ def write_match(ws: Workspace, rec: DecpRecord, case: Case, lot: int | None, sco
             status = None  # la demande n'a pas tout ce qu'exige « marché notifié » : on écrit sans changer le statut
     if status is None:
         ws.store.edit(path, mutate(False))
-    subject = f"{case.id} : notification lue dans les DECP (marché {rec.id})"
+    subject = f"{case.id} : notification lue dans les DECP (marché {rec.id}" + (", rapprochement accepté)" if accepted else ")")
     sha = audit.commit_changes(ws, [path], case_id=case.id, action=ACTION, subject=subject, status_change=status,
                                no_commit=no_commit)
     return Written(case.id, path, tuple(values), status, sha)
+
+
+REJECTED = "rapprochements_refuses"
+REJECT_ACTION = "donnees_essentielles_refus"
+
+
+def write_rejection(ws: Workspace, decp_id: str, buyer: str, case: Case, *, today: dt.date, no_commit: bool = False) -> Written:
+    """Note dans la demande qu'une personne a refusé ce marché publié (--reject) : il ne sera plus proposé.
+    Ajout en fin de liste rapprochements_refuses (édition aller-retour), commit à trailers."""
+    path = case.path
+    if case.rejects(decp_id, buyer):
+        return Written(case.id, path, (), None, None, f"le marché {decp_id} est déjà refusé pour cette demande")
+    entry = yamlio.to_commented({"id": decp_id, "acheteur": buyer, "refuse_le": today.isoformat()})
+    audit.check_can_commit(ws, [path], no_commit=no_commit)
+    ws.store.edit(path, lambda data: yamlio.set_item(data, REJECTED, None, entry))
+    sha = audit.commit_changes(ws, [path], case_id=case.id, action=REJECT_ACTION,
+                               subject=f"{case.id} : marché {decp_id} des DECP refusé (ce n'est pas cette demande)", no_commit=no_commit)
+    return Written(case.id, path, (REJECTED,), None, sha)
