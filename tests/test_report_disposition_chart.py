@@ -70,7 +70,7 @@ def _xlsx_chart(path: Path, title: str) -> dict[str, tuple[int, int]]:
     ws = openpyxl.load_workbook(path)["Graphiques"]
     rows = list(ws.iter_rows(values_only=True))
     start = next(n for n, r in enumerate(rows) if r[0] == title)
-    assert rows[start + 1][:3] == ("Catégorie", "2025", "2026")
+    assert rows[start + 1][:3] == ("Disposition", "2025", "2026")
     found = {}
     for r in rows[start + 2:]:
         if not r[0] or r[1] is None:

@@ -31,7 +31,7 @@ def render(ctx: ReportContext, report: dict[str, Any], fmt: str) -> bytes:
         return text_out.to_json(report)
     tables = build_tables(report, labels)
     if fmt == "md":
-        return text_out.to_markdown(report, tables)
+        return text_out.to_markdown(report, tables, labels)
     if fmt == "csv":
         return text_out.to_csv(tables)
     if fmt == "table":

@@ -24,7 +24,7 @@ def add_charts(wb: Any, report: dict[str, Any], labels: dict[str, dict[str, str]
         title = sheet.cell(row=row, column=1, value=chart.title)
         title.font, title.alignment = Font(bold=True), _WRAP
         head = row + 1
-        sheet.cell(row=head, column=1, value="Catégorie").font = Font(bold=True)
+        sheet.cell(row=head, column=1, value=chart.axis).font = Font(bold=True)
         for s, (name, _values) in enumerate(chart.series, start=2):
             sheet.cell(row=head, column=s, value=name).font = Font(bold=True)
             sheet.column_dimensions[sheet.cell(row=head, column=s).column_letter].width = 16
