@@ -25,7 +25,7 @@ from guichet_cli.core.workspace import Workspace
 HIGH, MEDIUM, LOW = "haute", "moyenne", "basse"
 COLUMNS = [
     ("ligne", "Ligne"), ("objet", "Objet"), ("cpv", "CPV"), ("montant", "Montant HT"), ("duree", "Durée (mois)"),
-    ("departements", "Département(s)"), ("lancement", "Lancement"), ("secteur", "Secteur"), ("dispositions", "Dispositions"),
+    ("departements", "Départements"), ("lancement", "Lancement"), ("secteur", "Secteur"), ("dispositions", "Dispositions"),
     ("heures", "Heures d'insertion"), ("seuil", "Seuil européen"), ("au_dessus", "Au-dessus du seuil"),
     ("obligation", "Condition sociale obligatoire"), ("priorite", "Priorité"), ("regle", "Règle"), ("notes", "Notes"),
 ]

@@ -80,7 +80,8 @@ def text_lines(rep: ImportReport) -> list[str]:
             sha = f" ; commit {w.sha[:10]}" if w.sha else ""
             out.append(f"  {w.case_id} : {w.skipped or 'noté dans rapprochements_refuses, ne sera plus proposé'}{sha}")
     if rep.case_problems:
-        out += ["", f"{rep.case_problems} demande(s) illisible(s) ignorée(s) : lancer « guichet validate »."]
+        out += ["", fr.count(rep.case_problems, "demande illisible ignorée", "demandes illisibles ignorées", plain=True)
+               + " : lancer « guichet validate »."]
     return out
 
 
