@@ -109,7 +109,8 @@ def test_xlsx_in_and_out(cli, repo, tmp_path):
 def test_csv_and_markdown_outputs(cli, repo, tmp_path):
     path = write_plan_csv(tmp_path / "plan.csv", generate_plan_rows(14))
     out = cli("screen", str(path), "--format", "csv", repo=repo).stdout
-    parsed = list(csv.reader(io.StringIO(out), delimiter=";"))
+    assert out.startswith("\ufeff")  # BOM aussi sur la sortie standard (« > criblage.csv » s'ouvre dans Excel)
+    parsed = list(csv.reader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
     assert parsed[0][0] == "Ligne" and len(parsed) == 15
     md = cli("screen", str(path), "--format", "md", repo=repo).stdout
     assert md.startswith("| ") and "**Synthèse**" in md

@@ -91,7 +91,9 @@ def test_typical_mistakes_read_in_french():
     res = _run("--help")
     assert "COMMANDE [ARGUMENTS]..." in res.output
     res = _run("status", "a", "b", "c")
-    assert "argument(s) en trop : c" in res.output
+    assert "argument en trop : c" in res.output  # un seul : singulier
+    res = _run("status", "a", "b", "c", "d")
+    assert "arguments en trop : c d" in res.output
 
 
 def test_metavars_say_what_to_type():

@@ -150,7 +150,7 @@ def test_show_csv_and_xlsx(shared_repo, cli, tmp_path):
     from openpyxl import load_workbook
 
     csv_text = cli("followup", "show", "GRCS-2026-W2X4", "--format", "csv", "--on", "2026-12-02", repo=shared_repo).stdout
-    assert csv_text.splitlines()[0].startswith("Dossier;Lot;SIRET titulaire;Titulaire;Heures dues")
+    assert csv_text.splitlines()[0].startswith("\ufeffDossier;Lot;SIRET titulaire;Titulaire;Heures dues")
     out = tmp_path / "suivi.xlsx"
     cli("followup", "show", "GRCS-2025-3M8Q", "--format", "xlsx", "--out", str(out), "--on", "2026-12-02", repo=shared_repo)
     wb = load_workbook(out)

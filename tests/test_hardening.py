@@ -239,7 +239,7 @@ def test_interrupted_batch_leaves_only_complete_files_and_says_how_far(tmp_path,
     for p in files:
         Document(str(p))  # chaque fichier écrit s'ouvre : il est complet
     if proc.returncode == 130:
-        m = re.search(r"Interrompu : (\d+) fichier\(s\) écrit\(s\)", stderr)
+        m = re.search(r"Interrompu : (\d+) fichiers? écrits? ", stderr)
         assert m, stderr
         assert int(m.group(1)) == len(files)
         assert "rien n'a été écrit" not in stderr

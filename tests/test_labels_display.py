@@ -8,7 +8,7 @@ def test_route_shows_labels_and_facilitator_names(cli, repo):
     out = cli("route", "GRCS-2026-7F3K", "--write", "--no-commit", repo=repo).stdout
     assert "suit clause_insertion" not in out
     assert "accompagne : clause d'insertion (condition d'exécution)" in out
-    fac = next(line for line in out.splitlines() if "Facilitateur(s)" in line)
+    fac = next(line for line in out.splitlines() if line.strip().startswith(("Facilitateur :", "Facilitateurs :")))
     assert "(facilitateur-93-" in fac and fac.split(":", 1)[1].strip()[0].isupper()  # un nom, puis l'identifiant
 
 

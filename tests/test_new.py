@@ -123,7 +123,7 @@ def test_prompts_when_interactive(cli, repo, monkeypatch):
     monkeypatch.setattr("guichet_cli.cli.new.interactive", lambda: True)
     args = [a for a in BASE if a not in ("--cpv", "90911200", "--duration", "48")]
     result = cli(*args, repo=repo, input="90911200, 90919200\n36\n\n")  # Entrée : date de lancement inconnue
-    assert "Code(s) CPV" in result.stdout and "Durée en mois" in result.stdout
+    assert "Codes CPV (un ou plusieurs)" in result.stdout and "Durée en mois" in result.stdout
     data = yamlio.load_mapping_fast(_created(result, repo))
     assert data["marche"]["cpv"] == ["90911200", "90919200"] and data["marche"]["duree_mois"] == 36
 

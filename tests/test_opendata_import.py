@@ -190,8 +190,9 @@ def test_csv_format_has_one_row_per_fact(cli, git_repo: Path, tmp_path: Path):
 
     path = write_decp(tmp_path / "d.json", [marche(), marche(id="B", acheteur={"id": "21930066200018"}, montant=1e17)])
     res = cli("import", "decp", str(path), *SCHEMA, "--format", "csv", repo=git_repo, code=1)
-    rows = list(csv.DictReader(io.StringIO(res.stdout)))
-    assert {r["type"] for r in rows} >= {"rapprochement confiant", "défaut : montant invraisemblable"}
+    assert res.stdout.startswith("\ufeff")  # conventions françaises des tableurs (core/sheets.py)
+    rows = list(csv.DictReader(io.StringIO(res.stdout.removeprefix("\ufeff")), delimiter=";"))
+    assert {r["Type"] for r in rows} >= {"rapprochement confiant", "défaut : montant invraisemblable"}
 
 
 # --- incohérences ---------------------------------------------------------------------------

@@ -13,10 +13,10 @@ def test_all_batch_reports_bad_buyer_and_produces_the_others(cli, tmp_path: Path
     out = tmp_path / "bilans"
     res = cli("report", "--year", "2026", "--all", "--format", "xlsx", "--out", str(out), repo=repo, code=1)
     assert sorted(p.name for p in out.iterdir()) == [f"bilan-2026-{BUYER_A}.xlsx", f"bilan-2026-{BUYER_B}.xlsx"]
-    assert "2 fichier(s) écrit(s)" in res.stdout
+    assert "2 fichiers écrits" in res.stdout
     assert "Données manquantes : 1" in res.stdout and "GRCS-2025-AAA4" in res.stdout
     assert BUYER_C in res.stderr and "heures_realisees" in res.stderr and "nombre attendu" in res.stderr
-    assert "1 bilan(s) ou dossier(s) en erreur" in res.stderr
+    assert "1 bilan ou dossier en erreur" in res.stderr
     assert "Traceback" not in res.output
 
 

@@ -67,9 +67,9 @@ def test_wrong_type_names_file_line_and_field(cli, tmp_path: Path, tail: str, wh
     res = cli("report", "--year", "2026", "--all", "--format", "json", "--out", str(out), repo=repo, code=1)
     # les autres donneurs ont leur bilan ; celui du dossier illisible (lu dans l'arbre analysé) est signalé
     assert sorted(p.name for p in out.iterdir()) == [f"bilan-2026-{BUYER_A}.json", f"bilan-2026-{BUYER_B}.json"]
-    assert f"{BUYER_C} : bilan {BUYER_C} non produit : dossier(s) illisible(s) : " in res.stderr
+    assert f"{BUYER_C} : bilan {BUYER_C} non produit : dossier illisible : " in res.stderr
     assert f"cases/2026/{BAD_ID}.yaml{where}{problem}" in res.stderr
-    assert "1 bilan(s) ou dossier(s) en erreur" in res.stderr
+    assert "1 bilan ou dossier en erreur" in res.stderr
     assert "Traceback" not in res.output
 
     # panorama régional : produit, le dossier y est écarté avec son identifiant, son fichier et sa position

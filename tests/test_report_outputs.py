@@ -62,7 +62,7 @@ def test_docx_has_the_json_figures_and_charts(outputs: dict[str, Path]) -> None:
     synth = {row.cells[0].text: row.cells[1].text for row in d.tables[0].rows}
     assert synth["Participants (somme par marché)"] == "7"
     assert synth["Demandes reçues"] == "2"
-    assert len(d.inline_shapes) == 3  # heures, publics, dispositions
+    assert len(d.inline_shapes) == 5  # heures, publics, familles, dispositions recommandées et retenues par année
     assert "{{" not in text and "{%" not in text and "\u27e6" not in text
 
 
@@ -95,7 +95,7 @@ def _is_number(cell: str) -> bool:
 def test_csv_neutralises_formulas(outputs: dict[str, Path]) -> None:
     assert outputs["csv"].read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 avec BOM (Excel)
     rows = list(csv.reader(io.StringIO(outputs["csv"].read_text(encoding="utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["tableau", "ligne", "colonne", "valeur"]
+    assert rows[0] == ["Tableau", "Ligne", "Colonne", "Valeur"]
     assert not any(cell.startswith(("=", "+", "-", "@")) and not _is_number(cell) for row in rows for cell in row)
     assert any(cell == "'" + FORMULA for row in rows for cell in row)
     values = {(r[0], r[1]): r[3] for r in rows[1:]}

@@ -219,7 +219,7 @@ def test_write_records_consultations_then_answers_and_due_and_report(tmp_path, c
     assert not [i for i in soon.items if "sourcing" in i.waiting_for]
     # analyse : la recommandation cite l'offre et les réponses
     an_out = cli("analyse", "GRCS-2026-7F3K", repo=repo).output
-    assert "offre connue du registre structures/" in an_out and "1 structure(s) intéressée(s)" in an_out
+    assert "offre connue du registre structures/" in an_out and "1 structure intéressée" in an_out
     # bilan annuel : le sourcing est compté
     from guichet_cli.core.sourcing.followup import indicators
     ind = indicators(open_workspace(repo).store.cases(), str)

@@ -31,8 +31,8 @@ def _sheet_problems(ws) -> list[str]:  # noqa: ANN001
             if isinstance(v, str):
                 if ISO_DATE.match(v):
                     out.append(f"{c.coordinate} : date en texte {v!r}")
-                # (sauf les années en libellé de catégorie d'un graphique : « 2025 » y est un nom)
-                if re.fullmatch(r"-?\d+(?:[.,]\d+)?", v) and not (ws.title == "Graphiques" and c.column == 1) \
+                # (sauf les années en libellé de catégorie ou en nom de série d'un graphique : « 2025 » y est un nom)
+                if re.fullmatch(r"-?\d+(?:[.,]\d+)?", v) and not (ws.title == "Graphiques" and (c.column == 1 or c.font.b)) \
                         and not re.fullmatch(r"\d{8}|\d{14}", v):  # CPV et SIRET : des identifiants, en texte
                     out.append(f"{c.coordinate} : nombre en texte {v!r}")
                 if CODE.match(v):
@@ -114,11 +114,11 @@ def test_same_charts_in_docx_html_and_xlsx(workbooks: list[Path], tmp_path: Path
         Cli()("report", "--year", "2026", "--region", "--format", fmt, "--out", str(tmp_path), repo=repo, code=None)
     wb = openpyxl.load_workbook(next(p for p in workbooks if p.name == "bilan-2026-region.xlsx"))
     titles = [r[0] for r in wb["Graphiques"].iter_rows(values_only=True)
-              if r[0] and (r[0].startswith(("Heures d'insertion", "Participants", "Marchés", "Part ")))]
+              if r[0] and (r[0].startswith(("Heures d'insertion", "Participants", "Marchés", "Part ", "Dispositions ")))]
     d = docx.Document(str(tmp_path / "bilan-2026-region.docx"))
     captions = [p.text.rstrip(".") for p in d.paragraphs if p.style.name == "Caption"]
     html = (tmp_path / "bilan-2026-region.html").read_text(encoding="utf-8")
-    assert len(titles) >= 7 and len(d.inline_shapes) == len(titles)
+    assert len(titles) >= 9 and len(d.inline_shapes) == len(titles)
     assert [c.replace("\u00a0", " ") for c in captions] == titles
     assert all(f"<figcaption>{t}</figcaption>".replace("'", "&#x27;") in html or t.replace("'", "&#x27;") in html
                for t in titles)

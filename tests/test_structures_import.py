@@ -81,7 +81,7 @@ def test_import_of_5000_lines_reports_bad_rows_imports_the_rest_and_is_idempoten
     assert len(bad) > 40
     result = cli("structures", "import", str(export), repo=repo, code=1)
     out = result.output
-    assert "5000 ligne(s) lue(s)" in out
+    assert "5 000 lignes lues" in out
     reported = {int(m.group(1)): m.group(2) for m in re.finditer(r"export-reseau\.csv:(\d+): (.+)", out)}
     assert set(reported) == set(bad)  # chaque ligne fautive, avec son numéro, et rien d'autre
     for line, message in bad.items():

@@ -36,8 +36,9 @@ def test_due_groups_waiting_items_by_actor(tmp_path, cli):
     assert aaaa["depuis"] == "2026-04-14" and aaaa["jours"] == 228 and aaaa["acteur"].startswith("donneur d'ordre : ")
     text = cli("due", "--on", "2026-11-28", repo=root).stdout
     assert "facilitateur : Hugo Haddad (CD93)" in text and "donneur d'ordre : Ville de Saint-Denis-sur-Exemple" in text
-    rows = list(csv.reader(io.StringIO(cli("due", "--on", "2026-11-28", "--format", "csv", repo=root).stdout), delimiter=";"))
-    assert rows[0][:3] == ["acteur", "identifiant_acteur", "dossier"] and len(rows) == len(items) + 1
+    out = cli("due", "--on", "2026-11-28", "--format", "csv", repo=root).stdout.removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(out), delimiter=";"))
+    assert rows[0][:3] == ["Acteur", "Identifiant de l'acteur", "Dossier"] and len(rows) == len(items) + 1
     # une réunion de lancement enregistrée lève l'attente
     edit_case(root / "cases/2026/GRCS-2025-CCCC.yaml", execution__reunion_lancement={"date": "2025-07-01", "facilitateur_present": True})
     text = cli("due", "--on", "2026-11-28", repo=root).stdout

@@ -68,7 +68,9 @@ def interrupted_message(written: list[Any]) -> str:
         return "Interrompu : rien n'a été écrit."
     folders = sorted({str(p.parent) for p in written})
     where = folders[0] if len(folders) == 1 else f"{len(folders)} dossiers"
-    return (f"Interrompu : {len(written)} fichier(s) écrit(s) avant l'arrêt dans {where} (dernier : {written[-1].name}), "
+    from guichet_cli.core import frformat as fr
+
+    return (f"Interrompu : {fr.count(len(written), 'fichier écrit', 'fichiers écrits', plain=True)} avant l'arrêt dans {where} (dernier : {written[-1].name}), "
             "chacun complet ; aucun fichier temporaire laissé. Relancer la commande pour produire les suivants.")
 
 

@@ -122,9 +122,12 @@ def remind(
     if not res.drafts:
         echo("Aucune relance à rédiger : rien n'est en attente.")
         return
+    from guichet_cli.core import frformat as fr
+
     for d in res.drafts:
         where = f" → {d.path}" if d.path else ""
-        echo(f"{d.recipient} ({d.address or 'adresse inconnue'}) : {len(d.items)} attente(s), relance n° {d.rank}{where}")
+        echo(f"{d.recipient} ({d.address or 'adresse inconnue'}) : {fr.count(len(d.items), 'attente', 'attentes', plain=True)}, "
+             f"relance n° {d.rank}{where}")
     if dry_run:
         echo("Aperçu : rien n'a été écrit.")
     else:

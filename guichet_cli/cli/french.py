@@ -53,7 +53,7 @@ _ERRORS = [
     (re.compile(r"^Missing argument '?([^'.]*)'?\.?(?: .*)?$"), "argument obligatoire manquant : {0}"),
     (re.compile(r"^Missing option '?([^'.]*)'?\.?(?: .*)?$"), "option obligatoire manquante : {0}"),
     (re.compile(r"^Missing parameter: (.*)$"), "valeur obligatoire manquante : {0}"),
-    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$"), "argument(s) en trop : {0}"),
+    (re.compile(r"^Got unexpected extra arguments?(?:\(s\))? \((.*)\)$"), lambda extra: _extra_arguments(extra)),
     (re.compile(r"^Invalid value for '?([^':]*)'?(?: / '[^']*')?: (?:Value error, )?'(.*)' is not one of (.*)\.$"),
      "{0} : valeur « {1} » inconnue ; valeurs possibles : {2}"),
     (re.compile(r"^Invalid value for (.*?): (.*)$"), "valeur invalide pour {0} : {1}"),
@@ -62,8 +62,15 @@ _ERRORS = [
     (re.compile(r"^Option '(.*)' requires (\d+) arguments\.$"), "l'option {0} attend {1} valeurs"),
     (re.compile(r"^Option '(.*)' does not take a value\.$"), "l'option {0} ne prend pas de valeur"),
     (re.compile(r"^Argument '(.*)' takes (\d+) values\.$"), "l'argument {0} attend {1} valeurs"),
-    (re.compile(r"^(.*) is not a valid (.*)\.?$"), "{0} n'est pas un(e) {1} valide"),
+    (re.compile(r"^(.*) is not a valid (.*)\.?$"), "{0} : valeur invalide (attendu : {1})"),
 ]
+def _extra_arguments(extra: str) -> str:
+    """« argument en trop : c » / « arguments en trop : c d » (accord de frformat, chargé à l'erreur seulement)."""
+    from guichet_cli.core import frformat as fr
+
+    return f"{fr.agree(len(extra.split()), 'argument', 'arguments')} en trop : {extra}"
+
+
 _DID_YOU_MEAN = re.compile(r"\.? ?(?:Did you mean|\(Possible options:) (.*?)\??\)?$")
 
 
@@ -88,6 +95,8 @@ def _fr(message: str) -> str:
         if m:
             # 'a', 'b' (repr de click) → a, b
             groups = [(g or "").replace("'", "") for g in m.groups()]
+            if callable(template):
+                return template(*groups) + suggestion
             if "{1}" in template and len(groups) > 1 and template.startswith("valeur invalide pour"):
                 groups[1] = value_error(groups[1])
             return template.format(*groups) + suggestion

@@ -16,11 +16,11 @@ _REQUIRED: dict[str, tuple[str, str, Any]] = {
     "requester": ("--requester", "Contact demandeur (identifiant de contacts/, ex. contact-0007)", str),
     "object": ("--object", "Objet du marché", str),
     "nature": ("--nature", "Nature du marché (travaux, services, fournitures)", str),
-    "cpv": ("--cpv", "Code(s) CPV, séparés par des virgules", str),
+    "cpv": ("--cpv", "Codes CPV (un ou plusieurs), séparés par des virgules", str),
     "amount": ("--amount", "Montant estimé HT en euros (ex. 1450000)", str),
     "duration": ("--duration", "Durée en mois", int),
     "form": ("--form", "Forme du marché (marche_ordinaire, accord_cadre_bons_de_commande…)", str),
-    "department": ("--department", "Département(s) d'exécution (75, 77, 78, 91, 92, 93, 94, 95), séparés par des virgules", str),
+    "department": ("--department", "Départements d'exécution (un ou plusieurs : 75, 77, 78, 91, 92, 93, 94, 95), séparés par des virgules", str),
 }
 
 

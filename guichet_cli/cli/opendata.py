@@ -135,7 +135,9 @@ def export_decp(year: YearOption = None, out: OutOption = None, schema: SchemaOp
         raise UsageError("l'export ne valide pas le schéma DECP officiel, rien n'a été écrit :\n  " + "\n  ".join(errors[:20]),
                          "signaler ce cas à l'équipe guichet avec la demande concernée")
     _write(out, json.dumps(doc, ensure_ascii=False, indent=2))
-    echo(f"{len(result.records)} marché(s) publié(s)" + (f", conformes au schéma {path.name}" if path and result.records else ""),
+    from guichet_cli.core import frformat as fr
+
+    echo(fr.count(len(result.records), "marché publié", "marchés publiés", plain=True) + (f", conformes au schéma {path.name}" if path and result.records else ""),
          err=True)
     for inc in result.incomplete:
         for line in export.missing_lines(inc):
@@ -160,7 +162,9 @@ def export_ocds(year: YearOption = None, out: OutOption = None, repo: RepoOption
     cases, _ = ws.store.load_cases()
     package, ids = export.export_ocds(ws, cases, year)
     _write(out, json.dumps(package, ensure_ascii=False, indent=2))
-    echo(f"{len(ids)} publication(s) OCDS", err=True)
+    from guichet_cli.core import frformat as fr
+
+    echo(fr.count(len(ids), "publication OCDS", "publications OCDS", plain=True), err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -137,12 +137,15 @@ def _render_all(ws: Workspace, out_dir: Path, statuses: list[str], year: int | N
     if rows:
         echo(tabulate(rows, headers=["Dossier", "Statut", "Pièces", "Résultat"], tablefmt="simple", maxcolwidths=[None, 16, 30, 34]))  # 100 colonnes
         echo()
+    from guichet_cli.core import frformat as fr
+
     done = len(rows) - failures
-    summary = f"{done} dossier(s) rédigé(s), {written} pièce(s) écrite(s) dans {ws.rel(out_dir)}/"
+    summary = (f"{fr.count(done, 'dossier rédigé', 'dossiers rédigés', plain=True)}, "
+               f"{fr.count(written, 'pièce écrite', 'pièces écrites', plain=True)} dans {ws.rel(out_dir)}/")
     if failures:
         summary += f" ; {failures} en échec"
     if without_rec:
-        summary += f" ; {without_rec} dossier(s) sans recommandation ignoré(s)"
+        summary += f" ; {fr.count(without_rec, 'dossier sans recommandation ignoré', 'dossiers sans recommandation ignorés', plain=True)}"
     echo(summary + ".")
     if failures:
         raise typer.Exit(EXIT_FINDINGS)
@@ -176,13 +179,16 @@ def templates_check(
             echo(f"{where} : avertissement : {message}")
         for where, message in result.skipped_cases:
             echo(f"{where} : dossier d'exemple non rendu : {message}")
-    line = f"{result.templates} modèle(s) vérifié(s)"
+    from guichet_cli.core import frformat as fr
+
+    line = fr.count(result.templates, "modèle vérifié", "modèles vérifiés", plain=True)
     if not no_render:
-        line += f", {result.renders} rendu(s) sur {result.cases} dossier(s) d'exemple"
+        line += (f", {fr.count(result.renders, 'rendu', 'rendus', plain=True)} sur "
+                 + fr.count(result.cases, "dossier d'exemple", "dossiers d'exemple", plain=True))
     if result.warnings and not verbose:
-        line += f", {len(result.warnings)} avertissement(s) (voir -v)"
+        line += f", {fr.count(len(result.warnings), 'avertissement', 'avertissements', plain=True)} (voir -v)"
     if result.errors:
-        echo(f"{line} : {len(result.errors)} problème(s).")
+        echo(f"{line} : {fr.count(len(result.errors), 'problème', 'problèmes', plain=True)}.")
         raise typer.Exit(EXIT_FINDINGS)
     echo(f"{line} : aucun problème.")
 

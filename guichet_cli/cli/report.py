@@ -91,14 +91,16 @@ def _batch(ctx, year: int, sirets: list[str], fmt: str, out_dir: Path, public: b
 
 
 def _summary(outcome, year: int, rel) -> None:  # noqa: ANN001
+    from guichet_cli.core import frformat as fr
+
     lines = []
     if outcome.written:
-        lines.append(f"Bilans {year} : {len(outcome.written)} fichier(s) écrit(s)")
+        lines.append(f"Bilans {year} : {fr.count(len(outcome.written), 'fichier écrit', 'fichiers écrits', plain=True)}")
         lines += [f"  {rel(p)}" for p in outcome.written[:20]]
         if len(outcome.written) > 20:
-            lines.append(f"  … et {len(outcome.written) - 20} autre(s)")
+            lines.append(f"  … et {fr.count(len(outcome.written) - 20, 'autre', 'autres', plain=True)}")
     if outcome.without_activity:
-        lines.append(f"{len(outcome.without_activity)} donneur(s) sans activité en {year} : pas de bilan.")
+        lines.append(f"{fr.count(len(outcome.without_activity), 'donneur', 'donneurs', plain=True)} sans activité en {year} : pas de bilan.")
     if outcome.missing:
         lines.append(f"Données manquantes : {len(outcome.missing)} (détail dans la section « Données manquantes » des bilans)")
         import textwrap
@@ -113,7 +115,8 @@ def _summary(outcome, year: int, rel) -> None:  # noqa: ANN001
         for who, msg in outcome.failed:
             echo(f"  {who} : {msg}", err=True)
         raise DataError(
-            f"{len(outcome.failed)} bilan(s) ou dossier(s) en erreur (données invalides), les autres bilans ont été produits",
+            f"{fr.count(len(outcome.failed), 'bilan ou dossier', 'bilans ou dossiers', plain=True)} en erreur (données invalides), "
+            "les autres bilans ont été produits",
             "corriger les dossiers signalés (guichet validate) puis relancer la commande",
         )
 

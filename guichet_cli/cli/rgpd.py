@@ -132,7 +132,9 @@ def due(
     else:
         for d in items:
             echo(f"{d.contact.id} : à effacer depuis le {d.since.isoformat()} ({d.reason})")
-        echo(f"{len(items)} contact(s) à effacer (conservation : {people.retention_months(ws)} mois après la clôture).")
+        from guichet_cli.core import frformat as fr
+
+        echo(f"{fr.count(len(items), 'contact', 'contacts', plain=True)} à effacer (conservation : {people.retention_months(ws)} mois après la clôture).")
     if items:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -47,10 +47,14 @@ def screen(
     content = core.render(res, format_)
     if out is not None:
         core.write_output(out, content)
-        echo(f"Criblage écrit : {out} ({len(res.lines)} lignes analysées, {len(res.bad)} rejetée(s))")
+        from guichet_cli.core import frformat as fr
+
+        echo(f"Criblage écrit : {out} ({fr.count(len(res.lines), 'ligne analysée', 'lignes analysées', plain=True)}, "
+             f"{fr.count(len(res.bad), 'rejetée', 'rejetées', plain=True)})")
     else:
         sys.stdout.flush()
-        echo(content.lstrip("\ufeff").rstrip("\n") if isinstance(content, str) else "")  # BOM : pour --out seulement
+        # le CSV garde son BOM sur la sortie standard : « guichet screen plan.xlsx -f csv > criblage.csv » s'ouvre dans Excel
+        echo(content.rstrip("\n") if isinstance(content, str) else "")
     for b in res.bad:
         echo(f"{plan.name}: ligne {b.row} : {' ; '.join(b.problems)}", err=True)
     if create_cases:

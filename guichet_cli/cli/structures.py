@@ -36,7 +36,9 @@ def import_(
 
     ws = workspace(repo)
     rep = importer.import_file(ws, file, network=network, dry_run=dry_run)
-    echo(f"Import de {rep.source} : {rep.rows} ligne(s) lue(s)")
+    from guichet_cli.core import frformat as fr
+
+    echo(f"Import de {rep.source} : {fr.count(rep.rows, 'ligne lue', 'lignes lues', plain=True)}")
     echo("Colonnes reconnues : " + ", ".join(f"{h} → {f}" for f, h in rep.columns.items()))
     if rep.ignored_columns:
         echo("Colonnes ignorées : " + ", ".join(rep.ignored_columns))
@@ -49,13 +51,13 @@ def import_(
         for b in rep.bad[:200]:
             echo(f"  {rep.source}:{b.line}: {b.message}")
         if len(rep.bad) > 200:
-            echo(f"  … et {len(rep.bad) - 200} autre(s)")
+            echo(f"  … et {fr.count(len(rep.bad) - 200, 'autre', 'autres', plain=True)}")
     if rep.codeowners is not None:
         echo(f"{ws.rel(rep.codeowners)} mis à jour (relecteurs des fiches)")
     if not dry_run and (rep.added or rep.changed):
         echo("Relire les fiches (git diff structures/), puis committer ou ouvrir une demande de fusion.")
     if rep.bad:
-        raise DataError(f"{len(rep.bad)} ligne(s) écartée(s) ; les autres ont été {'examinées' if dry_run else 'importées'}",
+        raise DataError(f"{fr.count(len(rep.bad), 'ligne écartée', 'lignes écartées', plain=True)} ; les autres ont été {'examinées' if dry_run else 'importées'}",
                         "corriger les lignes indiquées dans le fichier puis relancer l'import (les lignes déjà importées ne changeront pas)")
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +16,13 @@ from guichet_cli.core.errors import EXIT_FINDINGS, UsageError
 NoCommitOption = Annotated[
     bool, typer.Option("--no-commit", help="Écrit la modification sans la committer (elle reste dans la copie de travail).")
 ]
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    """Nombre accordé, texte simple (frformat.count : l'import de babel attend la commande, pas l'aide)."""
+    from guichet_cli.core import frformat as fr
+
+    return fr.count(n, singular, plural, plain=True)
 
 
 def _date_opt(value: str | None, option: str) -> dt.date | None:
@@ -120,7 +125,7 @@ def history(
         echo(f"Historique de {path.stem} ({ws.rel(path)}) : aucun événement — le fichier n'a pas encore été committé "
              "(« git add » puis « git commit », ou une commande guichet sans --no-commit)")
         return
-    echo(f"Historique de {path.stem} ({ws.rel(path)}) : {len(events)} événement(s), du plus récent au plus ancien")
+    echo(f"Historique de {path.stem} ({ws.rel(path)}) : {_count(len(events), 'événement', 'événements')}, du plus récent au plus ancien")
     for e in events:
         line = f"{e.date[:10]}  {e.author:<22} {(e.action or '-'):<14} {_arrow(e.status_before, e.status_after) or '-':<45} {e.sha[:8]}"
         echo(line.rstrip())
@@ -159,7 +164,7 @@ def log(
         present = sorted({ws.root / e.path for e in events if (ws.root / e.path).is_file()})
         routed = {ws.rel(c.path) for c in ws.store.cases(present) if partner in c.partners}
         events = [e for e in events if e.path in routed]
-    echo(f"Activité depuis le {start.isoformat()}" + (f" (partenaire {partner})" if partner else "") + f" : {len(events)} événement(s)")
+    echo(f"Activité depuis le {start.isoformat()}" + (f" (partenaire {partner})" if partner else "") + f" : {_count(len(events), 'événement', 'événements')}")
     for e in events:
         arrow = _arrow(e.status_before, e.status_after)
         echo(f"{e.date[:10]}  {e.case_id:<16} {e.author:<22} {e.subject}" + (f"  [{arrow}]" if arrow else ""))
@@ -191,17 +196,12 @@ def due(
         echo(json.dumps({"date": report.on.isoformat(), "attentes": [i.as_json() for i in report.items]}, ensure_ascii=False, indent=2))
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter=";", lineterminator="\n")
-        w.writerow(["acteur", "identifiant_acteur", "dossier", "attente", "depuis", "jours", "source", "attendu_par"])
-        for i in sorted(report.items, key=lambda i: (i.actor, -i.days, i.case_id)):
-            w.writerow([i.actor, i.actor_id, i.case_id, i.waiting_for, i.since, i.days, i.source, i.waited_by])
-        echo(buf.getvalue().rstrip("\n"))
+        typer.echo(report.to_csv(), nl=False)  # conventions françaises, BOM compris (core/sheets.py)
         return
     if not report.items:
         echo(f"Rien en attente au {report.on.isoformat()}.")
         return
-    echo(f"En attente au {report.on.isoformat()} : {len(report.items)} point(s)")
+    echo(f"En attente au {report.on.isoformat()} : {_count(len(report.items), 'point', 'points')}")
     for actor, items in report.by_actor().items():
         echo(f"\n{actor}")
         for i in items:

@@ -65,6 +65,20 @@ class DueReport:
             out.setdefault(it.actor, []).append(it)
         return out
 
+    def to_csv(self) -> str:
+        """Une ligne par attente, aux conventions françaises des tableurs (core/sheets.py) : « ; »,
+        date jj/mm/aaaa, UTF-8 avec BOM ; en-têtes lisibles (les clés du JSON restent `--format json`)."""
+        from guichet_cli.core.sheets import french_csv_text
+
+        rows: list[list[Any]] = [CSV_COLUMNS]
+        for i in sorted(self.items, key=lambda i: (i.actor, -i.days, i.case_id)):
+            rows.append([i.actor, i.actor_id, i.case_id, i.waiting_for, dates.read(i.since) or i.since, i.days,
+                         i.source, i.waited_by])
+        return french_csv_text(rows)
+
+
+CSV_COLUMNS = ["Acteur", "Identifiant de l'acteur", "Dossier", "Attente", "Depuis le", "Jours", "Source de la date", "Attendu par"]
+
 
 
 def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool = True) -> DueReport:

@@ -92,12 +92,19 @@ def money_words(x: float) -> str:
     return text + (" d'euros" if elided else " euro" + ("s" if value > 1 else ""))
 
 
-def count(x: float | str, singular: str, plural: str) -> str:
+def agree(x: float | str, singular: str, plural: str) -> str:
+    """La forme accordée, seule (« Coordination : … » / « Coordinations : … ») : singulier pour 0 et 1,
+    pluriel à partir de 2 ; un effectif masqué (« < 3 ») prend le pluriel. La seule règle d'accord
+    du guichet : `count` s'en sert ; jamais « (s) »."""
+    return plural if isinstance(x, str) or abs(x) >= 2 else singular
+
+
+def count(x: float | str, singular: str, plural: str, *, plain: bool = False) -> str:
     """Nombre et nom accordé : 0 ou 1 demande reçue, 2 demandes reçues (jamais « demande(s) »).
-    Un effectif masqué (« < 3 ») prend le pluriel."""
-    if isinstance(x, str):
-        return f"{x}{NBSP}{plural}"
-    return f"{_fmt(x)}{NBSP}{singular if abs(x) < 2 else plural}"
+    Un effectif masqué (« < 3 ») prend le pluriel. Espace insécable et séparateur de milliers des
+    documents ; `plain=True` : espaces ordinaires (terminal, CSV, courriel), comme `n`."""
+    text = f"{x if isinstance(x, str) else _fmt(x)}{NBSP}{agree(x, singular, plural)}"
+    return _plain(text) if plain else text
 
 
 # --- texte simple (terminal, CSV, courriel) -----------------------------------------------------

@@ -7,7 +7,10 @@ voisine) ; dates stockées comme dates (format jj/mm/aaaa), nombres comme nombre
 CSV « pour les personnes » (ouverts dans Excel ou LibreOffice en français) : séparateur « ; »,
 virgule décimale (« 1234567,89 », qu'Excel en français lit comme un nombre, contrairement à
 « 1234567.89 »), pas de séparateur de milliers, dates jj/mm/aaaa, UTF-8 avec BOM (sans BOM, Excel
-lit les accents de travers). Voir docs/bilans.md.
+lit les accents de travers), fins de ligne CRLF, toute cellule de texte commençant par = + - @
+(ou tabulation, retour chariot) préfixée d'une apostrophe (injection de formule). Un seul écrivain
+pour tous les `--format csv` : bilans, criblage, échéances (`due`), suivi (`followup show`),
+rapprochements DECP (`import decp`). Voir docs/bilans.md.
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ from typing import Any
 DATE_FORMAT = "DD/MM/YYYY"
 MAX_WIDTH = 60
 BOM = "\ufeff"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: Any) -> Any:
+    """Cellule texte commençant par = + - @ (ou tabulation, retour chariot) : préfixée d'une apostrophe,
+    pour qu'un tableur l'affiche au lieu de l'exécuter (injection de formule). Idempotent."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def french_value(value: Any) -> str:
@@ -43,13 +55,19 @@ def french_value(value: Any) -> str:
     return str(value)
 
 
-def french_csv(rows: Iterable[list[Any]]) -> bytes:
-    """CSV à la française (« ; », virgule décimale, UTF-8 avec BOM) ; les cellules sont déjà neutralisées."""
+def french_csv_text(rows: Iterable[list[Any]]) -> str:
+    """CSV à la française (« ; », virgule décimale, dates jj/mm/aaaa, BOM en tête, CRLF), textes neutralisés.
+    Le BOM part aussi sur la sortie standard : `guichet due --format csv > relances.csv` s'ouvre bien dans Excel."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     for row in rows:
-        w.writerow([french_value(v) for v in row])
-    return (BOM + buf.getvalue()).encode("utf-8")
+        w.writerow([french_value(neutralize(v)) for v in row])
+    return BOM + buf.getvalue()
+
+
+def french_csv(rows: Iterable[list[Any]]) -> bytes:
+    """french_csv_text en UTF-8 (fichier écrit par --out)."""
+    return french_csv_text(rows).encode("utf-8")
 
 
 def _text_width(value: Any) -> int:

@@ -206,7 +206,9 @@ class CaseStore:
     def problems_error(self, problems: list[Finding], intro: str | None = None) -> DataError:
         lines = [f"{self.ws.rel(f.path)}:{f.line or 1}:{f.column or 1}: " + (f"{f.json_path} : " if f.pointer else "") + f.message
                  for f in problems[:20]]
-        more = f"\n  … et {len(problems) - 20} autre(s)" if len(problems) > 20 else ""
+        from guichet_cli.core import frformat as fr
+
+        more = f"\n  … et {fr.count(len(problems) - 20, 'autre', 'autres', plain=True)}" if len(problems) > 20 else ""
         hints = {f.hint for f in problems if f.hint}
         hint = next(iter(hints)) if len(hints) == 1 else "corriger le fichier (« guichet validate » détaille chaque problème) puis relancer"
         files = len({f.path for f in problems})

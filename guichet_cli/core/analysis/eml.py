@@ -81,15 +81,18 @@ def drafts(ws: Workspace, case: Case, reg: Registry, routing: Routing, recs: lis
     motifs = {}
     for r in routing.reasons:
         motifs.setdefault(r.partner, []).append(r.motif)
-    groups: list[tuple[str, str, list[str]]] = [
-        ("coordinations", "coordination(s) départementale(s)", routing.coordinations),
-        ("reseaux-iae", "réseau(x) IAE départemental(aux)", [p for p in routing.networks if _type(reg, p) == "reseau_iae_departemental"]),
-        ("reseaux-partenaires", "réseaux partenaires", [p for p in routing.networks if _type(reg, p) == "reseau_partenaire"]),
+    groups: list[tuple[str, tuple[str, str], list[str]]] = [
+        ("coordinations", ("coordination départementale", "coordinations départementales"), routing.coordinations),
+        ("reseaux-iae", ("réseau IAE départemental", "réseaux IAE départementaux"),
+         [p for p in routing.networks if _type(reg, p) == "reseau_iae_departemental"]),
+        ("reseaux-partenaires", ("réseau partenaire", "réseaux partenaires"),
+         [p for p in routing.networks if _type(reg, p) == "reseau_partenaire"]),
     ]
     out = []
-    for group, title, pids in groups:
+    for group, forms, pids in groups:
         if not pids:
             continue
+        title = fr.agree(len(pids), *forms)
         recipients: list[tuple[str, str | None]] = []
         for pid in pids:
             recipients.extend(_partner_recipients(reg, pid))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import DataError, UsageError
 from guichet_cli.core.facts import amounts, dates, labels
 from guichet_cli.core.facts.sectors import nature_from_cpv
@@ -211,7 +212,7 @@ def parse_rows(rows: list[list[Any]], name: str = "plan", names: labels.Labels |
     cols = map_headers(list(rows[header_idx]))
     missing = [f for f in REQUIRED if f not in cols.values()]
     if missing:
-        raise DataError(f"{name} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}",
+        raise DataError(f"{name} : {fr.agree(len(missing), 'colonne obligatoire absente', 'colonnes obligatoires absentes')} : {', '.join(missing)}",
                         "ajouter les colonnes objet, CPV et montant HT (en-têtes reconnus : " + ", ".join(HEADERS["montant"][:3])
                         + "… ; une colonne TTC n'est pas reprise)")
     lines: list[PlanLine] = []

@@ -191,11 +191,11 @@ def _facilitator(reg: Registry, fid: str) -> str:
 
 def routing_lines(routing: Routing, reg: Registry) -> list[str]:
     out = ["Routage :"]
-    out.append("  Coordination(s) : " + ", ".join(f"{reg.partner_label(p)} ({p})" for p in routing.coordinations))
+    out.append(f"  {fr.agree(len(routing.coordinations), 'Coordination', 'Coordinations')} : " + ", ".join(f"{reg.partner_label(p)} ({p})" for p in routing.coordinations))
     if routing.lead:
         out.append(f"  Cheffe de file : {reg.partner_label(routing.lead)} ({routing.lead})")
     out.append("  Réseaux : " + (", ".join(f"{reg.partner_label(p)} ({p})" for p in routing.networks) or "aucun"))
-    out.append("  Facilitateur(s) : " + (", ".join(_facilitator(reg, f) for f in routing.facilitators) or "aucun"))
+    out.append(f"  {fr.agree(len(routing.facilitators), 'Facilitateur', 'Facilitateurs')} : " + (", ".join(_facilitator(reg, f) for f in routing.facilitators) or "aucun"))
     out.append("  Motifs :")
     out += [f"    - {reg.partner_label(r.partner)} : {r.motif}  [{r.regle}]" for r in routing.reasons]
     return out

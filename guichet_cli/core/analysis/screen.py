@@ -25,12 +25,11 @@ from guichet_cli.core.workspace import Workspace
 HIGH, MEDIUM, LOW = "haute", "moyenne", "basse"
 COLUMNS = [
     ("ligne", "Ligne"), ("objet", "Objet"), ("cpv", "CPV"), ("montant", "Montant HT"), ("duree", "Durée (mois)"),
-    ("departements", "Département(s)"), ("lancement", "Lancement"), ("secteur", "Secteur"), ("dispositions", "Dispositions"),
+    ("departements", "Départements"), ("lancement", "Lancement"), ("secteur", "Secteur"), ("dispositions", "Dispositions"),
     ("heures", "Heures d'insertion"), ("seuil", "Seuil européen"), ("type_seuil", "Type de seuil"), ("au_dessus", "Au-dessus du seuil"),
     ("obligation", "Condition sociale obligatoire"), ("priorite", "Priorité"), ("regle", "Règle"), ("notes", "Notes"),
 ]
 NUMERIC = {"ligne", "montant", "duree", "heures", "seuil"}
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -140,11 +139,7 @@ def _plain(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def neutralise(value: Any) -> Any:
-    """Une cellule texte qui commence par = + - @ serait une formule dans un tableur : on la préfixe d'une apostrophe."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
+neutralise = sheets.neutralize  # une cellule « =… » serait une formule dans un tableur (core/sheets.py)
 
 
 def _display(key: str, value: Any) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from stdnum.fr import siret as stdnum_siret
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core import yamlio
 from guichet_cli.core.analysis.plan import norm, read_rows
 from guichet_cli.core.errors import DataError
@@ -458,8 +459,8 @@ def import_files(ws: Workspace, files: list[Path], *, write_: bool, no_commit: b
     write(ws, result, todo)
     if result.changed:
         ids = sorted(result.case_ids[p] for p in result.changed)
-        subject = (f"Relevés de suivi importés ({', '.join(result.files)}) : {result.added} nouveau(x), "
-                   f"{result.updated} modifié(s), {len(ids)} demande(s)")
+        subject = (f"Relevés de suivi importés ({', '.join(result.files)}) : {fr.count(result.added, 'nouveau', 'nouveaux', plain=True)}, "
+                   f"{fr.count(result.updated, 'modifié', 'modifiés', plain=True)}, {fr.count(len(ids), 'demande', 'demandes', plain=True)}")
         result.sha = audit.commit_changes(ws, result.changed, case_id=", ".join(ids), action="suivi-import",
                                           subject=subject, no_commit=no_commit)
     return result

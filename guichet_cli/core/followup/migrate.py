@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.followup.importer import flow_entry
 from guichet_cli.core.followup.yearly import statements_of
 from guichet_cli.core.model.case import Case
@@ -94,6 +95,6 @@ def run(ws: Workspace, *, write_: bool, no_commit: bool = False) -> Migration:
     if mig.changed:
         ids = ", ".join(sorted(p.stem for p in mig.changed))
         mig.sha = audit.commit_changes(ws, mig.changed, case_id=ids, action="migration",
-                                       subject=f"Migration des résultats annuels en relevés de suivi ({len(mig.changed)} demande(s))",
+                                       subject=f"Migration des résultats annuels en relevés de suivi ({fr.count(len(mig.changed), 'demande', 'demandes', plain=True)})",
                                        no_commit=no_commit)
     return mig

@@ -16,6 +16,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core import yamlio
 from guichet_cli.core.due import DueItem, compute_due
 from guichet_cli.core.followup.importer import flow_entry
@@ -79,16 +80,16 @@ def plan(ws: Workspace, on: dt.date) -> list[ReminderDraft]:
 
 
 def _body(d: ReminderDraft, on: dt.date, escalate: int, macs: str) -> tuple[str, str]:
-    n = len(d.items)
+    n = fr.count(len(d.items), "point", "points", plain=True)
     if d.rank >= escalate:
-        subject = f"Relance n° {d.rank} (sans réponse) : {n} point(s) en attente — clauses sociales"
+        subject = f"Relance n° {d.rank} (sans réponse) : {n} en attente — clauses sociales"
         opening = (f"Malgré nos relances précédentes, les points ci-dessous restent en attente. {macs} est en copie de ce "
                    "message ; sans réponse, la direction de votre structure en sera informée.")
     elif d.rank > 1:
-        subject = f"Relance n° {d.rank} : {n} point(s) en attente — clauses sociales"
+        subject = f"Relance n° {d.rank} : {n} en attente — clauses sociales"
         opening = "Nous revenons vers vous : les points ci-dessous restent en attente."
     else:
-        subject = f"Rappel : {n} point(s) en attente — clauses sociales"
+        subject = f"Rappel : {n} en attente — clauses sociales"
         opening = "Pour le suivi des clauses sociales, les points ci-dessous sont en attente de votre part."
     lines = ["Bonjour,", "", opening, ""]
     for item, rank in d.items:
@@ -161,5 +162,5 @@ def draft_reminders(ws: Workspace, directory: Path, *, on: dt.date, write_: bool
             res.changed.append(ed.path)
     if res.changed:
         res.sha = audit.commit_changes(ws, res.changed, case_id=", ".join(sorted(p.stem for p in res.changed)), action="relance",
-                                       subject=f"Relances rédigées le {on:%d/%m/%Y} : {len(drafts)} destinataire(s)", no_commit=no_commit)
+                                       subject=f"Relances rédigées le {on:%d/%m/%Y} : {fr.count(len(drafts), 'destinataire', 'destinataires', plain=True)}", no_commit=no_commit)
     return res

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guichet_cli.core import frformat as fr
+from guichet_cli.core import sheets
 from guichet_cli.core.analysis.screen import neutralise
 from guichet_cli.core.followup import figures as F
 from guichet_cli.core.model.case import Case
@@ -88,41 +88,35 @@ def to_table(s: Shown) -> str:
     return "\n".join(out) + "\n"
 
 
-def _plain(key: str, f: F.Figures) -> Any:
+def _value(key: str, f: F.Figures) -> Any:
+    """Valeur brute d'une cellule de tableur : date comme date, nombre arrondi à 4 décimales."""
     v = getattr(f, key)
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float):
-        return round(v, 4)
-    return v
+    return round(v, 4) if isinstance(v, float) else v
 
 
 def to_csv(s: Shown) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\n")
-    w.writerow(["Dossier"] + [label for _, label in COLUMNS])
-    for f in s.figures:
-        w.writerow([s.case.id] + [neutralise("" if _plain(k, f) is None else _plain(k, f)) for k, _ in COLUMNS])
-    return buf.getvalue()
+    """CSV aux conventions françaises (core/sheets.py : « ; », virgule décimale, dates jj/mm/aaaa, BOM)."""
+    rows: list[list[Any]] = [["Dossier"] + [label for _, label in COLUMNS]]
+    rows += [[s.case.id] + [_value(k, f) for k, _ in COLUMNS] for f in s.figures]
+    return sheets.french_csv_text(rows)
 
 
 def to_xlsx(s: Shown) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     wb = Workbook()
     sheet = wb.active
     sheet.title = "Suivi"
     sheet.append(["Dossier"] + [label for _, label in COLUMNS])
     for f in s.figures:
-        sheet.append([s.case.id] + [neutralise(_plain(k, f)) for k, _ in COLUMNS])
-    for col in range(1, len(COLUMNS) + 2):
-        sheet.cell(row=1, column=col).font = Font(bold=True)
+        sheet.append([s.case.id] + [neutralise(_value(k, f)) for k, _ in COLUMNS])
     pen = wb.create_sheet("Pénalités")
     pen.append(["Date", "Lot", "SIRET titulaire", "Titulaire", "Heures manquantes", "Taux par heure", "Montant", "Décision"])
     for p in s.penalties:
-        pen.append([p.date.isoformat(), p.lot or None, p.titulaire, neutralise(p.nom), round(p.missing, 2), p.rate,
+        pen.append([p.date, p.lot or None, p.titulaire, neutralise(p.nom), round(p.missing, 2), p.rate,
                     None if p.amount is None else round(p.amount, 2), s.decision_labels.get(p.decision, p.decision)])
+    for ws_ in wb.worksheets:
+        sheets.finish_sheet(ws_)  # en-tête figé, largeurs, dates typées (jj/mm/aaaa)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

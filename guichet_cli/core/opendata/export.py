@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.facts.sectors import cpv_base
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.opendata import crosswalk
@@ -63,7 +64,7 @@ def missing_lines(inc: Incomplete) -> list[str]:
     """Ce qui manque à une demande pour être publiée, regroupé par endroit où le renseigner."""
     copied = [k for k in inc.missing if REQUIRED[k].startswith(PUBLISHED_BLOCK)]
     others = [k for k in inc.missing if k not in copied]
-    lines = [f"{inc.case_id} : non publié, il manque {len(inc.missing)} champ(s) DECP obligatoire(s)"]
+    lines = [f"{inc.case_id} : non publié, il manque {fr.count(len(inc.missing), 'champ DECP obligatoire', 'champs DECP obligatoires', plain=True)}"]
     lines += [f"  - {k} : à renseigner dans {REQUIRED[k]}" for k in others]
     if copied:
         lines.append(f"  - {', '.join(copied)} : à renseigner dans {PUBLISHED_BLOCK} (« guichet import decp --write » "

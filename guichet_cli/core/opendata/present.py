@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
@@ -82,7 +80,8 @@ def text_lines(rep: ImportReport) -> list[str]:
             sha = f" ; commit {w.sha[:10]}" if w.sha else ""
             out.append(f"  {w.case_id} : {w.skipped or 'noté dans rapprochements_refuses, ne sera plus proposé'}{sha}")
     if rep.case_problems:
-        out += ["", f"{rep.case_problems} demande(s) illisible(s) ignorée(s) : lancer « guichet validate »."]
+        out += ["", fr.count(rep.case_problems, "demande illisible ignorée", "demandes illisibles ignorées", plain=True)
+               + " : lancer « guichet validate »."]
     return out
 
 
@@ -142,22 +141,26 @@ def to_json(rep: ImportReport) -> str:
     return json.dumps(to_data(rep), ensure_ascii=False, indent=2)
 
 
+CSV_COLUMNS = ["Type", "Fichier", "Enregistrement", "Identifiant DECP", "Acheteur (SIRET)", "Demande", "Score", "Détail"]
+
+
 def to_csv(rep: ImportReport) -> str:
-    """Une ligne par fait : rapprochement, incohérence, défaut (format long, tableur)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["type", "fichier", "enregistrement", "id_decp", "acheteur", "demande", "score", "detail"])
+    """Une ligne par fait : rapprochement, incohérence, défaut (format long, tableur), aux conventions
+    françaises des tableurs (core/sheets.py : « ; », virgule décimale, UTF-8 avec BOM, formules neutralisées)."""
+    from guichet_cli.core.sheets import french_csv_text
+
+    rows: list[list[Any]] = [CSV_COLUMNS]
     for m in rep.matches:
         for c in m.candidates:
-            w.writerow([f"rapprochement {m.verdict}", m.record.source, m.record.index, m.record.id, m.record.buyer, c.case.id,
-                        round(c.score, 1), " ; ".join(c.reasons)])
-    for m in rep.matches:
-        for a in m.record.amendments:
-            w.writerow(["modification appliquée", m.record.source, m.record.index, m.record.id, m.record.buyer,
-                        m.best.case.id if m.best else "", "", amendment_lines(m.record)[m.record.amendments.index(a)]])
+            rows.append([f"rapprochement {m.verdict}", m.record.source, m.record.index, m.record.id, m.record.buyer, c.case.id,
+                         round(c.score, 1), " ; ".join(c.reasons)])
+    for m in (m for m in rep.matches if m.record.amendments):
+        for line in amendment_lines(m.record)[: len(m.record.amendments)]:
+            rows.append(["modification appliquée", m.record.source, m.record.index, m.record.id, m.record.buyer,
+                         m.best.case.id if m.best else "", "", line])
     for i in rep.inconsistencies:
-        w.writerow([f"incohérence : {INCONSISTENCY_LABELS[i.kind]}", i.record.source, i.record.index, i.record.id, i.record.buyer,
-                    i.case_id or "", "", i.message])
+        rows.append([f"incohérence : {INCONSISTENCY_LABELS[i.kind]}", i.record.source, i.record.index, i.record.id, i.record.buyer,
+                     i.case_id or "", "", i.message])
     for d in rep.defects:
-        w.writerow([f"défaut : {KIND_LABELS[d.kind]}", d.source, d.index or "", d.record_id or "", d.buyer or "", "", "", d.message])
-    return buf.getvalue()
+        rows.append([f"défaut : {KIND_LABELS[d.kind]}", d.source, d.index or "", d.record_id or "", d.buyer or "", "", "", d.message])
+    return french_csv_text(rows)

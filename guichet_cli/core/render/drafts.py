@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core import yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem
 from guichet_cli.core.facts import labels, legal_frame
@@ -69,7 +70,7 @@ class Renderer:
                 + f" : {f.message}"
                 for f in errors[:3]
             )
-            more = f" (et {len(errors) - 3} autre(s))" if len(errors) > 3 else ""
+            more = f" (et {fr.count(len(errors) - 3, 'autre', 'autres', plain=True)})" if len(errors) > 3 else ""
             fix = f"{errors[0].hint} ; " if len(errors) == 1 and errors[0].hint else ""
             raise DataError(
                 f"{rel} n'est pas valide, rédaction refusée : {first}{more}",

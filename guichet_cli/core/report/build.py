@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import DataError, GuichetError
 from guichet_cli.core.facts.thresholds import Checker, make_checker
 from guichet_cli.core.model.case import Case
@@ -68,6 +69,7 @@ def _facts(ctx: ReportContext, cases: list[Case], year: int) -> list[Facts]:
 def _assemble(ctx: ReportContext, facts: list[Facts], prev: list[Facts], year: int, header: dict[str, Any]) -> dict[str, Any]:
     active = [f for f in facts if f.active]
     indicators = ind.compute(active, ctx.settings, partner_label=ctx.registry.partner_label)
+    indicators["dispositions_par_annee"] = ind.dispositions_by_year(facts, year, ctx.settings)
     prev_active = [f for f in prev if f.active]
     comparison = None
     if prev_active:
@@ -103,7 +105,7 @@ def buyer_report(ctx: ReportContext, siret: str, year: int, *, public: bool = Fa
     unreadable = ctx.dataset.unreadable_of(siret)
     if unreadable:
         raise DataError(
-            f"bilan {siret} non produit : dossier(s) illisible(s) : " + " ; ".join(u.message for u in unreadable),
+            f"bilan {siret} non produit : {fr.agree(len(unreadable), 'dossier illisible', 'dossiers illisibles')} : " + " ; ".join(u.message for u in unreadable),
             "corriger le fichier puis vérifier avec « guichet validate »",
         )
     cases = ctx.by_buyer.get(siret, [])

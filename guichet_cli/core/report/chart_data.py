@@ -22,6 +22,7 @@ class Chart:
     note: str = ""
     horizontal: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    axis: str = "Catégorie"  # en-tête de la colonne des catégories (feuille « Graphiques », Markdown)
 
 
 def hours_series(report: dict[str, Any]) -> tuple[list[tuple[str, float, float]], str]:
@@ -42,8 +43,36 @@ def hours_series(report: dict[str, Any]) -> tuple[list[tuple[str, float, float]]
     return series, hours_note
 
 
+def value_text(value: float, unit: str) -> str:
+    """Valeur d'un graphique comme écrite au bout de sa barre (HTML) et dans le tableau des valeurs
+    (Markdown) : 1 271 ; 45,3 % (séparateurs de core/frformat.py)."""
+    return f"{fr.decimal(value, 1)}{fr.NBSP}%" if unit == "%" else fr.integer(value)
+
+
 def _number(v: Any) -> float:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0
+
+
+def disposition_year_charts(by_year: dict[str, Any] | None) -> list[Chart]:
+    """Dispositions recommandées, puis retenues, une série par année (indicators.dispositions_by_year) ;
+    une disposition jamais recommandée (ou retenue) sur la période n'a pas de barre."""
+    if not by_year:
+        return []
+    years = [str(y) for y in by_year["annees"]]
+    out = []
+    for key, title, note in (
+        ("recommandees", "Dispositions recommandées par le guichet, par année",
+         "Année de transmission de la recommandation ; une fois par dossier."),
+        ("retenues", "Dispositions retenues par le donneur d'ordre, par année",
+         "Année de la décision du donneur d'ordre ; une fois par dossier."),
+    ):
+        rows = [d for d in by_year["par_disposition"] if any(d[key])]
+        if len(years) == 1:  # une seule série, sans légende : l'année dans la note
+            note = note.replace(" ;", f" ({years[0]}) ;", 1)
+        out.append(Chart(f"dispositions_{key}", title, [d["libelle"] for d in rows],
+                         [(y, [_number(d[key][n]) for d in rows]) for n, y in enumerate(years)],
+                         "dossiers", note if rows else "", horizontal=True, axis="Disposition"))
+    return out
 
 
 def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Chart]:
@@ -53,32 +82,36 @@ def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Ch
     series, hours_note = hours_series(report)
     out = [Chart("heures", "Heures d'insertion prévues et réalisées (marchés à heures prévues)", [y for y, _, _ in series],
                  [("prévues", [_number(p) for _, p, _ in series]), ("réalisées", [_number(d) for _, _, d in series])],
-                 "heures", hours_note)]
+                 "heures", hours_note, axis="Année")]
     pub_labels = labels.get("publics", {})
     publics = [(pub_labels.get(k, k), v) for k, v in i["participants"]["par_public"].items() if isinstance(v, int | float) and v > 0]
     hidden = any(isinstance(v, str) for v in i["participants"]["par_public"].values())
     note = "Publics de moins de {} personnes non représentés (secret statistique).".format(
         report["bilan"].get("secret_statistique_seuil")) if hidden else ""
     out.append(Chart("publics", "Participants par public éligible", [k for k, _ in publics],
-                     [("participants", [_number(v) for _, v in publics])], "participants", note, horizontal=True))
+                     [("participants", [_number(v) for _, v in publics])], "participants", note, horizontal=True,
+                     axis="Public éligible"))
     fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
     out.append(Chart("dispositions", "Marchés notifiés par famille de disposition sociale", [k for k, _ in fams],
-                     [("marchés notifiés", [_number(v) for _, v in fams])], "marchés notifiés", horizontal=True))
+                     [("marchés notifiés", [_number(v) for _, v in fams])], "marchés notifiés", horizontal=True,
+                     axis="Famille de disposition"))
+    out += disposition_year_charts(i.get("dispositions_par_annee"))
     pano = report.get("panorama")
     if pano:
         dispo_labels = labels.get("dispositions", {})
         depts = {g["cle"]: department_label(labels, g["cle"]) for g in pano["par_departement"]}
-        for key, title, names in (("par_departement", "Marchés notifiés par département d'exécution", depts),
-                                  ("par_disposition", "Marchés notifiés par disposition retenue", dispo_labels),
-                                  ("par_secteur", "Marchés notifiés par secteur", {})):
+        for key, title, names, axis in (("par_departement", "Marchés notifiés par département d'exécution", depts, "Département"),
+                                        ("par_disposition", "Marchés notifiés par disposition retenue", dispo_labels, "Disposition"),
+                                        ("par_secteur", "Marchés notifiés par secteur", {}, "Secteur")):
             rows = [g for g in pano[key] if _number(g["marches_notifies"]) > 0]
             out.append(Chart(key, title, [names.get(g["cle"], g["cle"]) for g in rows],
                              [("marchés notifiés", [_number(g["marches_notifies"]) for g in rows])], "marchés notifiés",
-                             horizontal=True))
+                             horizontal=True, axis=axis))
         s = pano.get("seuil_europeen") or {}
         shares = [(label, s.get(key)) for label, key in (("Au-dessus du seuil européen", "part"),
                                                          ("Soumis à l'obligation (L2112-2-1)", "part_soumis"))
                   if isinstance(s.get(key), int | float)]
         out.append(Chart("conformite", "Part des marchés notifiés avec une considération sociale", [k for k, _ in shares],
-                         [("part (%)", [round(_number(v) * 100, 1) for _, v in shares])], "%", horizontal=True))
+                         [("part (%)", [round(_number(v) * 100, 1) for _, v in shares])], "%", horizontal=True,
+                         axis="Périmètre"))
     return out

@@ -7,6 +7,7 @@ FigureCanvasAgg. Métadonnées PNG figées (pas de « Software » avec la versio
 from __future__ import annotations
 
 import io
+import textwrap
 from typing import Any
 
 import matplotlib
@@ -19,6 +20,7 @@ from guichet_cli.core import frformat as fr
 _RC = {"svg.hashsalt": "guichet", "font.family": "DejaVu Sans", "font.size": 9, "axes.spines.top": False,
        "axes.spines.right": False}
 _BLUE, _GREEN, _GREY = "#1f4e79", "#4e9a06", "#9aa5b1"
+_SERIES = (_GREY, _BLUE, _GREEN, "#c55a11")  # mêmes couleurs que le SVG du HTML
 
 
 def _png(fig: Figure) -> bytes:
@@ -85,4 +87,40 @@ def barh_chart(items: list[tuple[str, float]], xlabel: str, note: str = "") -> b
             height = fig.get_figheight()
             fig.subplots_adjust(left=min(0.6, 0.04 + 0.0125 * longest), right=0.97, top=1 - 0.25 / height,
                                 bottom=0.75 / height)
+        return _png(fig)
+
+
+def grouped_barh_chart(categories: list[str], series: list[tuple[str, list[float]]], xlabel: str, note: str = "") -> bytes:
+    """Barres horizontales groupées : une rangée par catégorie, une barre par série (par année), valeur
+    au bout de la barre ; légende au-dessus. Mêmes couleurs que le SVG du HTML."""
+    with matplotlib.rc_context(_RC):
+        n = max(1, len(series))
+        fig = Figure(figsize=(6, max(2.4, 0.25 * n * len(categories) + 1.5)))
+        ax = fig.add_subplot()
+        if not categories:
+            _empty(ax)
+        else:
+            height = 0.8 / n
+            ys = range(len(categories))
+            for s, (name, values) in enumerate(series):
+                color = _BLUE if n == 1 else _SERIES[s % len(_SERIES)]
+                # première catégorie en haut, première série en haut du groupe
+                pos = [len(categories) - 1 - y + 0.4 - height * (s + 0.5) for y in ys]
+                bars = ax.barh(pos, values, height=height, color=color, label=name)
+                ax.bar_label(bars, labels=[fr.integer(v) for v in values], fontsize=7, padding=2)
+            # libellés longs (« marché réservé aux structures d'insertion… ») sur plusieurs lignes
+            wrapped = [textwrap.fill(c, 32) for c in categories]
+            ax.set_yticks([len(categories) - 1 - y for y in ys], wrapped, fontsize=8)
+            ax.set_xlabel(xlabel)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.margins(x=0.12)
+            _fmt_axis(ax, "x")
+            if n > 1:
+                ax.legend(frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=min(n, 4))
+            longest = max(len(line) for label in wrapped for line in label.splitlines())
+            h = fig.get_figheight()
+            fig.subplots_adjust(left=min(0.6, 0.04 + 0.0125 * longest), right=0.97,
+                                top=1 - (0.45 if n > 1 else 0.25) / h, bottom=0.8 / h)
+        if note:
+            fig.text(0.01, 0.01, note, fontsize=7, color=_GREY)
         return _png(fig)

@@ -182,6 +182,8 @@ def _charts(tpl: Any, report: dict[str, Any], labels: dict[str, dict[str, str]])
         if chart.key == "heures":
             series, hours_note = chart_data.hours_series(report)
             png = charts.hours_chart(series, hours_note)
+        elif chart.key.startswith("dispositions_"):
+            png = charts.grouped_barh_chart(chart.categories, chart.series, chart.unit, chart.note)
         else:
             png = charts.barh_chart(list(zip(chart.categories, chart.series[0][1], strict=True)), chart.unit, chart.note)
         out.append({"image": InlineImage(tpl, io.BytesIO(png), width=Mm(150)), "legende": fr.typography(chart.title + ".")})

@@ -42,6 +42,8 @@ class Facts:
     retained: list[str] = field(default_factory=list)
     recommended: list[str] = field(default_factory=list)
     transmitted: bool = False
+    transmitted_on: dt.date | None = None  # recommandation transmise (analyse.transmise_le)
+    decided_on: dt.date | None = None  # décision du donneur d'ordre (decision.date)
     delay_days: int | None = None
     received_on: dt.date | None = None
     calibrated: bool = False
@@ -151,6 +153,7 @@ def extract(case: Case, year: int, settings: ReportSettings, registry: Registry,
 
     f.recommended = list(case.recommended_dispositions)
     transmitted_on = analyse.transmise_le if analyse else None
+    f.transmitted_on = transmitted_on
     f.transmitted = _in_year(transmitted_on, year)
     if f.transmitted and transmitted_on is not None:
         f.delay_days = (transmitted_on - f.received_on).days
@@ -159,6 +162,7 @@ def extract(case: Case, year: int, settings: ReportSettings, registry: Registry,
     f.calib_facilitator = f.calibrated and calib is not None and bool(calib.valide_par)
 
     if decision is not None:
+        f.decided_on = decision.date
         f.decided = _in_year(decision.date, year)
         f.suite = decision.suite.strip()
         f.motif = decision.motif.strip() if decision.motif else None

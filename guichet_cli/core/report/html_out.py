@@ -11,7 +11,7 @@ from html import escape
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.report.chart_data import Chart, charts
+from guichet_cli.core.report.chart_data import Chart, charts, value_text
 from guichet_cli.core.report.tables import Table, formatted, row_kind
 
 _NUMERIC = ("int", "money", "hours", "pct", "num", "days")
@@ -101,8 +101,8 @@ def svg_chart(chart: Chart) -> str:
             v = values[i]
             w = max(0.0, v / peak * plot_w)
             parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar - 2}" fill="{color(s)}">'
-                         f"<title>{escape(name)} : {escape(fr.integer(v))}</title></rect>"
-                         f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 5}">{escape(fr.integer(v))}</text>')
+                         f"<title>{escape(name)} : {escape(value_text(v, chart.unit))}</title></rect>"
+                         f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 5}">{escape(value_text(v, chart.unit))}</text>')
             y += bar
         y += gap
     parts.append("</svg>")

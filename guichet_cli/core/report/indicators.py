@@ -173,6 +173,42 @@ def compute(
     return out
 
 
+def dispositions_by_year(facts: list[Facts], year: int, settings: ReportSettings) -> dict[str, Any]:
+    """Dispositions recommandées et retenues, année par année, jusqu'à l'année du bilan.
+
+    Une disposition recommandée compte l'année où la recommandation est transmise
+    (analyse.transmise_le), une disposition retenue l'année de la décision du donneur d'ordre
+    (decision.date), une fois par dossier. Années : les `annees_dispositions` dernières (rules/bilan.yaml),
+    à partir de la première année qui a une recommandation ou une décision dans les données ; une
+    année sans rien entre deux reste affichée (0). `facts` : tous les dossiers, actifs ou non dans l'année.
+    """
+    events: list[tuple[int, str, str]] = []  # (année, « recommandees » ou « retenues », code)
+    for f in facts:
+        if f.transmitted_on is not None and f.transmitted_on.year <= year:
+            events += [(f.transmitted_on.year, "recommandees", c) for c in dict.fromkeys(f.recommended)]
+        if f.decided_on is not None and f.decided_on.year <= year:
+            events += [(f.decided_on.year, "retenues", c) for c in dict.fromkeys(f.retained)]
+    first = max(year - settings.disposition_years + 1, min((y for y, _, _ in events), default=year))
+    years = list(range(first, year + 1))
+    counts: dict[str, Counter[tuple[str, int]]] = defaultdict(Counter)
+    for y, kind, code in events:
+        if y >= first:
+            counts[code][(kind, y)] += 1
+    names = settings.labels.get("dispositions", {})
+    order = [k for k in names if k in counts] + sorted(k for k in counts if k not in names)
+    return {
+        "annees": years,
+        "regle": "recommandée : année de transmission de la recommandation (analyse.transmise_le) ; "
+                 "retenue : année de la décision (decision.date) ; une fois par dossier",
+        "par_disposition": [
+            {"disposition": code, "libelle": names.get(code, code),
+             "recommandees": [counts[code][("recommandees", y)] for y in years],
+             "retenues": [counts[code][("retenues", y)] for y in years]}
+            for code in order
+        ],
+    }
+
+
 def qualitative(facts: list[Facts]) -> list[dict[str, Any]]:
     rows = []
     for f in facts:

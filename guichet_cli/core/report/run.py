@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import formats
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import DataError
 from guichet_cli.core.report import text_out
 from guichet_cli.core.report.build import ReportContext, buyer_report, has_activity, region_report
@@ -31,7 +32,7 @@ def render(ctx: ReportContext, report: dict[str, Any], fmt: str) -> bytes:
         return text_out.to_json(report)
     tables = build_tables(report, labels)
     if fmt == "md":
-        return text_out.to_markdown(report, tables)
+        return text_out.to_markdown(report, tables, labels)
     if fmt == "csv":
         return text_out.to_csv(tables)
     if fmt == "table":
@@ -136,6 +137,6 @@ def apart(ctx: ReportContext) -> list[tuple[str, str]]:
 def unknown_buyer(ctx: ReportContext, siret: str) -> DataError:
     message = f"aucun dossier pour le donneur d'ordre {siret}"
     if ctx.dataset.apart:
-        message += f" ; {len(ctx.dataset.apart)} dossier(s) illisible(s) au donneur inconnu : " + " ; ".join(
+        message += f" ; {fr.count(len(ctx.dataset.apart), 'dossier illisible', 'dossiers illisibles', plain=True)} au donneur inconnu : " + " ; ".join(
             u.message for u in ctx.dataset.apart)
     return DataError(message, "vérifier le SIRET (donneurs/<siret>.yaml) ou lister avec --all")

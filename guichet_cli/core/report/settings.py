@@ -27,7 +27,8 @@ class ReportSettings:
     response_days: int | None
     # (CPV principal, nature) → libellé du secteur : la même table et la même règle que l'analyse
     sector_label: Callable[[str, str | None], str] = lambda cpv, nature: "non renseigné"
-    followup: Any = None  # conversion des relevés de suivi (core/followup/figures.Conversion), si rules/suivi.yaml existe
+    followup: Any = None
+    disposition_years: int = 3  # années du graphique des dispositions (rules/bilan.yaml annees_dispositions)  # conversion des relevés de suivi (core/followup/figures.Conversion), si rules/suivi.yaml existe
 
     def label(self, table: str, code: str) -> str:
         return self.labels.get(table, {}).get(code, code)
@@ -71,6 +72,7 @@ def load_settings(ws: Workspace) -> ReportSettings:
         response_days=ws.setting("delai_reponse_jours", None),
         sector_label=(lambda cpv, nature: sectors.sector_for(ws, cpv, nature).label) if table else (lambda cpv, nature: "non renseigné"),
         followup=_followup(ws),
+        disposition_years=int(bilan.get("annees_dispositions", 3)),
     )
 
 

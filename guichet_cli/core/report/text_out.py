@@ -7,18 +7,10 @@ from typing import Any
 
 from tabulate import tabulate
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core import sheets
 from guichet_cli.core.report.tables import Table, formatted, visible
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value: Any) -> Any:
-    """Cellule texte commençant par = + - @ (ou tabulation, retour chariot) : préfixée d'une apostrophe,
-    pour qu'un tableur l'affiche au lieu de l'exécuter (injection de formule)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+from guichet_cli.core.sheets import neutralize  # commun à tous les tableurs
 
 
 def to_json(report: dict[str, Any]) -> bytes:
@@ -26,26 +18,50 @@ def to_json(report: dict[str, Any]) -> bytes:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+    """Cellule Markdown : typographie française (espaces insécables, comme le DOCX et le HTML), « | » échappé."""
+    return fr.typography(text).replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
 
 
-def to_markdown(report: dict[str, Any], tables: list[Table]) -> bytes:
-    b = report["bilan"]
-    lines = [f"# {b['titre']}", ""]
-    lines.append(f"*{b['guichet']} — version {b['version']}*" + (
-        f" — effectifs inférieurs à {b['secret_statistique_seuil']} masqués (secret statistique)" if b["version"] == "publique" else ""))
-    lines.append("")
-    for t in tables:
-        cols, rows = formatted(t)
-        lines += [f"## {t.title}", ""]
-        if not rows:
+def _md_table(cols: list[str], rows: list[list[str]]) -> list[str]:
+    return (["| " + " | ".join(_md_cell(c) for c in cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+            + ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows] + [""])
+
+
+def _md_charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[str]:
+    """Les valeurs derrière chaque graphique du DOCX et du HTML (chart_data, les mêmes que la feuille
+    « Graphiques » du XLSX), en tableaux : la forge n'affiche pas les graphiques."""
+    from guichet_cli.core.report.chart_data import charts, value_text
+
+    lines = ["## Graphiques (valeurs)", ""]
+    for chart in charts(report, labels):
+        lines += [f"### {fr.typography(chart.title)}", ""]
+        if chart.categories:
+            cols = [chart.axis] + [name if chart.unit in name else f"{name} ({chart.unit})" for name, _ in chart.series]
+            lines += _md_table(cols, [[cat] + [value_text(values[n], chart.unit) for _, values in chart.series]
+                                      for n, cat in enumerate(chart.categories)])
+        else:
             lines += ["Aucune donnée pour cette année.", ""]
-            continue
-        lines.append("| " + " | ".join(_md_cell(c) for c in cols) + " |")
-        lines.append("|" + "|".join("---" for _ in cols) + "|")
-        lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
-        lines.append("")
-    lines.append(f"Traçabilité : {b['historique']}.")
+        if chart.note:
+            lines += [f"*{fr.typography(chart.note)}*", ""]
+    return lines
+
+
+def to_markdown(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]] | None = None) -> bytes:
+    """Le bilan en Markdown (forge) : tous les tableaux, puis après la synthèse les valeurs des
+    graphiques ; typographie française (espaces insécables avant « ; : ! ? » et les unités, dans les
+    guillemets, séparateurs de milliers) comme dans le DOCX et le HTML."""
+    b = report["bilan"]
+    lines = [f"# {fr.typography(b['titre'])}", ""]
+    lines.append(fr.typography(f"*{b['guichet']} — version {b['version']}*" + (
+        f" — effectifs inférieurs à {b['secret_statistique_seuil']} masqués (secret statistique)" if b["version"] == "publique" else "")))
+    lines.append("")
+    for n, t in enumerate(tables):
+        cols, rows = formatted(t)
+        lines += [f"## {fr.typography(t.title)}", ""]
+        lines += _md_table(cols, rows) if rows else ["Aucune donnée pour cette année.", ""]
+        if n == 0:  # la synthèse, puis les graphiques, puis le détail (comme le HTML)
+            lines += _md_charts(report, labels or {})
+    lines.append(fr.typography(f"Traçabilité : {b['historique']}."))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -53,7 +69,7 @@ def to_csv(tables: list[Table]) -> bytes:
     """Format long (tableau, ligne, colonne, valeur) : tous les tableaux dans un seul fichier, valeurs
     brutes aux conventions françaises (core/sheets.py : « ; », virgule décimale, dates jj/mm/aaaa,
     UTF-8 avec BOM), pour qu'Excel en français lise les nombres comme des nombres."""
-    rows: list[list[Any]] = [["tableau", "ligne", "colonne", "valeur"]]
+    rows: list[list[Any]] = [["Tableau", "Ligne", "Colonne", "Valeur"]]
     for t in tables:
         cols, body = visible(t)
         for r in body:

@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from guichet_cli.core.report.chart_data import charts
 
@@ -23,7 +24,7 @@ def add_charts(wb: Any, report: dict[str, Any], labels: dict[str, dict[str, str]
         title = sheet.cell(row=row, column=1, value=chart.title)
         title.font, title.alignment = Font(bold=True), _WRAP
         head = row + 1
-        sheet.cell(row=head, column=1, value="Catégorie").font = Font(bold=True)
+        sheet.cell(row=head, column=1, value=chart.axis).font = Font(bold=True)
         for s, (name, _values) in enumerate(chart.series, start=2):
             sheet.cell(row=head, column=s, value=name).font = Font(bold=True)
             sheet.column_dimensions[sheet.cell(row=head, column=s).column_letter].width = 16
@@ -43,7 +44,8 @@ def add_charts(wb: Any, report: dict[str, Any], labels: dict[str, dict[str, str]
             bar.set_categories(Reference(sheet, min_col=1, min_row=head + 1, max_row=last))
             if len(chart.series) == 1:
                 bar.legend = None
-            sheet.add_chart(bar, f"E{row}")
+            # à droite des données (une colonne par série, une de marge)
+            sheet.add_chart(bar, f"{get_column_letter(max(5, len(chart.series) + 3))}{row}")
         else:
             sheet.cell(row=head + 1, column=1, value="Aucune donnée pour cette année.")
         if chart.note:

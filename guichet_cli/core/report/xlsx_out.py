@@ -15,8 +15,8 @@ from openpyxl.writer.excel import ExcelWriter
 from guichet_cli.core import sheets
 from guichet_cli.core.render.docx import normalize_zip
 from guichet_cli.core.report.tables import Table, row_kind, visible
-from guichet_cli.core.report.text_out import neutralize
 from guichet_cli.core.report.xlsx_charts import add_charts
+from guichet_cli.core.sheets import neutralize
 
 _FORMATS = {
     "money": '#,##0 "€"',

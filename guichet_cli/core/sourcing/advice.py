@@ -100,8 +100,8 @@ def assess(ws: Workspace, need: Need, matches: list[Match], reg: Registry, *, lo
                 f"{rule_ref('sourcing', 'avis', 'reservation_min_structures')})")
         advice = RESERVATION
     elif len(matches) >= clause_min:
-        text = (f"{len(matches)} structure(s) : pas assez pour réserver (il en faut {res_min} capables d'exécuter seules le lot sans "
-                f"dépendance, {len(capable)} trouvée(s)) ; recours possible sous une clause d'insertion : sous-traitance, co-traitance "
+        text = (f"{fr.count(len(matches), 'structure', 'structures', plain=True)} : pas assez pour réserver (il en faut {res_min} "
+                f"capables d'exécuter seules le lot sans dépendance, {fr.count(len(capable), 'trouvée', 'trouvées', plain=True)}) ; recours possible sous une clause d'insertion : sous-traitance, co-traitance "
                 f"ou mise à disposition ({rule_ref('sourcing', 'avis', 'clause_min_structures')})")
         advice = CLAUSE
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.rules import load_rules, rule_ref
 from guichet_cli.core.sourcing.advice import LotSourcing, source_market
@@ -67,7 +68,9 @@ def adjust_analysis(ws: Workspace, case: Case, an: Analysis) -> None:
                     o.role = "complément"
                     o.checks.append(Check(True, "réservation proposée : l'offre des structures inclusives suffit", rule_ref("sourcing", "avis")))
             else:
-                o.checks.append(Check(True, f"{n} structure(s) du registre ({kinds}) capable(s) d'exécuter seule(s) ce lot (moins que le seuil de {res_min})",
+                o.checks.append(Check(True, f"{fr.count(n, 'structure', 'structures', plain=True)} du registre ({kinds}) "
+                                      f"{fr.agree(n, 'capable', 'capables')} d'exécuter {fr.agree(n, 'seule', 'seules')} ce lot "
+                                      f"(moins que le seuil de {res_min})",
                                       rule_ref("sourcing", "avis", "reservation_min_structures")))
         main = next((o for o in ur.options if o.role == "principale"), None)
         if main is not None:
@@ -81,7 +84,8 @@ def _answers_text(case: Case) -> str:
     assert rec is not None
     asked = ", ".join(f"{c.reseau} ({c.reponse or 'réponse attendue'})" for c in rec.consultations) or "aucun réseau"
     keen = len(rec.interested)
-    return f"sourcing du {rec.effectue_le.isoformat()} : réseaux consultés {asked} ; {keen} structure(s) intéressée(s)"
+    return (f"sourcing du {rec.effectue_le.isoformat()} : réseaux consultés {asked} ; "
+            f"{fr.count(keen, 'structure intéressée', 'structures intéressées', plain=True)}")
 
 
 def _demote(ws: Workspace, ur: UnitResult, o: Option, mandatory: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.facts import amounts, dates
 
 _TYPES = {
@@ -108,7 +109,7 @@ def translate(err: ValidationError) -> tuple[tuple[str | int, ...], str, str | N
     if v in ("maximum", "exclusiveMaximum"):
         return path, f"{show(inst)} est trop grand (maximum {err.validator_value})", custom, False
     if v == "minItems":
-        return path, f"la liste doit contenir au moins {err.validator_value} élément(s)", None, False
+        return path, f"la liste doit contenir au moins {fr.count(err.validator_value, 'élément', 'éléments', plain=True)}", None, False
     if v == "maxItems":
         return path, f"la liste contient trop d'éléments (maximum {err.validator_value})", None, False
     if v == "uniqueItems":

@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from guichet_cli.core import formats
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.findings import ERROR, Report
 from guichet_cli.core.workspace import Workspace
 
@@ -13,14 +14,14 @@ FORMATS = formats.VALIDATE
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n <= 1 else (plural or word + 's')}"
+    return fr.count(n, word, plural or word + "s", plain=True)
 
 
 def summary(report: Report) -> str:
     errors = report.errors
     warnings = [f for f in report.findings if f.severity != ERROR]
     files_with = {f.path for f in errors}
-    head = f"{_plural(len(report.files), 'fichier')} vérifié{'s' if len(report.files) > 1 else ''}"
+    head = _plural(len(report.files), "fichier vérifié", "fichiers vérifiés")
     if not errors and not warnings:
         return f"{head} : aucun problème."
     parts = []
