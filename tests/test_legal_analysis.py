@@ -205,21 +205,22 @@ def test_p4q5_lot1_gets_1733_hours_and_lot2_keeps_its_reservation(cli, repo):
     out = cli("analyse", "GRCS-2026-P4Q5", repo=repo).stdout
     assert "Montant HT retenu     1 300 000 €" in out and "1 733 h" in out
     recs = _recs(cli, repo, "GRCS-2026-P4Q5")
-    assert recs[0].startswith("1. clause_insertion (lots 1)")
-    assert recs[1].startswith("2. reserve_ea_siae (lots 2)")
+    assert recs[0].startswith("1. clause d'insertion (condition d'exécution) (lots 1)")
+    assert recs[1].startswith("2. marché réservé conjointement aux EA/ESAT et aux SIAE (lots 2)")
     assert "Heures d'insertion au total : 1 733 h" in out
 
 
 def test_y8z5_landscaping_part_is_proposed_as_a_reserved_siae_lot(cli, repo):
     out = cli("analyse", "GRCS-2026-Y8Z5", repo=repo).stdout
     assert "partie « espaces verts (plantation et entretien) » (CPV 77310000) : en faire un lot réservé" in out
-    assert any(r.startswith("3. reserve_siae") for r in _recs(cli, repo, "GRCS-2026-Y8Z5"))
+    assert any(r.startswith("3. marché réservé aux structures d'insertion par l'activité économique (SIAE)") for r in _recs(cli, repo, "GRCS-2026-Y8Z5"))
 
 
 def test_classic_reserved_activities_rank_the_reservation_first(cli, repo):
-    assert _recs(cli, repo, "GRCS-2026-K3M7")[0].startswith("1. reserve_siae")   # encombrants + recyclerie
-    assert _recs(cli, repo, "GRCS-2025-Y9DW")[0].startswith("1. reserve_")       # confection textile
-    assert _recs(cli, repo, "GRCS-2025-Y9DW")[0].split()[1] in {"reserve_ea_esat", "reserve_penitentiaire", "reserve_siae"}
+    assert _recs(cli, repo, "GRCS-2026-K3M7")[0].startswith("1. marché réservé aux structures d'insertion par l'activité économique (SIAE)")   # encombrants + recyclerie
+    first = _recs(cli, repo, "GRCS-2025-Y9DW")[0]  # confection textile : une réservation d'abord
+    assert first.startswith("1. marché réservé aux ")
+    assert any(kind in first for kind in ("entreprises adaptées et ESAT", "pénitentiaire", "(SIAE)"))
 
 
 def test_sector_table_additions(ws):

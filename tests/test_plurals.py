@@ -48,11 +48,11 @@ def test_no_parenthesised_plural_in_messages() -> None:
 def test_due_singular_and_plural(tmp_path: Path, cli) -> None:  # noqa: ANN001
     sample = init_git(copy_repo(tmp_path / "exemple"))
     many = cli("due", "--on", "2026-12-01", repo=sample).stdout
-    n = int(re.search(r"En attente au 2026-12-01 : (\d+) points\n", many).group(1))
+    n = int(re.search(r"En attente au 01/12/2026 : (\d+) points\n", many).group(1))
     assert n >= 2 and "(s)" not in many
     one = new_git_repo(tmp_path, [base_case("GRCS-2026-AAAA", "recommandation_transmise")])  # transmise le 2026-04-14
     text = cli("due", "--on", "2026-11-28", repo=one).stdout
-    assert "En attente au 2026-11-28 : 1 point\n" in text
+    assert "En attente au 28/11/2026 : 1 point\n" in text
 
 
 @pytest.mark.parametrize(("count", "expected"), [(1, "1 événement"), (2, "2 événements")])

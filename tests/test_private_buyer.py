@@ -60,7 +60,7 @@ def test_analyse_presents_dispositions_as_voluntary_in_text_json_and_md(cli, rep
     assert "Cadre : démarche volontaire" in text and "[rules/dispositions.yaml#cadre_volontaire]" in text
     assert "(démarche volontaire, sur le modèle de L2112-2)" in text
     assert "condition d'exécution sociale obligatoire" not in text
-    assert "clause_insertion — démarche volontaire, sur le modèle de L2112-2" in text
+    assert "clause d'insertion (condition d'exécution) — démarche volontaire, sur le modèle de L2112-2" in text
     data = json.loads(cli("analyse", "GRCS-2026-ZP05", "--format", "json", repo=repo).stdout)
     assert data["cadre"]["volontaire"] is True and data["obligation"]["applicable"] is False
     assert data["recommandation"][0]["base_legale_texte"] == "démarche volontaire, sur le modèle de L2112-2"

@@ -130,10 +130,10 @@ def due(
         echo(json.dumps([{"contact": d.contact.id, "depuis": d.since.isoformat(), "raison": d.reason} for d in items],
                         ensure_ascii=False, indent=2))
     else:
-        for d in items:
-            echo(f"{d.contact.id} : à effacer depuis le {d.since.isoformat()} ({d.reason})")
         from guichet_cli.core import frformat as fr
 
+        for d in items:
+            echo(f"{d.contact.id} : à effacer depuis le {fr.date_fr(d.since)} ({d.reason})")
         echo(f"{fr.count(len(items), 'contact', 'contacts', plain=True)} à effacer (conservation : {people.retention_months(ws)} mois après la clôture).")
     if items:
         raise typer.Exit(EXIT_FINDINGS)

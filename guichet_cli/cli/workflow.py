@@ -149,6 +149,7 @@ def log(
 
       guichet log --since 2026-11-01 --partner coordination-93
     """
+    from guichet_cli.core import frformat as fr
     from guichet_cli.core.history import load_history
 
     ws = workspace(repo)
@@ -164,7 +165,7 @@ def log(
         present = sorted({ws.root / e.path for e in events if (ws.root / e.path).is_file()})
         routed = {ws.rel(c.path) for c in ws.store.cases(present) if partner in c.partners}
         events = [e for e in events if e.path in routed]
-    echo(f"Activité depuis le {start.isoformat()}" + (f" (partenaire {partner})" if partner else "") + f" : {_count(len(events), 'événement', 'événements')}")
+    echo(f"Activité depuis le {fr.date_fr(start)}" + (f" (partenaire {partner})" if partner else "") + f" : {_count(len(events), 'événement', 'événements')}")
     for e in events:
         arrow = _arrow(e.status_before, e.status_after)
         echo(f"{e.date[:10]}  {e.case_id:<16} {e.author:<22} {e.subject}" + (f"  [{arrow}]" if arrow else ""))
@@ -186,6 +187,7 @@ def due(
 
       guichet due --on 2026-12-01 --format csv > relances.csv
     """
+    from guichet_cli.core import frformat as fr
     from guichet_cli.core.due import compute_due
 
     ws = workspace(repo)
@@ -199,13 +201,13 @@ def due(
         typer.echo(report.to_csv(), nl=False)  # conventions françaises, BOM compris (core/sheets.py)
         return
     if not report.items:
-        echo(f"Rien en attente au {report.on.isoformat()}.")
+        echo(f"Rien en attente au {fr.date_fr(report.on)}.")
         return
-    echo(f"En attente au {report.on.isoformat()} : {_count(len(report.items), 'point', 'points')}")
+    echo(f"En attente au {fr.date_fr(report.on)} : {_count(len(report.items), 'point', 'points')}")
     for actor, items in report.by_actor().items():
         echo(f"\n{actor}")
         for i in items:
-            echo(f"  {i.case_id:<16} depuis le {i.since} ({i.days} j) : {i.waiting_for}")
+            echo(f"  {i.case_id:<16} depuis le {fr.date_fr(i.since)} ({i.days} j) : {i.waiting_for}")
             if i.waited_by:
                 echo(f"  {'':<16} attendu par {i.waited_by}")
 

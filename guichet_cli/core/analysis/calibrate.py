@@ -52,7 +52,9 @@ class Calibration:
         """« 0,25 ETP par an » ; pour une durée de moins d'un an, les heures de la durée en ETP d'une année."""
         if self.years >= 1:
             return f"{fr.n(self.etp, 2)} ETP par an"
-        return f"{fr.n(self.etp, 2)} ETP sur {fr.smart(round(self.years * 12))} mois (1 ETP = {fr.n(self.etp_hours)} h par an)"
+        # « 1,19 ETP sur 10 mois » se lisait comme 1,19 personne pendant 10 mois : c'est un équivalent annuel (AVE).
+        return (f"{fr.n(self.etp, 2)} ETP en équivalent annuel, marché de {fr.smart(round(self.years * 12))} mois ; "
+                f"1 ETP = {fr.n(self.etp_hours)} h par an")
 
     @property
     def effective_share(self) -> float:

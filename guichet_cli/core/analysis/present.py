@@ -38,9 +38,10 @@ def analysis_lines(an: Analysis, case: Case) -> list[str]:
         if u.sector.get("notes"):
             out.append(f"  Note du secteur : {u.sector['notes']}")
     out += ["", "Recommandation :"]
+    names = {o.disposition: o.label for ur in an.units for o in ur.options}  # libellés, pas les codes
     for r in an.recommendations():
         lots = f" (lots {', '.join(str(x) for x in r['lots'])})" if r.get("lots") else ""
-        out.append(f"  {r['rang']}. {r['disposition']}{lots} — {an.frame.basis(r['base_legale'])}  [{r['regle']}]")
+        out.append(f"  {r['rang']}. {names.get(r['disposition'], r['disposition'])}{lots} — {an.frame.basis(r['base_legale'])}  [{r['regle']}]")
     total = _total_line(an)
     if total:
         out.append(f"Heures d'insertion au total : {total}")
@@ -58,7 +59,7 @@ def _total_line(an: Analysis) -> str:
         years = max(cal.years, 1.0)
         yearly = an.total_hours / years
         span = f" sur {fr.smart(cal.years)} ans, soit {fr.h(round(yearly))} par an" if cal.years > 1 else ""
-        unit = "ETP par an" if cal.years >= 1 else f"ETP sur {fr.smart(round(cal.years * 12))} mois"
+        unit = "ETP par an" if cal.years >= 1 else f"ETP en équivalent annuel, marché de {fr.smart(round(cal.years * 12))} mois"
         return f"{fr.h(an.total_hours)}{span} ({fr.n(yearly / cal.etp_hours, 2)} {unit})"
     return ""
 

@@ -313,7 +313,7 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
         _ess_history(ws, results, buyer, thresholds.launch_date(ws, marche) or today, case_id)
     notes = list(th.notes)
     if btype[1] != "dossier":
-        notes.append(f"type d'acheteur « {btype[0]} » pris dans le {btype[1]}")
+        notes.append(f"type d'acheteur « {labels.of(ws).type_acheteur(btype[0])} » pris dans le {btype[1]}")
     if obligation.derogation:
         notes.append(f"dérogation enregistrée : {obligation.derogation_label or obligation.derogation.motif}")
     if obligation.derogation_refused:

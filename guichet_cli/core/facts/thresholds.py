@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
-from guichet_cli.core.facts import dates, legal_frame
+from guichet_cli.core.facts import dates, labels, legal_frame
 from guichet_cli.core.model.case import Derogation, Market
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules, rule_ref
@@ -34,6 +34,7 @@ class Threshold:
     ssss: bool = False  # services sociaux et autres services spécifiques : seuil propre
     label: str = ""  # « seuil européen des travaux (5 404 000 € HT) » (threshold_label) ; "" si non soumis
     cited: list[tuple[str, str]] = field(default_factory=list)  # autres règles appliquées (référence, ce qu'elles ont décidé)
+    buyer_type_label: str = ""  # « pouvoir adjudicateur » (libellé de defs.schema.json), pour les messages
 
     @property
     def kind(self) -> str:
@@ -42,10 +43,11 @@ class Threshold:
 
     def text(self) -> str:
         if self.threshold is None:
-            return f"acheteur de type {self.buyer_type} : non soumis aux seuils européens"
+            return f"{self.buyer_type_label or self.buyer_type} : non soumis aux seuils européens"
         comp = "≥" if self.above else "<"
         period = "seuil fixe" if self.ssss else f"période {self.period}"
-        return f"valeur du besoin {fr.eur(self.value)} {comp} {self.label} ({self.buyer_type}, {period})"
+        return (f"valeur du besoin {fr.eur(self.value)} {comp} {self.label} ; acheteur : "
+                f"{self.buyer_type_label or self.buyer_type} ; {period}")
 
 
 def threshold_label(ws: Workspace, kind: str, amount: float | None) -> str:
@@ -183,11 +185,14 @@ def check_threshold(ws: Workspace, marche: Market, btype: tuple[str, str], when:
     limit, ref, code, notes = eu_threshold(ws, category_=cat, buyer_type_=kind, when=when, ssss=ssss)
     if mixed:
         notes.append(mixed)
+    kind_label = labels.of(ws).type_acheteur(kind)
     if limit is None:
-        return Threshold(kind, origin, cat, code, value, value_field, None, False, ref, notes, ssss, threshold_label(ws, cat, None))
+        return Threshold(kind, origin, cat, code, value, value_field, None, False, ref, notes, ssss, threshold_label(ws, cat, None),
+                         buyer_type_label=kind_label)
     # « égale ou supérieure » : un besoin exactement au seuil est au-dessus (rules/seuils.yaml#comparaison)
     applied_ssss = ssss and ref.startswith("rules/seuils.yaml#services")
-    th = Threshold(kind, origin, cat, code, value, value_field, limit, value >= limit, ref, notes, applied_ssss)
+    th = Threshold(kind, origin, cat, code, value, value_field, limit, value >= limit, ref, notes, applied_ssss,
+                   buyer_type_label=kind_label)
     th.label = threshold_label(ws, th.kind, limit)
     if mixed:  # R2123-2 : par lots, la plus forte valeur ; sans lots, le CPV principal (lecture à confirmer)
         th.cited.append((rule_ref("seuils", "services_sociaux_specifiques", "marche_mixte", *(() if marche.lots else ("sans_repartition",))), mixed))

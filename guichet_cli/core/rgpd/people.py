@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import audit, gitrepo, yamlio
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import UsageError
 from guichet_cli.core.model.registry import Contact
 from guichet_cli.core.workspace import Workspace
@@ -214,7 +215,7 @@ def due(ws: Workspace, today: dt.date | None = None) -> list[Due]:
             continue
         limit = _add_months(max(ends), months)
         if limit < today:
-            out.append(Due(contact, limit, f"dernière demande close le {max(ends).isoformat()}, conservation {months} mois"))
+            out.append(Due(contact, limit, f"dernière demande close le {fr.date_fr(max(ends))}, conservation {months} mois"))
     return out
 
 

@@ -133,4 +133,4 @@ def dependency_text(ws: Workspace, m: Match) -> str:
     assert ca is not None
     verdict = "DÉPENDANCE ÉCONOMIQUE" if m.dependent else "sans dépendance"
     return (f"{verdict} : montant annuel = {fr.pct(m.dependency)} du chiffre d'affaires de {fr.eur(ca.valeur)} "
-            f"({ca.date.isoformat()}, {ca.source}) ; seuil {fr.pct(seuil)}")
+            f"({fr.date_fr(ca.date)}, {ca.source}) ; seuil {fr.pct(seuil)}")

@@ -84,7 +84,7 @@ def _answers_text(case: Case) -> str:
     assert rec is not None
     asked = ", ".join(f"{c.reseau} ({c.reponse or 'réponse attendue'})" for c in rec.consultations) or "aucun réseau"
     keen = len(rec.interested)
-    return (f"sourcing du {rec.effectue_le.isoformat()} : réseaux consultés {asked} ; "
+    return (f"sourcing du {fr.date_fr(rec.effectue_le)} : réseaux consultés {asked} ; "
             f"{fr.count(keen, 'structure intéressée', 'structures intéressées', plain=True)}")
 
 

@@ -19,7 +19,7 @@ def _capacity(m: Match) -> str:
         fig = m.structure.figures.get(key)
         if fig is not None:
             value = fr.eur(fig.valeur) if key == "chiffre_affaires_ht" else fr.smart(fig.valeur)
-            parts.append(f"{label} {value} ({fig.date.isoformat()})")
+            parts.append(f"{label} {value} ({fr.date_fr(fig.date)})")
     return ", ".join(parts) or "capacité non renseignée"
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from guichet_cli.core import frformat as fr
 from guichet_cli.core.findings import WARNING, Finding
 from guichet_cli.core.rgpd import patterns
 from guichet_cli.core.validation.context import (
@@ -50,5 +51,5 @@ def retention_passed(ctx: CheckContext, _loaded: dict[Path, Any]) -> Iterator[Fi
     from guichet_cli.core.rgpd import people
 
     for d in people.due(ctx.ws, ctx.today):
-        yield Finding(d.contact.path, f"durée de conservation dépassée depuis le {d.since.isoformat()} ({d.reason})", ("id",),
+        yield Finding(d.contact.path, f"durée de conservation dépassée depuis le {fr.date_fr(d.since)} ({d.reason})", ("id",),
                       hint=f"effacer la fiche : guichet rgpd erase {d.contact.id}", code="rgpd", severity=WARNING)
