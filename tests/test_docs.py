@@ -23,3 +23,10 @@ def test_docs_links_resolve() -> None:
             if not (page.parent / target).is_file():
                 broken.append(f"{page.name} → {target}")
     assert not broken, broken
+
+
+def test_processing_register_is_current() -> None:
+    # Un schéma, guichet.yaml, partners/ ou rules/rgpd.yaml modifié sans régénérer le registre échoue ici.
+    proc = subprocess.run([sys.executable, str(PROJECT / "tools" / "gen_register.py"), "--check"],
+                          capture_output=True, text=True, cwd=PROJECT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

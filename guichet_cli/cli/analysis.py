@@ -135,7 +135,7 @@ def route(
         routing = _saved_routing(out.case, routing, write)
         for line in present.routing_lines(routing, reg):
             echo(line)
-        drafts = eml_mod.drafts(ws, out.case, reg, routing, recs, hours)
+        drafts = eml_mod.drafts(ws, out.case, reg, routing, recs, hours, today=today, saved=write)
         for d in drafts:
             echo("")
             echo(f"--- Brouillon de courriel : {d.title} ---")

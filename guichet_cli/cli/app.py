@@ -121,7 +121,7 @@ def _register() -> None:
         importlib.import_module(f"guichet_cli.cli.{name}").register(app)
 
 
-MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "record", "opendata", "sourcing", "structures", "followup", "rgpd"]
+MODULES = ["validate", "new", "workflow", "analysis", "render", "report", "record", "opendata", "sourcing", "structures", "followup", "rgpd", "share"]
 _register()
 
 

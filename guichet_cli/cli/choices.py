@@ -29,3 +29,4 @@ ScreenFormat = format_option(formats.SCREEN, "Sortie : table (terminal), csv, md
 ImportFormat = format_option(formats.IMPORT, "Format : text (tableau récapitulatif), json ou csv.")
 FollowupShowFormat = format_option(formats.FOLLOWUP_SHOW, "Sortie : table (terminal), json, csv ou xlsx (avec --out).", short=False)
 FollowupImportFormat = format_option(formats.FOLLOWUP_IMPORT, "Compte rendu : text ou json.", short=False)
+ShareFormat = format_option(formats.SHARE, "Format de l'export : yaml (lisible, réutilisable) ou docx (document Word).", short=False)

@@ -17,13 +17,17 @@ from typing import Any
 from guichet_cli.core import frformat as fr
 from guichet_cli.core import yamlio
 from guichet_cli.core.analysis.route import Routing
-from guichet_cli.core.facts import labels
+from guichet_cli.core.facts import confidentiality, labels
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.rules import load_rules
 from guichet_cli.core.workspace import Workspace
 
 DOMAIN = "guichet-clauses-sociales.invalid"
+# Lignes d'en-tête jusqu'à la limite de la RFC 5322 (998) : le pliage de Python avec utf8=True perd
+# les guillemets d'un nom affiché non ASCII qui contient « : » ou des parenthèses (« donneur
+# d'ordre : Ville… (fictif) » devenait un groupe et un commentaire), ce qui change les destinataires.
+POLICY = SMTPUTF8.clone(max_line_length=998)
 
 
 @dataclass
@@ -51,15 +55,18 @@ def _facilitator_recipients(reg: Registry, fids: list[str]) -> list[tuple[str, s
     return out
 
 
-def summary(ws: Workspace, case: Case, reg: Registry, recs: list[dict[str, Any]], hours: int | None) -> list[str]:
+def summary(ws: Workspace, case: Case, reg: Registry, recs: list[dict[str, Any]], hours: int | None,
+            shown: confidentiality.View | None = None) -> list[str]:
+    """Les faits de la demande ; objet et montants selon ce que le destinataire peut voir (`shown`)."""
     m = case.marche
+    shown = shown or confidentiality.View(case, False, confidentiality.masks(ws))
     disp_rules = load_rules(ws, "dispositions")["dispositions"]
     places = ", ".join(p.departement + (f" ({p.commune})" if p.commune else "") for p in m.lieux_execution)
     lines = [
         f"Dossier : {case.id}",
         f"Donneur d'ordre : {reg.buyer_name(case.donneur_ordre)}",
-        f"Objet : {m.objet}",
-        f"Montant estimé : {fr.eur(m.montant_estime_ht)} HT ; durée : {m.duree_mois} mois",
+        f"Objet : {shown.objet}",
+        f"Montant estimé : {shown.eur(m.montant_estime_ht)} HT ; durée : {m.duree_mois} mois",
         f"Lieux d'exécution : {places}",
     ]
     if m.lancement_prevu:
@@ -74,10 +81,14 @@ def summary(ws: Workspace, case: Case, reg: Registry, recs: list[dict[str, Any]]
     return lines
 
 
-def drafts(ws: Workspace, case: Case, reg: Registry, routing: Routing, recs: list[dict[str, Any]], hours: int | None) -> list[Draft]:
+def drafts(ws: Workspace, case: Case, reg: Registry, routing: Routing, recs: list[dict[str, Any]], hours: int | None,
+           *, today: dt.date | None = None, saved: bool = False) -> list[Draft]:
+    """Un brouillon par groupe de destinataires. Une demande confidentielle ne montre son objet et
+    ses montants qu'aux partenaires orientés (routage enregistré ; `saved` : `routing` vient d'être
+    enregistré par la même commande) — core/facts/confidentiality.py."""
     cid = case.id
-    objet = case.marche.objet
-    facts = summary(ws, case, reg, recs, hours)
+    today = today or dt.date.today()
+    also = [*routing.coordinations, *([routing.lead] if routing.lead else []), *routing.networks] if saved else []
     motifs = {}
     for r in routing.reasons:
         motifs.setdefault(r.partner, []).append(r.motif)
@@ -98,6 +109,8 @@ def drafts(ws: Workspace, case: Case, reg: Registry, routing: Routing, recs: lis
             recipients.extend(_partner_recipients(reg, pid))
         if group == "coordinations":
             recipients.extend(_facilitator_recipients(reg, routing.facilitators))
+        shown = confidentiality.view(ws, case, pids, today, also_routed=also)
+        facts = summary(ws, case, reg, recs, hours, shown)
         why = [f"- {reg.partner_label(p)} : {' ; '.join(motifs.get(p, []))}" for p in pids]
         lead = ""
         if group == "coordinations" and routing.lead and len(routing.coordinations) > 1:
@@ -117,7 +130,7 @@ def drafts(ws: Workspace, case: Case, reg: Registry, routing: Routing, recs: lis
             "Cordialement,",
             "La MACS – Guichet Régional des Clauses Sociales",
         ])
-        out.append(Draft(group, title, recipients, f"[{cid}] Mise en relation – {objet}", body))
+        out.append(Draft(group, title, recipients, f"[{cid}] Mise en relation – {shown.objet}", body))
     return out
 
 
@@ -138,7 +151,7 @@ def to_text(d: Draft) -> str:
 def to_message(ws: Workspace, reg: Registry, d: Draft, case_id: str, today: dt.date) -> EmailMessage:
     macs = next((p for p in reg.partners.values() if p.type == "macs"), None)
     sender = next(iter(macs.emails), None) if macs is not None else None
-    msg = EmailMessage(policy=SMTPUTF8)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = f'"{(macs.sigle if macs is not None else None) or "MACS"}" <{sender or "macs@" + DOMAIN}>'
     known = [f'"{n}" <{m}>' for n, m in d.recipients if m]
     unknown = [n for n, m in d.recipients if not m]

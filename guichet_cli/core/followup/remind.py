@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.policy import SMTPUTF8
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core import yamlio
+from guichet_cli.core.analysis.eml import POLICY
 from guichet_cli.core.due import DueItem, compute_due
 from guichet_cli.core.followup.importer import flow_entry
 from guichet_cli.core.model.registry import Registry
@@ -106,7 +106,7 @@ def _message(ws: Workspace, reg: Registry, d: ReminderDraft, on: dt.date, escala
     sender = next(iter(macs.emails), None) if macs is not None else None
     macs_name = (macs.sigle if macs is not None else None) or "MACS"
     subject, body = _body(d, on, escalate, f"la {macs_name}")
-    msg = EmailMessage(policy=SMTPUTF8)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = f'"{macs_name}" <{sender or "macs@" + DOMAIN}>'
     msg["To"] = f'"{d.recipient}" <{d.address}>' if d.address else f'"{d.recipient} (adresse à compléter)": ;'
     if d.rank >= escalate and sender:

@@ -451,6 +451,8 @@ class Case:
     notes: str | None = None
     sourcing: SourcingRecord | None = None
     rejected_records: tuple[RejectedRecord, ...] = ()
+    # Confidentielle jusqu'à cette date (publication) : voir core/facts/confidentiality.py.
+    confidentielle_jusqu_au: dt.date | None = None
     # Arbre lu, pour les seules règles qui nomment un champ par son chemin (rules/cycle_de_vie.yaml,
     # rules/transitions.yaml) : `field_value` / `has_field`, jamais lu directement par une commande.
     raw: Any = field(default=None, repr=False, compare=False)
@@ -471,6 +473,7 @@ class Case:
             abandon=f.build("abandon", Abandonment.from_fields), notes=f.opt_text("notes"), raw=data,
             sourcing=f.build("sourcing", SourcingRecord.from_fields),
             rejected_records=f.build_all("rapprochements_refuses", RejectedRecord.from_fields),
+            confidentielle_jusqu_au=f.opt_date("confidentielle_jusqu_au"),
         )
 
     def rejects(self, decp_id: str, buyer: str) -> bool:

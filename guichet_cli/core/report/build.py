@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.errors import DataError, GuichetError
+from guichet_cli.core.facts import confidentiality
 from guichet_cli.core.facts.thresholds import Checker, make_checker
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
@@ -131,11 +133,21 @@ def _safe_facts(ctx: ReportContext, year: int, rejected: list[dict[str, str]]) -
     return out
 
 
+def _mask_confidential(ctx: ReportContext, facts: list[Facts]) -> None:
+    """Le panorama régional va à tous les partenaires : l'objet d'une demande encore confidentielle
+    n'y figure pas (core/facts/confidentiality.py) ; ses montants n'y entrent que dans les totaux."""
+    today = dt.date.today()
+    for f in facts:
+        if confidentiality.is_confidential(f.case, today):
+            f.objet = confidentiality.public_view(ctx.ws, f.case, today).objet
+
+
 def region_report(ctx: ReportContext, year: int, *, public: bool = False) -> dict[str, Any]:
     """Panorama régional : un dossier aux données invalides est écarté et listé, pas bloquant."""
     rejected: list[dict[str, str]] = []
     facts, prev = _safe_facts(ctx, year, rejected), _safe_facts(ctx, year - 1, rejected)
     header = {"perimetre": "region", "titre": f"Panorama régional {year} des clauses sociales — Île-de-France", "donneur": None}
+    _mask_confidential(ctx, facts + prev)
     report = _assemble(ctx, facts, prev, year, header)
     report["panorama"] = ind.panorama([f for f in facts if f.active], ctx.settings, ctx.buyer_name)
     report["dossiers_ecartes"] = rejected + [

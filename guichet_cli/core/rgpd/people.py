@@ -123,10 +123,17 @@ def rectify(ws: Workspace, contact: Contact, changes: dict[str, str], *, no_comm
 
 
 def secrets_of(contact: Contact) -> list[str]:
-    """Les textes à faire disparaître de l'historique : adresse, téléphone, nom complet, nom, prénom."""
+    """Les textes à faire disparaître de l'historique : adresse, téléphone, nom complet, civilité
+    suivie du nom (« Mme Martin »), et le nom et le prénom en valeur d'un champ YAML (nus ou entre
+    guillemets). Le nom seul n'est pas remplacé partout : un nom courant (« Martin ») abîmerait
+    d'autres textes. Les plus longs d'abord, pour qu'un texte court n'en coupe pas un long."""
     out = [contact.courriel, contact.telephone, contact.full_name if contact.prenom else None,
-           f"nom: {contact.nom}", f"prenom: {contact.prenom}" if contact.prenom else None]
-    return [x for x in dict.fromkeys(out) if x and x != contact.id]
+           f"{contact.civilite} {contact.nom}" if contact.civilite and contact.nom else None]
+    for key, value in (("nom", contact.nom), ("prenom", contact.prenom)):
+        if value:
+            out += [f"{key}: {value}", f'{key}: "{value}"', f"{key}: '{value}'"]
+    kept = [x for x in dict.fromkeys(out) if x and x != contact.id]
+    return sorted(kept, key=len, reverse=True)
 
 
 def erase(ws: Workspace, contact: Contact, *, no_commit: bool = False) -> str | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from guichet_cli.core.analysis import eml
 from guichet_cli.core.audit import commit_changes
+from guichet_cli.core.facts import confidentiality
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.sourcing import record, request
 from guichet_cli.core.sourcing.advice import Sourcing, source_market
@@ -35,7 +36,7 @@ def run(ws: Workspace, ref: str, *, write: bool = False, answers: list[str] | No
     if parsed:
         # Avec --write, les réseaux qui vont être consultés peuvent déjà répondre.
         record.check_answers(case, parsed, so if write else None)
-    out = SourcingRun(case, so, request.drafts(case, reg, so))
+    out = SourcingRun(case, so, request.drafts(case, reg, so, confidentiality.masks(ws), today))
     if eml_dir is not None:
         out.eml_files = eml.write_eml(ws, reg, out.drafts, case.id, eml_dir, today)
     if write or parsed:
