@@ -291,6 +291,8 @@ def panorama(facts: list[Facts], settings: ReportSettings, buyer_name: Callable[
         b["montant_ht"] += (f.amount or 0) if f.notified else 0
     top = sorted(by_buyer.items(), key=lambda kv: (-kv[1]["heures"], -kv[1]["marches"], kv[0]))[: settings.top_buyers]
     above = [f for f in facts if f.notified and f.above_threshold]
+    # montant ou seuil inconnu : ni au-dessus ni au-dessous, compté à part (note du graphique des parts)
+    unclassified = [f for f in facts if f.notified and (f.threshold is None or f.value is None)]
     subject = [f for f in above if f.subject_to_obligation]
     return {
         "par_departement": grouped(lambda f: [f.department]),
@@ -309,6 +311,7 @@ def panorama(facts: list[Facts], settings: ReportSettings, buyer_name: Callable[
             "soumis_a_l_obligation": len(subject),
             "soumis_avec_consideration_sociale": sum(f.has_social for f in subject),
             "part_soumis": rate(sum(f.has_social for f in subject), len(subject)),
+            "marches_non_classes": len(unclassified),
             "source": "rules/seuils.yaml" if settings.thresholds else "seuils indisponibles (rules/seuils.yaml absent)",
             "date_obligation": settings.obligation_date.isoformat() if settings.obligation_date else None,
         },
