@@ -125,13 +125,13 @@ def test_docx_chart_images_are_drawn_from_the_figures(outputs: dict[str, Path]) 
     report = json.loads(outputs["json"].read_text(encoding="utf-8"))
     by = chart_data.disposition_year_charts(report["indicateurs"]["dispositions_par_annee"])
     assert [c.title for c in by] == [REC_TITLE, RET_TITLE]
-    png = charts.grouped_barh_chart(by[1].categories, by[1].series, by[1].unit, by[1].note)
+    png = charts.grouped_barh_chart(by[1].categories, by[1].series, by[1].unit)  # la note est en texte sous la légende
     assert png.startswith(b"\x89PNG")
     with zipfile.ZipFile(outputs["docx"]) as z:
         media = [z.read(n) for n in sorted(z.namelist()) if n.startswith("word/media/")]
     assert png in media  # la même image que celle du DOCX (rendu reproductible)
     by[1].series[1][1][0] += 1
-    assert charts.grouped_barh_chart(by[1].categories, by[1].series, by[1].unit, by[1].note) not in media
+    assert charts.grouped_barh_chart(by[1].categories, by[1].series, by[1].unit) not in media
 
 
 def test_years_follow_the_data_and_the_rule(outputs: dict[str, Path], tmp_path: Path) -> None:

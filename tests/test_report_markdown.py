@@ -86,7 +86,9 @@ def test_buyer_figures_and_hours_chart(outputs: dict[str, Path]) -> None:
     head, rows, note = md_charts(md)["Heures d'insertion prévues et réalisées (marchés à heures prévues)"]
     assert head == ["Année", "prévues (heures)", "réalisées (heures)"]
     assert rows == [["2025", "0", "0"], ["2026", f"1{NNBSP}362", f"1{NNBSP}300"]]
-    assert note == ""  # 2026 : toutes les heures réalisées le sont sur des marchés à heures prévues
+    # 2026 : toutes les heures réalisées le sont sur des marchés à heures prévues ; GRCS-2025-AAA4 n'a pas
+    # transmis ses résultats (test_report_chart_notes.py)
+    assert note == "Sans les résultats non transmis de 1 dossier (voir « Données manquantes »)."
 
 
 def _xlsx_charts(path: Path) -> dict[str, tuple[list[str], list[list[float | str]]]]:

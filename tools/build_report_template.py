@@ -75,6 +75,12 @@ def build() -> bytes:
     doc.add_paragraph("{%p for g in graphiques %}")
     doc.add_paragraph("{{ g.image }}")
     doc.add_paragraph("{{ g.legende }}", style="Caption")
+    doc.add_paragraph("{%p if g.note %}")  # ce que le graphique omet ou masque (chart_data)
+    p = doc.add_paragraph()
+    run = p.add_run("{{ g.note }}")
+    run.italic = True
+    run.font.size = Pt(9)
+    doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
 
     doc.add_heading("Indicateurs détaillés", level=1)

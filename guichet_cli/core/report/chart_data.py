@@ -75,22 +75,42 @@ def disposition_year_charts(by_year: dict[str, Any] | None) -> list[Chart]:
     return out
 
 
+def _join(*notes: str) -> str:
+    return " ".join(n for n in notes if n)
+
+
+def missing_note(report: dict[str, Any], notes: dict[str, str]) -> str:
+    """Résultats non transmis (section « Données manquantes ») : ce que les heures et les participants
+    ne comptent pas."""
+    cases = {x["dossier"] for x in report.get("donnees_manquantes") or []}
+    return notes["donnees_manquantes"].format(dossiers=fr.count(len(cases), "dossier", "dossiers")) if cases else ""
+
+
+def secrecy_note(report: dict[str, Any], notes: dict[str, str], hidden: list[str]) -> str:
+    """Catégories masquées par le secret statistique (version publique) : nommées, sans leur effectif."""
+    if not hidden:
+        return ""
+    return notes["secret_statistique"].format(seuil=report["bilan"].get("secret_statistique_seuil"), categories=", ".join(hidden))
+
+
 def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Chart]:
     """Heures prévues et réalisées, participants par public, marchés par famille de disposition ;
-    pour le panorama régional, marchés notifiés par département, disposition et secteur."""
+    pour le panorama régional, marchés notifiés par département, disposition et secteur, et part des
+    marchés avec une considération sociale. Chaque graphique dit en note ce qu'il omet ou masque
+    (secret statistique, part non calculée, données manquantes : textes de rules/bilan.yaml)."""
     i = report["indicateurs"]
+    notes = labels["notes_graphiques"]
+    missing = missing_note(report, notes)
     series, hours_note = hours_series(report)
     out = [Chart("heures", "Heures d'insertion prévues et réalisées (marchés à heures prévues)", [y for y, _, _ in series],
                  [("prévues", [_number(p) for _, p, _ in series]), ("réalisées", [_number(d) for _, _, d in series])],
-                 "heures", hours_note, axis="Année")]
+                 "heures", _join(hours_note, missing), axis="Année")]
     pub_labels = labels.get("publics", {})
     publics = [(pub_labels.get(k, k), v) for k, v in i["participants"]["par_public"].items() if isinstance(v, int | float) and v > 0]
-    hidden = any(isinstance(v, str) for v in i["participants"]["par_public"].values())
-    note = "Publics de moins de {} personnes non représentés (secret statistique).".format(
-        report["bilan"].get("secret_statistique_seuil")) if hidden else ""
+    hidden = [pub_labels.get(k, k) for k, v in i["participants"]["par_public"].items() if isinstance(v, str)]
     out.append(Chart("publics", "Participants par public éligible", [k for k, _ in publics],
-                     [("participants", [_number(v) for _, v in publics])], "participants", note, horizontal=True,
-                     axis="Public éligible"))
+                     [("participants", [_number(v) for _, v in publics])], "participants",
+                     _join(secrecy_note(report, notes, hidden), missing), horizontal=True, axis="Public éligible"))
     fams = [(v["libelle"], v["marches"]) for v in i["marches"]["par_famille"].values() if v["marches"]]
     out.append(Chart("dispositions", "Marchés notifiés par famille de disposition sociale", [k for k, _ in fams],
                      [("marchés notifiés", [_number(v) for _, v in fams])], "marchés notifiés", horizontal=True,
@@ -108,10 +128,15 @@ def charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[Ch
                              [("marchés notifiés", [_number(g["marches_notifies"]) for g in rows])], "marchés notifiés",
                              horizontal=True, axis=axis))
         s = pano.get("seuil_europeen") or {}
-        shares = [(label, s.get(key)) for label, key in (("Au-dessus du seuil européen", "part"),
-                                                         ("Soumis à l'obligation (L2112-2-1)", "part_soumis"))
-                  if isinstance(s.get(key), int | float)]
+        groups = (("Au-dessus du seuil européen", "part"), ("Soumis à l'obligation (L2112-2-1)", "part_soumis"))
+        shares = [(label, s.get(key)) for label, key in groups if isinstance(s.get(key), int | float)]
+        # une part sans dénominateur (aucun marché dans le périmètre) n'a pas de barre : la note le dit
+        absent = [notes["part_non_calculee"].format(categorie=label[0].lower() + label[1:], annee=report["bilan"]["annee"])
+                  for label, key in groups if not isinstance(s.get(key), int | float)]
+        unclassified = s.get("marches_non_classes") or 0
+        note = _join(*absent, notes["non_classes"].format(nombre=fr.count(unclassified, "marché notifié", "marchés notifiés"))
+                     if unclassified else "")
         out.append(Chart("conformite", "Part des marchés notifiés avec une considération sociale", [k for k, _ in shares],
-                         [("part (%)", [round(_number(v) * 100, 1) for _, v in shares])], "%", horizontal=True,
+                         [("part (%)", [round(_number(v) * 100, 1) for _, v in shares])], "%", note, horizontal=True,
                          axis="Périmètre"))
     return out

@@ -174,19 +174,21 @@ def _summary(report: dict[str, Any], synth: Table) -> list[str]:
 
 
 def _charts(tpl: Any, report: dict[str, Any], labels: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
-    """Les graphiques du DOCX, des mêmes données que le HTML et le XLSX (chart_data) : image et légende."""
+    """Les graphiques du DOCX, des mêmes données que le HTML et le XLSX (chart_data) : image, légende
+    et note en texte sous la légende (ce que le graphique omet ou masque), lisible et cherchable."""
     from docxtpl import InlineImage
 
     out = []
     for chart in chart_data.charts(report, labels):
         if chart.key == "heures":
-            series, hours_note = chart_data.hours_series(report)
-            png = charts.hours_chart(series, hours_note)
+            series, _ = chart_data.hours_series(report)
+            png = charts.hours_chart(series)
         elif chart.key.startswith("dispositions_"):
-            png = charts.grouped_barh_chart(chart.categories, chart.series, chart.unit, chart.note)
+            png = charts.grouped_barh_chart(chart.categories, chart.series, chart.unit)
         else:
-            png = charts.barh_chart(list(zip(chart.categories, chart.series[0][1], strict=True)), chart.unit, chart.note)
-        out.append({"image": InlineImage(tpl, io.BytesIO(png), width=Mm(150)), "legende": fr.typography(chart.title + ".")})
+            png = charts.barh_chart(list(zip(chart.categories, chart.series[0][1], strict=True)), chart.unit)
+        out.append({"image": InlineImage(tpl, io.BytesIO(png), width=Mm(150)), "legende": fr.typography(chart.title + "."),
+                    "note": fr.typography(chart.note)})
     return out
 
 

@@ -72,8 +72,9 @@ def _table(table: Table) -> str:
 def svg_chart(chart: Chart) -> str:
     """Barres horizontales groupées en SVG : une rangée par catégorie, une barre par série, valeur
     écrite au bout (lisible sans couleur, à l'impression en noir et blanc aussi)."""
-    if not chart.categories:
-        return f'<p class="note">{escape(chart.title)} : aucune donnée pour cette année.</p>'
+    if not chart.categories:  # la note dit pourquoi (secret statistique, part non calculée…)
+        return (f'<p class="note">{escape(fr.typography(chart.title + " : aucune donnée pour cette année."))}'
+                + (f" {escape(fr.typography(chart.note))}" if chart.note else "") + "</p>")
     n_series = len(chart.series)
     bar, gap, label_w, width = 16, 10, 230, 640
     plot_w = width - label_w - 70
@@ -106,7 +107,7 @@ def svg_chart(chart: Chart) -> str:
             y += bar
         y += gap
     parts.append("</svg>")
-    note = f'<p class="note">{escape(chart.note)}</p>' if chart.note else ""
+    note = f'<p class="note">{escape(fr.typography(chart.note))}</p>' if chart.note else ""
     return f"<figure><figcaption>{escape(chart.title)}</figcaption>{''.join(parts)}{note}</figure>"
 
 

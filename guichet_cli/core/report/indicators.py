@@ -291,6 +291,8 @@ def panorama(facts: list[Facts], settings: ReportSettings, buyer_name: Callable[
         b["montant_ht"] += (f.amount or 0) if f.notified else 0
     top = sorted(by_buyer.items(), key=lambda kv: (-kv[1]["heures"], -kv[1]["marches"], kv[0]))[: settings.top_buyers]
     above = [f for f in facts if f.notified and f.above_threshold]
+    # montant ou seuil inconnu : ni au-dessus ni au-dessous, compté à part (note du graphique des parts)
+    unclassified = [f for f in facts if f.notified and (f.threshold is None or f.value is None)]
     subject = [f for f in above if f.subject_to_obligation]
     return {
         "par_departement": grouped(lambda f: [f.department]),
@@ -313,6 +315,7 @@ def panorama(facts: list[Facts], settings: ReportSettings, buyer_name: Callable[
             "par_type_de_seuil": {label: {"marches": sum(1 for f in above if f.threshold_label == label),
                                           "avec_consideration_sociale": sum(f.has_social for f in above if f.threshold_label == label)}
                                   for label in sorted({f.threshold_label for f in above if f.threshold_label})},
+            "marches_non_classes": len(unclassified),
             "source": "rules/seuils.yaml" if settings.thresholds else "seuils indisponibles (rules/seuils.yaml absent)",
             "date_obligation": settings.obligation_date.isoformat() if settings.obligation_date else None,
         },

@@ -46,7 +46,7 @@ def _md_charts(report: dict[str, Any], labels: dict[str, dict[str, str]]) -> lis
     return lines
 
 
-def to_markdown(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]] | None = None) -> bytes:
+def to_markdown(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]]) -> bytes:
     """Le bilan en Markdown (forge) : tous les tableaux, puis après la synthèse les valeurs des
     graphiques ; typographie française (espaces insécables avant « ; : ! ? » et les unités, dans les
     guillemets, séparateurs de milliers) comme dans le DOCX et le HTML."""
@@ -60,7 +60,7 @@ def to_markdown(report: dict[str, Any], tables: list[Table], labels: dict[str, d
         lines += [f"## {fr.typography(t.title)}", ""]
         lines += _md_table(cols, rows) if rows else ["Aucune donnée pour cette année.", ""]
         if n == 0:  # la synthèse, puis les graphiques, puis le détail (comme le HTML)
-            lines += _md_charts(report, labels or {})
+            lines += _md_charts(report, labels)
     lines.append(fr.typography(f"Traçabilité : {b['historique']}."))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
