@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from analysis_helpers import make_case, write_case
 from conftest import copy_repo, init_git
 
 import guichet_cli
@@ -144,3 +145,51 @@ def test_cache_is_written_only_inside_git(tmp_path: Path) -> None:
     root = copy_repo(tmp_path / "sans-git")
     _run(root, cache=True)
     assert not [p for p in root.rglob("*cache*")]
+
+
+# --- L2113-15 en flux : chaque demande résumée une fois (ess.Award), jamais relue -----------------
+
+def _ess_case(case_id: str, notified: str) -> dict:
+    case = make_case(case_id, cpv=["85312000"], montant_estime_ht=240_000, duree_mois=36)
+    year = case_id.split("-")[1]
+    case.update(statut="en_execution", recue_le=f"{year}-01-02")
+    case["analyse"] = {"recommandation": [{"disposition": "reserve_ess", "base_legale": "L2113-15", "justification": "ESS"}]}
+    case["decision"] = {"suite": "suivie", "date": f"{year}-01-10", "dispositions_retenues": ["reserve_ess"]}
+    case["execution"] = {"notifie_le": notified, "titulaires": [{"siret": "78455320800108", "nom": "Association fictive de l'ESS"}]}
+    return case
+
+
+@pytest.fixture
+def big_corpus(tmp_path: Path) -> Path:
+    """Au-dessus du seuil de la validation en flux, avec un conflit L2113-15 et des fichiers cassés."""
+    root = tmp_path / "gros"
+    copy_repo(root)
+    text = (root / SAMPLE).read_text(encoding="utf-8")
+    for i in range(engine.PARALLEL_MIN_FILES + 10):
+        cid = f"GRCS-2026-Y{i:03d}"
+        (root / "cases" / "2026" / f"{cid}.yaml").write_text(text.replace("GRCS-2026-7F3K", cid), encoding="utf-8")
+    write_case(root, _ess_case("GRCS-2023-ZZ32", "2024-03-01"))
+    write_case(root, _ess_case("GRCS-2026-ZZ33", "2026-09-01"))
+    (root / "cases" / "2026" / "GRCS-2026-ZZ01.yaml").write_text("id: [GRCS\nstatut: recue\n", encoding="utf-8")
+    return init_git(root)
+
+
+@pytest.mark.parametrize("kw", [{"stream": True}, {"jobs": 2, "stream": True}, {"cache": True, "jobs": 2, "stream": True}],
+                         ids=["stream", "jobs2-stream", "cache-jobs2-stream"])
+def test_streamed_l2113_15_gives_the_plain_findings_parsing_each_case_once(big_corpus: Path, kw: dict) -> None:
+    plain = _run(big_corpus)
+    assert [r for r in plain if "L2113-15" in r[3] and "GRCS-2026-ZZ33" in r[0] and "GRCS-2023-ZZ32" in r[3]]
+    yamlio.PARSES.clear()
+    assert _run(big_corpus, **kw) == plain
+    if kw.get("jobs", 1) == 1:  # en un processus, le compteur voit toutes les lectures
+        # une lecture (chargeur C), plus l'aller-retour qui situe les constats du fichier, plus celui qui
+        # situe ses constats transversaux (comme le chemin simple) ; jamais une lecture pour L2113-15
+        own = {r[0] for r in plain if "L2113-15" not in r[3]}
+        cross = {r[0] for r in plain if "L2113-15" in r[3]}
+        over = {p: n for p, n in yamlio.PARSES.items()
+                if Path(p).is_relative_to(big_corpus / "cases") and n > 1 + (p in own) + (p in cross)}
+        assert not over, f"demandes relues par un contrôle transversal : {over}"
+    if kw.get("cache"):
+        before = _case_parses(big_corpus)
+        assert _run(big_corpus, **kw) == plain  # à chaud : résumés repris du cache
+        assert _case_parses(big_corpus) == before, "à chaud, aucune demande ne doit être relue"

@@ -43,6 +43,8 @@ class Entry:
     read_problem: Finding | None = None  # le fichier ne se lit pas (YAML, encodage, droits)
     model_problem: Finding | None = None  # il se lit, mais un champ n'a pas le type attendu
     cached_id: str | None = None  # identifiant d'une demande reprise du cache de validation (sans arbre)
+    award: Any = None  # son résumé L2113-15 (analysis/ess.py, Award), si c'est un marché réservé ESS notifié
+    use: Any = None  # son résumé pour la durée de conservation des contacts (rgpd/people.py, CaseUse)
 
     @property
     def case_id(self) -> str | None:

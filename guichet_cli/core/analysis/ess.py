@@ -57,32 +57,73 @@ def _reserved_ess(case: Case) -> bool:
     return ESS in (case.retained_dispositions or case.recommended_dispositions)
 
 
+@dataclass(frozen=True)
+class Award:
+    """Ce que L2113-15 lit d'une demande : un marché réservé ESS notifié (acheteur, CPV, date, titulaires).
+
+    Assez petit pour être gardé de chaque demande quand les arbres sont oubliés (validation en flux,
+    en parallèle, en cache) : le contrôle transversal ne relit alors aucun fichier."""
+
+    case_id: str
+    buyer: str
+    cpvs: tuple[str, ...]
+    notified: dt.date
+    titulaires: tuple[tuple[str, str], ...]  # (siret, nom)
+    buyer_type: str | None = None  # marche.type_acheteur : un acheteur privé n'est pas tenu par L2113-15
+
+    def to_json(self) -> list:
+        return [self.case_id, self.buyer, list(self.cpvs), self.notified.isoformat() if self.notified else None,
+                [list(t) for t in self.titulaires], self.buyer_type]
+
+    @classmethod
+    def from_json(cls, row: list) -> Award:
+        cid, buyer, cpvs, notified, titulaires, buyer_type = row
+        return cls(cid, buyer, tuple(cpvs), dt.date.fromisoformat(notified) if notified else notified,
+                   tuple((s, n) for s, n in titulaires), buyer_type)
+
+
+def award_of(case: Case) -> Award | None:
+    """Le marché réservé ESS notifié d'une demande (None si elle n'en est pas un)."""
+    ex = case.execution
+    if ex is None or not _reserved_ess(case):
+        return None
+    return Award(case.id, case.donneur_ordre, tuple(case.marche.cpv), ex.notifie_le,
+                 tuple((t.siret, t.nom) for t in ex.titulaires), case.marche.type_acheteur)
+
+
+def awards_of(cases: Iterable[Case]) -> list[Award]:
+    return [a for c in cases if (a := award_of(c)) is not None]
+
+
 def prior_awards(ws: Workspace, *, buyer: str, cpvs: Iterable[str], before: dt.date, exclude: str | None = None,
-                 cases: list[Case] | None = None) -> list[PriorAward]:
+                 cases: list[Case] | None = None, awards: list[Award] | None = None) -> list[PriorAward]:
     """Titulaires de marchés réservés ESS du même acheteur, pour les mêmes services, notifiés dans le
-    délai de la règle avant `before` (exclu : le dossier `exclude`)."""
+    délai de la règle avant `before` (exclu : le dossier `exclude`). `awards` : les marchés déjà
+    extraits (award_of), sinon ceux de `cases`, sinon de toutes les demandes du dépôt."""
     found = rule(ws)
     if not found:
         return []
     start = months_before(before, int(found["delai_mois"]))
     cpvs = list(cpvs)
-    pool = cases if cases is not None else ws.store.load_cases()[0]
+    if awards is None:
+        awards = awards_of(cases if cases is not None else ws.store.load_cases()[0])
     out: list[PriorAward] = []
-    for case in pool:
-        ex = case.execution
-        if case.id == exclude or case.donneur_ordre != buyer or ex is None or not _reserved_ess(case):
+    for a in awards:
+        if a.case_id == exclude or a.buyer != buyer:
             continue
-        if not (start <= ex.notifie_le <= before) or not _same_services(cpvs, case.marche.cpv):
+        if not (start <= a.notified <= before) or not _same_services(cpvs, a.cpvs):
             continue
-        out += [PriorAward(case.id, t.siret, t.nom, ex.notifie_le) for t in ex.titulaires]
+        out += [PriorAward(a.case_id, siret, nom, a.notified) for siret, nom in a.titulaires]
     return out
 
 
-def conflicts(ws: Workspace, case: Case, cases: list[Case] | None = None) -> list[tuple[int, PriorAward]]:
+def conflicts(ws: Workspace, case: Case | Award, cases: list[Case] | None = None,
+              awards: list[Award] | None = None) -> list[tuple[int, PriorAward]]:
     """Titulaires (index dans execution.titulaires) d'un marché réservé ESS déjà attributaires d'un tel
     marché du même acheteur pour les mêmes services dans les 3 ans précédant la notification."""
-    ex = case.execution
-    if ex is None or not _reserved_ess(case):
+    award = case if isinstance(case, Award) else award_of(case)
+    if award is None:
         return []
-    priors = prior_awards(ws, buyer=case.donneur_ordre, cpvs=case.marche.cpv, before=ex.notifie_le, exclude=case.id, cases=cases)
-    return [(i, p) for i, t in enumerate(ex.titulaires) for p in priors if p.siret == t.siret]
+    priors = prior_awards(ws, buyer=award.buyer, cpvs=award.cpvs, before=award.notified, exclude=award.case_id,
+                          cases=cases, awards=awards)
+    return [(i, p) for i, (siret, _nom) in enumerate(award.titulaires) for p in priors if p.siret == siret]

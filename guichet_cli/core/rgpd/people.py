@@ -195,14 +195,40 @@ def _add_months(d: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def due(ws: Workspace, today: dt.date | None = None) -> list[Due]:
+@dataclass(frozen=True)
+class CaseUse:
+    """Ce que la durée de conservation lit d'une demande : son demandeur, si elle est close, et quand.
+
+    Assez petit pour être gardé de chaque demande en validation en flux, en parallèle ou en cache."""
+
+    demandeur: str | None
+    final: bool
+    ended: dt.date | None  # dernière des dates de clôture et d'abandon
+
+    def to_json(self) -> list[Any]:
+        return [self.demandeur, self.final, self.ended.isoformat() if self.ended else None]
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> CaseUse:
+        demandeur, final, ended = row
+        return cls(demandeur, final, dt.date.fromisoformat(ended) if ended else None)
+
+
+def use_of(case: Any) -> CaseUse:
+    ends = [d for d in (case.cloture.date if case.cloture else None, case.abandon.date if case.abandon else None) if d]
+    return CaseUse(case.demandeur, case.statut in FINAL, max(ends) if ends else None)
+
+
+def due(ws: Workspace, today: dt.date | None = None, uses: list[CaseUse] | None = None) -> list[Due]:
     """Contacts dont la durée de conservation est passée : toutes leurs demandes closes depuis plus
     de `conservation_contacts_mois` (guichet.yaml), ou date `conserver_jusqu_au` dépassée ; jamais un
-    contact encore désigné par un registre (facilitateur, contact dédié d'un donneur d'ordre)."""
+    contact encore désigné par un registre (facilitateur, contact dédié d'un donneur d'ordre).
+    `uses` : les demandes déjà résumées (use_of), sinon toutes celles du dépôt."""
     today = today or dt.date.today()
     months = retention_months(ws)
     reg = ws.store.registry
-    cases, _ = ws.store.load_cases()
+    if uses is None:
+        uses = [use_of(c) for c in ws.store.load_cases()[0]]
     in_registry = {f.contact for f in reg.facilitators.values()} | {c for b in reg.buyers.values() for c in b.contacts_dedies}
     out: list[Due] = []
     for contact in sorted(reg.contacts.values(), key=lambda c: c.id):
@@ -214,10 +240,10 @@ def due(ws: Workspace, today: dt.date | None = None) -> list[Due]:
             continue
         if contact.id in in_registry:
             continue
-        mine = [c for c in cases if c.demandeur == contact.id]
-        if not mine or any(c.statut not in FINAL for c in mine):
+        mine = [u for u in uses if u.demandeur == contact.id]
+        if not mine or not all(u.final for u in mine):
             continue
-        ends = [d for c in mine for d in (c.cloture.date if c.cloture else None, c.abandon.date if c.abandon else None) if d]
+        ends = [u.ended for u in mine if u.ended]
         if not ends:
             continue
         limit = _add_months(max(ends), months)

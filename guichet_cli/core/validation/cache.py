@@ -27,7 +27,7 @@ from typing import Any
 import guichet_cli
 from guichet_cli.core.findings import Finding
 
-FORMAT = 1
+FORMAT = 3
 _PACKAGE = Path(__file__).resolve().parent.parent.parent
 _CONTEXT_DIRS = ("partners", "donneurs", "contacts")
 
@@ -40,6 +40,10 @@ class FileResult:
     ok: bool
     case_id: str | None
     findings: list[Finding] = field(default_factory=list)
+    # résumés d'une demande pour les contrôles transversaux, qui ne la relisent pas : L2113-15
+    # (analysis/ess.py, Award) et durée de conservation des contacts (rgpd/people.py, CaseUse)
+    award: Any = None
+    use: Any = None
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -133,13 +137,23 @@ class ValidationCache:
             self.misses += 1
             return None
         self.hits += 1
-        _blob, kind, ok, case_id, findings = row
-        return FileResult(kind, ok, case_id, [_finding_from_json(self.root, r) for r in findings])
+        _blob, kind, ok, case_id, findings, award, use = row
+        if award is not None:
+            from guichet_cli.core.analysis.ess import Award
+
+            award = Award.from_json(award)
+        if use is not None:
+            from guichet_cli.core.rgpd.people import CaseUse
+
+            use = CaseUse.from_json(use)
+        return FileResult(kind, ok, case_id, [_finding_from_json(self.root, r) for r in findings], award, use)
 
     def put(self, path: Path, blob: str, result: FileResult) -> None:
         rel = self.rel(path)
         self.files[rel] = [blob, result.kind, result.ok, result.case_id,
-                           [_finding_to_json(f, self.rel(f.path)) for f in result.findings]]
+                           [_finding_to_json(f, self.rel(f.path)) for f in result.findings],
+                           None if result.award is None else result.award.to_json(),
+                           None if result.use is None else result.use.to_json()]
 
     def repo_findings(self, key: str) -> list[Finding] | None:
         if self.repo.get("key") != key:

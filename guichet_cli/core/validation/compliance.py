@@ -124,20 +124,37 @@ def ess_reaward(ctx: CheckContext, loaded: dict[Path, Any]) -> Iterator[Finding]
         return (isinstance(model, Case) and model.execution is not None
                 and ess.ESS in (model.retained_dispositions or model.recommended_dispositions))
 
-    mine = [ent.model for ent in loaded.values() if concerned(getattr(ent, "model", None))]
-    history: list[Case] | None = None
-    if any(getattr(ent, "cached_id", None) and getattr(ent, "model", None) is None for ent in loaded.values()):
-        # Validation en flux ou en cache : les demandes ne sont plus en mémoire ; les relire pour ce contrôle.
-        history = ctx.ws.store.load_cases()[0]
-        mine = [c for c in history if c.path in loaded and concerned(c)]
-    if not mine:
+    if ctx.summarized(loaded):
+        # Les demandes ne sont plus en mémoire : L2113-15 lit leurs résumés (ess.Award), aucune n'est relue.
+        mine = [(path, ent.award) for path, ent in loaded.items() if getattr(ent, "award", None) is not None]
+        if not mine:
+            return
+        awards = ctx.case_summaries(loaded, "award", ess.award_of)
+        for path, award in mine:
+            if not _voluntary(ctx, award):
+                yield from _reaward_findings(path, ess.conflicts(ctx.ws, award, awards=awards))
         return
-    history = history if history is not None else ctx.ws.store.load_cases()[0]
-    for case in mine:
+    mine_cases = [ent.model for ent in loaded.values() if concerned(getattr(ent, "model", None))]
+    if not mine_cases:
+        return
+    history = ctx.ws.store.load_cases()[0]
+    for case in mine_cases:
         if legal_frame.for_case(ctx.ws, case, ctx.registry).voluntary:
             continue  # acheteur privé : hors code, la règle de L2113-15 ne lui est pas opposée
-        for i, prior in ess.conflicts(ctx.ws, case, history):
-            yield Finding(case.path, f"marché réservé ESS (L2113-15) attribué à {prior.nom} ({prior.siret}), déjà titulaire d'un marché réservé "
-                                     f"du même acheteur pour les mêmes services notifié le {fr.date_fr(prior.notified.isoformat())} ({prior.case_id}) : "
-                                     "moins de 3 ans", ("execution", "titulaires", i, "siret"),
-                          hint=f"un même organisme ne peut pas recevoir un tel marché dans les 3 ans ({ess.reference()})", code="droit")
+        yield from _reaward_findings(case.path, ess.conflicts(ctx.ws, case, history))
+
+
+def _voluntary(ctx: CheckContext, award: Any) -> bool:
+    """Acheteur privé (type du marché, sinon du registre) : hors code, L2113-15 ne lui est pas opposé."""
+    kind = award.buyer_type or (ctx.registry.buyer_type(award.buyer) if award.buyer and ctx.registry is not None else None)
+    return legal_frame.frame(ctx.ws, kind).voluntary
+
+
+def _reaward_findings(path: Path, found: list[Any]) -> Iterator[Finding]:
+    from guichet_cli.core.analysis import ess
+
+    for i, prior in found:
+        yield Finding(path, f"marché réservé ESS (L2113-15) attribué à {prior.nom} ({prior.siret}), déjà titulaire d'un marché réservé "
+                            f"du même acheteur pour les mêmes services notifié le {fr.date_fr(prior.notified.isoformat())} ({prior.case_id}) : "
+                            "moins de 3 ans", ("execution", "titulaires", i, "siret"),
+                      hint=f"un même organisme ne peut pas recevoir un tel marché dans les 3 ans ({ess.reference()})", code="droit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ KIND_CONFIG = "reglages"
 class CheckContext:
     ws: Workspace
     today: dt.date = field(default_factory=dt.date.today)
+    targets: frozenset[Path] = frozenset()  # fichiers de cette validation (les contrôles transversaux ne les relisent pas)
+    _case_files: list[Path] | None = field(default=None, repr=False)
 
     @property
     def registry(self) -> Registry:
@@ -38,6 +41,34 @@ class CheckContext:
 
     def rules(self, name: str) -> dict[str, Any]:
         return self.ws.store.rules(name)
+
+    @staticmethod
+    def summarized(loaded: dict[Path, Any]) -> bool:
+        """Validation en flux, en parallèle ou en cache : les demandes ne sont plus en mémoire, seuls
+        leurs résumés (Entry.award, Entry.use) le sont."""
+        return any(getattr(ent, "cached_id", None) and getattr(ent, "model", None) is None for ent in loaded.values())
+
+    def case_summaries(self, loaded: dict[Path, Any], attr: str, make: Callable[[Any], Any]) -> list[Any]:
+        """Le résumé `attr` de chaque demande du dépôt, dans l'ordre du magasin : celui gardé par la
+        validation, sinon fait par `make` de l'objet typé ; seules les demandes hors de cette
+        validation sont lues (une demande validée ici sans succès n'y entre pas)."""
+        from guichet_cli.core.model.case import Case
+
+        if self._case_files is None:
+            self._case_files = self.ws.case_files()
+        by_path = {os.path.abspath(p): ent for p, ent in loaded.items()}
+        targets = {os.path.abspath(p) for p in self.targets}
+        out: list[Any] = []
+        for path in self._case_files:
+            key = os.path.abspath(path)
+            ent = by_path.get(key)
+            if ent is not None:
+                found = make(ent.model) if isinstance(ent.model, Case) else getattr(ent, attr, None)
+                if found is not None:
+                    out.append(found)
+            elif key not in targets:
+                out += [s for c in self.ws.store.load_cases([path])[0] if (s := make(c)) is not None]
+        return out
 
 
 # Un contrôle de fichier reçoit l'objet typé (Case, Partner, Buyer, Contact) ou, pour les règles

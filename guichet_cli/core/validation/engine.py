@@ -179,7 +179,13 @@ def _file_result(ctx: CheckContext, path: Path, *, release: bool) -> FileResult:
     kind, ent, findings = check_file(ctx, path)
     _locate(ctx.ws, findings)
     ok = ent is not None and ent.ok
-    result = FileResult(kind, ok, ent.case_id if ok and ent is not None else None, _unique(findings))
+    award = use = None
+    if ok and kind == KIND_CASE:  # résumés pour les contrôles transversaux (la demande ne sera pas relue)
+        from guichet_cli.core.analysis.ess import award_of
+        from guichet_cli.core.rgpd.people import use_of
+
+        award, use = award_of(ent.model), use_of(ent.model)  # type: ignore[union-attr]
+    result = FileResult(kind, ok, ent.case_id if ok and ent is not None else None, _unique(findings), award, use)
     if release and kind == KIND_CASE:
         ctx.ws.store.release(path)
     return result
@@ -230,7 +236,8 @@ def _loaded(store: Any, targets: list[Path], results: list[FileResult], plain: b
         if not r.ok:
             continue
         if r.kind == KIND_CASE and not plain:
-            loaded[path] = Entry(path, cached_id=r.case_id)  # l'unicité ne lit que l'identifiant
+            # l'unicité ne lit que l'identifiant, L2113-15 que le résumé du marché réservé
+            loaded[path] = Entry(path, cached_id=r.case_id, award=r.award, use=r.use)
         else:
             build = builder_for(r.kind) if r.kind else None
             loaded[path] = store.entry(path, build=build)  # déjà lu (ou registre : quelques fichiers)
@@ -258,6 +265,7 @@ def validate(
     ctx = CheckContext(ws, today=today or dt.date.today())
     bad_dirs: list[tuple[Path, str]] = []
     targets = repository_files(ws, bad_dirs) if paths is None else expand_paths(ws, paths, bad_dirs)
+    ctx.targets = frozenset(targets)
     # Petit dépôt : garder les demandes lues (les contrôles transversaux les relisent sans nouvelle analyse).
     stream = stream and len(targets) >= PARALLEL_MIN_FILES
     report = Report(files=targets)

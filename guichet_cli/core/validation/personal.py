@@ -50,6 +50,7 @@ def retention_passed(ctx: CheckContext, _loaded: dict[Path, Any]) -> Iterator[Fi
     """Avertissement : contacts gardés au-delà de la durée de conservation (guichet rgpd due)."""
     from guichet_cli.core.rgpd import people
 
-    for d in people.due(ctx.ws, ctx.today):
+    uses = ctx.case_summaries(_loaded, "use", people.use_of) if ctx.summarized(_loaded) else None
+    for d in people.due(ctx.ws, ctx.today, uses):
         yield Finding(d.contact.path, f"durée de conservation dépassée depuis le {fr.date_fr(d.since)} ({d.reason})", ("id",),
                       hint=f"effacer la fiche : guichet rgpd erase {d.contact.id}", code="rgpd", severity=WARNING)
