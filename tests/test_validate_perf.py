@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from analysis_helpers import make_case, write_case
-from conftest import copy_repo, init_git
+from conftest import copy_repo, git, init_git
 
 import guichet_cli
 from guichet_cli.core import yamlio
@@ -193,3 +193,16 @@ def test_streamed_l2113_15_gives_the_plain_findings_parsing_each_case_once(big_c
         before = _case_parses(big_corpus)
         assert _run(big_corpus, **kw) == plain  # à chaud : résumés repris du cache
         assert _case_parses(big_corpus) == before, "à chaud, aucune demande ne doit être relue"
+
+
+@pytest.mark.parametrize("kw", [{}, {"stream": True}, {"cache": True, "jobs": 2, "stream": True}], ids=["plain", "stream", "cache-jobs2-stream"])
+def test_private_buyer_is_not_held_to_l2113_15_in_any_mode(big_corpus: Path, kw: dict) -> None:
+    """Un acheteur privé n'est pas tenu par le code : ni en simple, ni en flux, ni depuis le cache."""
+    case = _ess_case("GRCS-2026-ZZ33", "2026-09-01")
+    case["marche"]["type_acheteur"] = "prive"
+    write_case(big_corpus, case)
+    git(big_corpus, "commit", "-qam", "acheteur privé")
+    found = _run(big_corpus, **kw)
+    assert not [r for r in found if "L2113-15" in r[3] and "GRCS-2026-ZZ33" in r[0]]
+    if kw.get("cache"):
+        assert _run(big_corpus, **kw) == found
