@@ -1,6 +1,6 @@
 """Bancs d'essai de l'issue 16 : notre commande et sa référence, dans le même passage, en alternance.
 
-    python bench/run.py DEPOT [--runs 3] [--only validate,help,history,since,memory,report] [--json out.json]
+    python bench/run.py DEPOT [--runs 3] [--only validate|cold,jobs1,warm,help,history,since,memory,report] [--json out.json]
 
 DEPOT : un dépôt produit par `bench/generate.py`. Chaque mesure lance « nous » puis « la référence »
 en alternance (ABAB…), `--runs` fois chacune, et donne la médiane de chacune et leur rapport : les
@@ -74,25 +74,39 @@ def drop_cache(root: Path) -> Callable[[], None]:
     return drop
 
 
-def bench_validate(root: Path, runs: int) -> list[dict]:
+def _peer(root: Path) -> tuple[list[str], list[str]]:
     files = case_files(root)
     schema = (root / "schemas" / "demande.schema.json").resolve()
-    peer = [str(BIN / "check-jsonschema"), "--base-uri", schema.as_uri(), "--schemafile", str(schema), *files]
-    cold = drop_cache(root)
-    rows = [compare("validate à froid, défaut (--jobs = cœurs) vs check-jsonschema", [GUICHET, "validate", "--quiet"], peer,
-                    root, runs, before_ours=cold),
-            compare("validate --jobs 1 à froid vs plancher (chargeur C seul)", [GUICHET, "validate", "--quiet", "--jobs", "1"],
-                    [sys.executable, FLOOR, *files], root, runs, before_ours=cold)]
+    return files, [str(BIN / "check-jsonschema"), "--base-uri", schema.as_uri(), "--schemafile", str(schema), *files]
+
+
+def bench_cold(root: Path, runs: int) -> list[dict]:
+    _files, peer = _peer(root)
+    return [compare("validate à froid, défaut (--jobs = cœurs) vs check-jsonschema", [GUICHET, "validate", "--quiet"], peer,
+                    root, runs, before_ours=drop_cache(root))]
+
+
+def bench_jobs1(root: Path, runs: int) -> list[dict]:
+    files, _peer_cmd = _peer(root)
+    return [compare("validate --jobs 1 à froid vs plancher (chargeur C seul)", [GUICHET, "validate", "--quiet", "--jobs", "1"],
+                    [sys.executable, FLOOR, *files], root, runs, before_ours=drop_cache(root))]
+
+
+def bench_warm(root: Path, runs: int) -> list[dict]:
     run([GUICHET, "validate", "--quiet"], root)  # remplit le cache
-    rows.append(compare("validate à chaud (rien n'a changé) vs à froid", [GUICHET, "validate", "--quiet"],
-                        [GUICHET, "validate", "--quiet", "--no-cache"], root, runs))
-    return rows
+    return [compare("validate à chaud (rien n'a changé) vs à froid", [GUICHET, "validate", "--quiet"],
+                    [GUICHET, "validate", "--quiet", "--no-cache"], root, runs)]
+
+
+def bench_validate(root: Path, runs: int) -> list[dict]:
+    return bench_cold(root, runs) + bench_jobs1(root, runs) + bench_warm(root, runs)
 
 
 def bench_help(root: Path, runs: int) -> list[dict]:
     typer_import = [sys.executable, "-c", "import typer"]
     return [compare("guichet --help vs python -c 'import typer'", [GUICHET, "--help"], typer_import, root, runs * 3),
-            compare("guichet validate --help vs python -c 'import typer'", [GUICHET, "validate", "--help"], typer_import, root, runs * 3)]
+            compare("guichet validate --help vs python -c 'import typer'", [GUICHET, "validate", "--help"], typer_import, root, runs * 3),
+            compare("guichet --help vs python -c pass (démarrage nu)", [GUICHET, "--help"], [sys.executable, "-c", "pass"], root, runs * 3)]
 
 
 def bench_history(root: Path, runs: int) -> list[dict]:
@@ -122,7 +136,7 @@ def bench_since(root: Path, runs: int) -> list[dict]:
 
 def bench_memory(root: Path, runs: int) -> list[dict]:
     rows = []
-    for jobs in ("1", "2"):
+    for jobs in os.environ.get("BENCH_MEMORY_JOBS", "1,2").split(","):
         drop_cache(root)()
         mib = peak_rss_mib([GUICHET, "validate", "--quiet", "--jobs", jobs], root)
         rows.append({"mesure": f"pic mémoire validate --jobs {jobs} (à froid)", "mio": round(mib)})
@@ -143,7 +157,7 @@ def bench_report(root: Path, runs: int) -> list[dict]:
     return [{"mesure": "report --year 2026 --all --format xlsx", "s": round(total, 2), "bilans": n, "mio": round(mib)}]
 
 
-BENCHES = {"help": bench_help, "validate": bench_validate, "since": bench_since, "history": bench_history,
+BENCHES = {"help": bench_help, "validate": bench_validate, "cold": bench_cold, "jobs1": bench_jobs1, "warm": bench_warm, "since": bench_since, "history": bench_history,
            "memory": bench_memory, "report": bench_report}
 
 

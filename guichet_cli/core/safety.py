@@ -264,13 +264,23 @@ def walk_files(base: Path, suffixes: tuple[str, ...] = (".yaml", ".yml")) -> tup
     files: list[Path] = []
     unreadable: list[tuple[Path, str]] = []
 
-    def onerror(exc: OSError) -> None:
-        unreadable.append((Path(exc.filename) if exc.filename else base, os_problem(exc)))
+    def walk(folder: str) -> None:
+        # Entrées triées par nom à chaque niveau : l'ordre de sorted() sur les chemins, sans trier
+        # 100 000 Path ; le type vient du dossier (d_type), sans stat par fichier.
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            unreadable.append((Path(exc.filename) if exc.filename else base, os_problem(exc)))
+            return
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    walk(e.path)
+                elif e.name.endswith(suffixes) and e.is_file() and not e.is_dir():
+                    files.append(Path(e.path))
+            except OSError:
+                continue
 
-    for dirpath, _dirs, names in os.walk(base, onerror=onerror):
-        for name in names:
-            if name.endswith(suffixes):
-                p = Path(dirpath) / name
-                if p.is_file():
-                    files.append(p)
-    return sorted(files), unreadable
+    walk(os.fspath(base))
+    return files, unreadable

@@ -6,6 +6,7 @@ les sorties publiques appliquent le même repérage avant d'écrire (core/rgpd/p
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,14 @@ def retention_passed(ctx: CheckContext, _loaded: dict[Path, Any]) -> Iterator[Fi
     """Avertissement : contacts gardés au-delà de la durée de conservation (guichet rgpd due)."""
     from guichet_cli.core.rgpd import people
 
+    # Les constats portent sur les fiches de contact : rien à dire si aucune n'est validée ici
+    # (validate --since, validate sur quelques demandes), et alors aucune demande n'est relue.
+    contacts = {os.path.abspath(p) for p in ctx.targets if Path(p).parent.name == "contacts"}
+    if not contacts:
+        return
     uses = ctx.case_summaries(_loaded, "use", people.use_of) if ctx.summarized(_loaded) else None
     for d in people.due(ctx.ws, ctx.today, uses):
+        if os.path.abspath(d.contact.path) not in contacts:
+            continue
         yield Finding(d.contact.path, f"durée de conservation dépassée depuis le {fr.date_fr(d.since)} ({d.reason})", ("id",),
                       hint=f"effacer la fiche : guichet rgpd erase {d.contact.id}", code="rgpd", severity=WARNING)
