@@ -76,6 +76,19 @@ def test_panorama_year_over_year(pages: dict[str, Path]) -> None:
     assert "Seine-Saint-Denis (93)" in text  # libellé, pas le code seul
 
 
+def test_chart_labels_fit_their_column(pages: dict[str, Path]) -> None:
+    """Un libellé de catégorie long (« demandeurs d'emploi de longue durée ») passe sur deux lignes
+    qui tiennent dans la colonne des libellés (30 caractères à 12 px), au lieu d'être rogné à gauche ;
+    le libellé entier reste dans l'infobulle."""
+    html = pages["bilan-2026-region.html"].read_text(encoding="utf-8")
+    labels = re.findall(r'<text text-anchor="end"><title>([^<]*)</title>((?:<tspan[^>]*>[^<]*</tspan>)+)</text>', html)
+    assert len(labels) >= 20
+    lines = {title: re.findall(r"<tspan[^>]*>([^<]*)</tspan>", spans) for title, spans in labels}
+    assert all(len(line.replace("&#x27;", "'")) <= 30 for ls in lines.values() for line in ls), lines
+    assert lines["demandeurs d&#x27;emploi de longue durée"] == ["demandeurs d&#x27;emploi de longue", "durée"]
+    assert all(1 <= len(ls) <= 2 for ls in lines.values())
+
+
 def test_public_page_shows_no_file_path_or_commit(pages: dict[str, Path]) -> None:
     for name in ("bilan-2026-region-public.html", "bilan-2026-21930066200018-public.html"):
         text = pages[name].read_text(encoding="utf-8")
