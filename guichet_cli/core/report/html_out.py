@@ -12,7 +12,7 @@ from typing import Any
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.report.chart_data import Chart, charts, value_text
-from guichet_cli.core.report.tables import Table, formatted, row_kind
+from guichet_cli.core.report.tables import Table, formatted, provenance, row_kind
 
 _NUMERIC = ("int", "money", "hours", "pct", "num", "days")
 _COLORS = ("#9aa5b1", "#1f4e79", "#4e9a06", "#c55a11")
@@ -182,9 +182,7 @@ def to_html(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[
                else "Version interne du guichet : elle contient des informations de suivi détaillées et n'est pas destinée "
                "à être diffusée.")
     body = [f"<section id=\"{t.key}\"><h2>{escape(fr.typography(t.title))}</h2>{_table(t)}</section>" for t in sections]
-    dates = [x["date_commit"] for x in report["annexe"] if x.get("date_commit")]
-    provenance = "Chaque chiffre provient des dossiers tenus par le guichet" + (
-        f", dans leur état du {fr.date_long(max(dates))}." if dates else ".")
+    source = provenance(report)
     html = [
         "<!DOCTYPE html>",
         '<html lang="fr">',
@@ -204,7 +202,7 @@ def to_html(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[
         '<section id="graphiques"><h2>Graphiques</h2>' + "".join(svg_chart(c) for c in charts(report, labels)) + "</section>",
         *body[1:],
         evolution,
-        (f'<section id="dossiers"><h2>Annexe{fr.NBSP}: dossiers pris en compte</h2><p>{escape(provenance)}</p>'
+        (f'<section id="dossiers"><h2>Annexe{fr.NBSP}: dossiers pris en compte</h2><p>{escape(fr.typography(source))}</p>'
          f"{_table(annex)}</section>") if annex else "",
         "</main>",
         f"<footer>{escape(b['guichet'])} — {escape(b['titre'])}</footer>",
