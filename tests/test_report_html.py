@@ -115,3 +115,13 @@ def test_page_loads_in_chromium_without_console_error(pages: dict[str, Path], tm
         assert pixels.shape[1] == width and pixels.shape[0] == height
         dark = (pixels[:, :, :3].mean(axis=2) < 0.8).mean()  # part des pixels qui ne sont pas du fond blanc
         assert dark > 0.02, f"capture presque blanche ({dark:.1%}) : {name}"
+
+
+def test_charts_keep_a_readable_size_on_a_phone(pages: dict[str, Path]) -> None:
+    """Sur un écran étroit, un graphique ne rétrécit pas jusqu'à un texte de 6 px : il garde sa
+    largeur (36rem) dans un cadre qui défile de côté ; à l'impression, il reprend la largeur de la page."""
+    html = pages["bilan-2026-21930066200018-public.html"].read_text(encoding="utf-8")
+    phone = re.search(r"@media \(max-width:40rem\)\{(.*?)\}\}", html, re.S)
+    assert phone and ".chart{overflow-x:auto}" in phone.group(1) and ".chart svg{max-width:none;width:36rem" in phone.group(1)
+    svgs = html.count("<svg ")
+    assert svgs >= 3 and html.count('<div class="chart"><svg ') == svgs

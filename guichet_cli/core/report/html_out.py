@@ -38,7 +38,8 @@ figure{margin:1rem 0}
 figcaption{font-weight:bold;margin-bottom:.3rem}
 svg{max-width:100%;height:auto}
 footer{border-top:1px solid #d0d7de;margin-top:2rem;padding-top:.5rem;padding-bottom:2rem;color:var(--gris);font-size:.85rem}
-@media (max-width:40rem){h1{font-size:1.3rem}table{font-size:.85rem}nav ol{columns:1}}
+@media (max-width:40rem){h1{font-size:1.3rem}table{font-size:.85rem}nav ol{columns:1}
+  .chart{overflow-x:auto}.chart svg{max-width:none;width:36rem}}
 @media print{
   @page{size:A4;margin:15mm}
   body{font-size:10pt}
@@ -46,7 +47,8 @@ footer{border-top:1px solid #d0d7de;margin-top:2rem;padding-top:.5rem;padding-bo
   h2{break-after:avoid}
   figure,tr{break-inside:avoid}
   thead{display:table-header-group}
-  .table{overflow:visible}
+  .table,.chart{overflow:visible}
+  .chart svg{width:auto;max-width:100%}
 }
 """
 
@@ -131,7 +133,8 @@ def svg_chart(chart: Chart) -> str:
         y += (block - n_series * bar) / 2 + gap
     parts.append("</svg>")
     note = f'<p class="note">{escape(fr.typography(chart.note))}</p>' if chart.note else ""
-    return f"<figure><figcaption>{escape(chart.title)}</figcaption>{''.join(parts)}{note}</figure>"
+    # sur un téléphone, le graphique garde une taille lisible (texte à ~12 px) et défile de côté
+    return f'<figure><figcaption>{escape(chart.title)}</figcaption><div class="chart">{"".join(parts)}</div>{note}</figure>'
 
 
 def _evolution(report: dict[str, Any], previous: dict[str, Any] | None, labels: dict[str, dict[str, str]]) -> str:
