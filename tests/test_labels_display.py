@@ -18,3 +18,16 @@ def test_status_shows_status_labels(tmp_path, cli):
     root = new_git_repo(tmp_path, [base_case("GRCS-2026-AAAA")])
     out = cli("status", "GRCS-2026-AAAA", "en_analyse", "--date", "05/03/2026", repo=root).stdout
     assert "reçue → en analyse" in out and "recue → en_analyse" not in out
+
+
+def test_field_label_reads_the_schema_description():
+    """Chemin de champ → libellé : la description du schéma, à travers les « $ref » et les listes."""
+    from conftest import PROJECT
+
+    from guichet_cli.core.facts.labels import field_label
+    from guichet_cli.core.workspace import open_workspace
+
+    ws = open_workspace(PROJECT)
+    assert field_label(ws, "execution.notifie_le") == "date de notification du marché"
+    assert field_label(ws, "sourcing.consultations[].envoyee_le") == "date d'envoi de la demande de sourcing au réseau"
+    assert field_label(ws, "inconnu.champ") == "inconnu.champ"

@@ -76,6 +76,19 @@ def test_panorama_year_over_year(pages: dict[str, Path]) -> None:
     assert "Seine-Saint-Denis (93)" in text  # libellé, pas le code seul
 
 
+def test_chart_labels_fit_their_column(pages: dict[str, Path]) -> None:
+    """Un libellé de catégorie long (« demandeurs d'emploi de longue durée ») passe sur deux lignes
+    qui tiennent dans la colonne des libellés (30 caractères à 12 px), au lieu d'être rogné à gauche ;
+    le libellé entier reste dans l'infobulle."""
+    html = pages["bilan-2026-region.html"].read_text(encoding="utf-8")
+    labels = re.findall(r'<text text-anchor="end"><title>([^<]*)</title>((?:<tspan[^>]*>[^<]*</tspan>)+)</text>', html)
+    assert len(labels) >= 20
+    lines = {title: re.findall(r"<tspan[^>]*>([^<]*)</tspan>", spans) for title, spans in labels}
+    assert all(len(line.replace("&#x27;", "'")) <= 30 for ls in lines.values() for line in ls), lines
+    assert lines["demandeurs d&#x27;emploi de longue durée"] == ["demandeurs d&#x27;emploi de longue", "durée"]
+    assert all(1 <= len(ls) <= 2 for ls in lines.values())
+
+
 def test_public_page_shows_no_file_path_or_commit(pages: dict[str, Path]) -> None:
     for name in ("bilan-2026-region-public.html", "bilan-2026-21930066200018-public.html"):
         text = pages[name].read_text(encoding="utf-8")
@@ -102,3 +115,13 @@ def test_page_loads_in_chromium_without_console_error(pages: dict[str, Path], tm
         assert pixels.shape[1] == width and pixels.shape[0] == height
         dark = (pixels[:, :, :3].mean(axis=2) < 0.8).mean()  # part des pixels qui ne sont pas du fond blanc
         assert dark > 0.02, f"capture presque blanche ({dark:.1%}) : {name}"
+
+
+def test_charts_keep_a_readable_size_on_a_phone(pages: dict[str, Path]) -> None:
+    """Sur un écran étroit, un graphique ne rétrécit pas jusqu'à un texte de 6 px : il garde sa
+    largeur (36rem) dans un cadre qui défile de côté ; à l'impression, il reprend la largeur de la page."""
+    html = pages["bilan-2026-21930066200018-public.html"].read_text(encoding="utf-8")
+    phone = re.search(r"@media \(max-width:40rem\)\{(.*?)\}\}", html, re.S)
+    assert phone and ".chart{overflow-x:auto}" in phone.group(1) and ".chart svg{max-width:none;width:36rem" in phone.group(1)
+    svgs = html.count("<svg ")
+    assert svgs >= 3 and html.count('<div class="chart"><svg ') == svgs

@@ -136,3 +136,17 @@ def test_region_public_secrecy_and_shares(outputs: dict[str, Path]) -> None:
     assert "Marchés notifiés par département d'exécution" in charts
     # les valeurs de la version publique sont celles du graphique : aucun effectif masqué n'y devient un chiffre
     assert all("<" not in v for _h, body, _n in charts.values() for r in body for v in r[1:])
+
+
+def test_provenance_is_the_same_readable_sentence_in_every_format(outputs: dict[str, Path]) -> None:
+    """Public : « Chaque chiffre de ce bilan provient des dossiers de l'annexe… », sans git ni commit,
+    la même phrase en Markdown, HTML et DOCX ; la version interne y ajoute le détail technique."""
+    public_md = _md(outputs, "region_")
+    line = next(x for x in public_md.splitlines() if x.startswith("Traçabilité"))
+    assert "Chaque chiffre de ce bilan provient des dossiers de l" in line
+    assert not re.search(r"commit|\bgit\b|branche", line, re.I), line
+    sentence = line.split(f"Traçabilité{NBSP}: ", 1)[1]
+    assert sentence in unescape(outputs["region_html"].read_text(encoding="utf-8"))
+    assert any(p.text == sentence for p in docx.Document(str(outputs["region_docx"])).paragraphs)
+    internal = next(x for x in _md(outputs, "").splitlines() if x.startswith("Traçabilité"))
+    assert "Détail technique (version interne)" in internal and "commit" in internal

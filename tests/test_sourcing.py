@@ -215,6 +215,10 @@ def test_write_records_consultations_then_answers_and_due_and_report(tmp_path, c
     later = compute_due(open_workspace(repo), on=today + dt.timedelta(days=20), use_history=False)
     waiting = {i.actor_id for i in later.items if i.case_id == "GRCS-2026-7F3K" and "sourcing" in i.waiting_for}
     assert waiting == {"reseau-iae-93", "cress", "unea"}
+    # ce qu'une personne lit : le délai et la date d'envoi en clair, ni chemin de règle ni chemin de champ
+    item = next(i for i in later.items if i.actor_id == "unea")
+    assert item.waiting_for == "réponse à la demande de sourcing (délai de 15 jours dépassé)"
+    assert item.source_label == "date d'envoi de la demande de sourcing au réseau"
     soon = compute_due(open_workspace(repo), on=today + dt.timedelta(days=10), use_history=False)
     assert not [i for i in soon.items if "sourcing" in i.waiting_for]
     # analyse : la recommandation cite l'offre et les réponses

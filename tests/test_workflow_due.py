@@ -31,7 +31,7 @@ def test_due_groups_waiting_items_by_actor(tmp_path, cli):
     assert not any(c == "GRCS-2026-BBBB" for c, _ in found)  # délai de 30 jours non écoulé
     assert ("GRCS-2025-CCCC", "réunion de lancement avec le titulaire") in found
     assert ("GRCS-2025-CCCC", "bilan 2025 de la clause") in found
-    assert ("GRCS-2025-CCCC", "motif de la recommandation non suivie") in found
+    assert ("GRCS-2025-CCCC", "motif de la décision") in found
     aaaa = next(i for i in items if i["dossier"] == "GRCS-2026-AAAA")
     assert aaaa["depuis"] == "2026-04-14" and aaaa["jours"] == 228 and aaaa["acteur"].startswith("donneur d'ordre : ")
     text = cli("due", "--on", "2026-11-28", repo=root).stdout
@@ -39,6 +39,14 @@ def test_due_groups_waiting_items_by_actor(tmp_path, cli):
     out = cli("due", "--on", "2026-11-28", "--format", "csv", repo=root).stdout.removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(out), delimiter=";"))
     assert rows[0][:3] == ["Acteur", "Identifiant de l'acteur", "Dossier"] and len(rows) == len(items) + 1
+    # la source de la date en français (description du champ dans le schéma), jamais le chemin du champ
+    sources = {r[2]: set() for r in rows[1:]}
+    for r in rows[1:]:
+        sources[r[2]].add(r[6])
+    assert sources["GRCS-2026-AAAA"] == {"date d'envoi de la recommandation au donneur d'ordre"}
+    assert "date de notification du marché" in sources["GRCS-2025-CCCC"]
+    assert not any("." in r[6] or "_" in r[6] for r in rows[1:]) and ".motif" not in out and ".motif" not in text
+    assert aaaa["source"] == "date d'envoi de la recommandation au donneur d'ordre" and aaaa["champ_source"] == "analyse.transmise_le"
     # une réunion de lancement enregistrée lève l'attente
     edit_case(root / "cases/2026/GRCS-2025-CCCC.yaml", execution__reunion_lancement={"date": "2025-07-01", "facilitateur_present": True})
     text = cli("due", "--on", "2026-11-28", repo=root).stdout

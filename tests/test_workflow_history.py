@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,11 @@ def test_merged_change_is_one_event_with_author_and_status(tmp_path, cli, monkey
     assert data["evenements"][0]["fusion"] is True and data["evenements"][0]["fusionne_par"] == "Bob Relecteur"
     assert data["evenements"][0]["statut_apres"] == "en_analyse" and data["evenements"][0]["auteur"] == "Alice Facilitatrice"
     text = cli("history", CID, repo=root).stdout
-    assert "Alice Facilitatrice" in text and "fusion" in text and "Bob Relecteur" in text and "recue → en_analyse" in text
+    assert "Alice Facilitatrice" in text and "fusion" in text and "Bob Relecteur" in text and "reçue → en analyse" in text
+    # dates jj/mm/aaaa et libellés des statuts, jamais l'ISO ni les codes
+    events_lines = [line for line in text.splitlines()[1:] if not line.startswith(" ")]
+    assert events_lines and all(re.match(r"\d{2}/\d{2}/\d{4}  ", line) for line in events_lines), text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text) and "en_analyse" not in text
 
 
 def test_history_follows_renames(tmp_path, cli, monkeypatch):
@@ -75,7 +80,9 @@ def test_history_follows_renames(tmp_path, cli, monkeypatch):
 def test_log_lists_recent_activity_filtered_by_partner(tmp_path, cli, monkeypatch):
     root = _scenario(tmp_path, cli, monkeypatch)
     out = cli("log", "--since", "2000-01-01", repo=root).stdout
-    assert CID in out and "GRCS-2026-BBBB" in out and "recue → en_analyse" in out
+    assert CID in out and "GRCS-2026-BBBB" in out and "reçue → en analyse" in out and "en_analyse" not in out
+    lines = out.splitlines()[1:]
+    assert lines and all(re.match(r"\d{2}/\d{2}/\d{4}  GRCS-", line) for line in lines), out
     # les deux demandes sont routées vers coordination-93 (exemple), aucune vers coordination-77
     assert "0 événement" in cli("log", "--since", "2000-01-01", "--partner", "coordination-77", repo=root).stdout
     assert CID in cli("log", "--since", "2000-01-01", "--partner", "coordination-93", repo=root).stdout

@@ -31,8 +31,9 @@ def _date_opt(value: str | None, option: str) -> dt.date | None:
     return parse_date(value, option)
 
 
-def _arrow(old: str | None, new: str | None) -> str:
-    return f"{old or 'aucun'} → {new}" if new and old != new else ""
+def _arrow(old: str | None, new: str | None, label: Any = str) -> str:
+    """« reçue → en analyse » : libellés des statuts (schemas/defs.schema.json), pas leurs codes."""
+    return f"{label(old) if old else 'aucun'} → {label(new)}" if new and old != new else ""
 
 
 def status(
@@ -111,6 +112,7 @@ def history(
 
       guichet history cases/2026/GRCS-2026-7F3K.yaml --format json
     """
+    from guichet_cli.core import frformat as fr
     from guichet_cli.core.history import load_history
 
     ws = workspace(repo)
@@ -126,8 +128,10 @@ def history(
              "(« git add » puis « git commit », ou une commande guichet sans --no-commit)")
         return
     echo(f"Historique de {path.stem} ({ws.rel(path)}) : {_count(len(events), 'événement', 'événements')}, du plus récent au plus ancien")
+    label = ws.store.lifecycle.label
     for e in events:
-        line = f"{e.date[:10]}  {e.author:<22} {(e.action or '-'):<14} {_arrow(e.status_before, e.status_after) or '-':<45} {e.sha[:8]}"
+        arrow = _arrow(e.status_before, e.status_after, label) or "-"
+        line = f"{fr.date_fr(e.date)}  {e.author:<22} {(e.action or '-'):<14} {arrow:<45} {e.sha[:8]}"
         echo(line.rstrip())
         echo(f"            {e.subject}")
         if e.merge:
@@ -166,9 +170,10 @@ def log(
         routed = {ws.rel(c.path) for c in ws.store.cases(present) if partner in c.partners}
         events = [e for e in events if e.path in routed]
     echo(f"Activité depuis le {fr.date_fr(start)}" + (f" (partenaire {partner})" if partner else "") + f" : {_count(len(events), 'événement', 'événements')}")
+    label = ws.store.lifecycle.label
     for e in events:
-        arrow = _arrow(e.status_before, e.status_after)
-        echo(f"{e.date[:10]}  {e.case_id:<16} {e.author:<22} {e.subject}" + (f"  [{arrow}]" if arrow else ""))
+        arrow = _arrow(e.status_before, e.status_after, label)
+        echo(f"{fr.date_fr(e.date)}  {e.case_id:<16} {e.author:<22} {e.subject}" + (f"  [{arrow}]" if arrow else ""))
 
 
 def due(

@@ -12,18 +12,21 @@ passage au statut lue dans l'historique git (un seul `git log`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from guichet_cli.core import actors, gitrepo
 from guichet_cli.core.facts import dates
+from guichet_cli.core.facts.labels import field_label
 from guichet_cli.core.followup.duties import compute as followup_duties
 from guichet_cli.core.followup.duties import reported_in
 from guichet_cli.core.history import SHALLOW_HINT, History, load_history
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.workspace import Workspace
 
+FIELD_PATH = re.compile(r"^[a-z_]+(\[\])?(\.[a-z_]+(\[\])?)+$")
 _WAITING_STATUSES = {"recommandation_transmise", "decision_rendue", "marche_notifie", "en_execution"}
 DEFAULT_RESPONSE_DAYS = 30
 DEFAULT_KICKOFF_DAYS = 60
@@ -41,6 +44,12 @@ class DueItem:
     source: str  # d'où vient la date : champ du dossier ou « historique git »
     waited_by: str = ""  # qui attend (suivi de l'exécution : guichet, facilitateur, donneur d'ordre)
     kind: str = ""  # clé de l'attente (relances : la même attente relancée monte d'un rang)
+    source_label: str = ""  # la source en français (description du champ dans le schéma)
+
+    @property
+    def source_field(self) -> str | None:
+        """Chemin du champ d'où vient la date (`execution.notifie_le`), None si elle vient d'ailleurs."""
+        return self.source if FIELD_PATH.match(self.source) else None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,8 +57,8 @@ class DueItem:
     def as_json(self) -> dict[str, Any]:
         """Clés françaises, les mêmes que l'en-tête du CSV (plus le chemin du fichier)."""
         return {"acteur": self.actor, "identifiant_acteur": self.actor_id, "dossier": self.case_id, "chemin": self.path,
-                "attente": self.waiting_for, "depuis": self.since, "jours": self.days, "source": self.source,
-                "attendu_par": self.waited_by}
+                "attente": self.waiting_for, "depuis": self.since, "jours": self.days,
+                "source": self.source_label or self.source, "champ_source": self.source_field, "attendu_par": self.waited_by}
 
 
 @dataclass
@@ -73,7 +82,7 @@ class DueReport:
         rows: list[list[Any]] = [CSV_COLUMNS]
         for i in sorted(self.items, key=lambda i: (i.actor, -i.days, i.case_id)):
             rows.append([i.actor, i.actor_id, i.case_id, i.waiting_for, dates.read(i.since) or i.since, i.days,
-                         i.source, i.waited_by])
+                         i.source_label or i.source, i.waited_by])
         return french_csv_text(rows)
 
 
@@ -134,11 +143,13 @@ def compute_due(ws: Workspace, on: dt.date | None = None, *, use_history: bool =
                 add(actors.facilitator(reg, case), case, f"bilan {last_year} de la clause (résultats de l'année)",
                     dt.date(last_year + 1, 1, 1), "fin d'année")
         if decision and decision.suite in ("non_suivie", "partiellement_suivie") and not decision.motif:
-            add(actors.buyer(reg, case), case, "motif de la recommandation non suivie (decision.motif)", decision.date, "decision.date")
+            add(actors.buyer(reg, case), case, "motif de la décision (recommandation non suivie ou partiellement suivie)", decision.date, "decision.date")
     for case, duty in followup_duties(ws, on, ws.store.cases()):  # suivi de l'exécution (core/followup/duties.py)
         if duty.since <= on:
             items.append(DueItem(duty.actor[0], duty.actor[1], case.id, ws.rel(case.path), duty.what, duty.since.isoformat(),
                                  (on - duty.since).days, duty.source, duty.waited_by, duty.kind))
+    for it in items:  # la source en français, lue une fois dans le schéma (core/facts/labels.py)
+        it.source_label = field_label(ws, it.source_field) if it.source_field else it.source
     hist = cache.get("h")
     warning = hist.warning if hist else None
     if "h" not in cache and use_history:

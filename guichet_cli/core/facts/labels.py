@@ -106,3 +106,48 @@ def of(ws: Workspace) -> Labels:
 def packaged() -> Labels:
     """Listes et libellés livrés avec guichet (sans dépôt ouvert)."""
     return load(packaged_data_dir("schemas"))
+
+
+CASE_SCHEMA = "demande.schema.json"
+
+
+def _resolve(node: dict[str, Any], base: Path, root: dict[str, Any]) -> tuple[dict[str, Any], Path, dict[str, Any]]:
+    """Suit un « $ref » (autre fichier et/ou `#/$defs/…`) ; les clés voisines du « $ref » l'emportent."""
+    from guichet_cli.core.schemas import load_schema
+
+    ref = node.get("$ref")
+    if not isinstance(ref, str):
+        return node, base, root
+    file, _, pointer = ref.partition("#")
+    if file:
+        base = (base.parent / file).resolve()
+        root = load_schema(base)
+    target: Any = root
+    for part in [p for p in pointer.split("/") if p]:
+        target = target.get(part, {}) if isinstance(target, dict) else {}
+    target, base, root = _resolve(target if isinstance(target, dict) else {}, base, root)
+    return {**target, **{k: v for k, v in node.items() if k != "$ref"}}, base, root
+
+
+def field_label(ws: Workspace, dotted: str, schema: str = CASE_SCHEMA) -> str:
+    """Libellé français d'un chemin de champ (`execution.notifie_le` → « date de notification du
+    marché ») : la description du champ dans son schéma, seule source (la même que
+    docs/reference-champs.md, générée par tools/gen_reference.py). Le chemin lui-même si le champ
+    n'est pas décrit. « [] » désigne les éléments d'une liste (`sourcing.consultations[].envoyee_le`)."""
+    from guichet_cli.core.schemas import load_schema
+
+    base = (ws.schemas_dir / schema).resolve()
+    root = load_schema(base)
+    node: dict[str, Any] = root
+    for part in dotted.split("."):
+        name, items = (part[:-2], True) if part.endswith("[]") else (part, False)
+        node, base, root = _resolve(node, base, root)
+        node = (node.get("properties") or {}).get(name)
+        if not isinstance(node, dict):
+            return dotted
+        if items:
+            node, base, root = _resolve(node, base, root)
+            node = node.get("items") if isinstance(node.get("items"), dict) else {}
+    node, base, root = _resolve(node, base, root)
+    text = node.get("description")
+    return str(text).rstrip(".") if text else dotted

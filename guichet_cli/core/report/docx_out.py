@@ -21,7 +21,7 @@ from guichet_cli.core.errors import EnvironmentProblem
 from guichet_cli.core.render.docx import make_environment, normalize_zip, template_bytes
 from guichet_cli.core.render.layout import apply_layout, french_spacing, insert_toc
 from guichet_cli.core.report import chart_data, charts
-from guichet_cli.core.report.tables import Table, fmt, formatted, row_kind
+from guichet_cli.core.report.tables import Table, fmt, formatted, provenance, row_kind
 
 TEMPLATE = "bilan.docx"
 _NUMERIC = ("int", "money", "hours", "pct", "num", "days")
@@ -192,17 +192,6 @@ def _charts(tpl: Any, report: dict[str, Any], labels: dict[str, dict[str, str]])
     return out
 
 
-def _provenance(report: dict[str, Any]) -> str:
-    """D'où viennent les chiffres, lisible par un acheteur : les dossiers et leur date de mise à jour ;
-    le détail technique (fichier, commit) seulement dans la version interne."""
-    dates = [x["date_commit"] for x in report["annexe"] if x.get("date_commit")]
-    when = f", dans leur état du {fr.date_long(max(dates))}" if dates else ""
-    text = f"Chaque chiffre de ce bilan provient des dossiers ci-dessous, tenus par le guichet{when}."
-    if report["bilan"]["version"] != "publique":
-        text += f" Détail technique (version interne) : {report['bilan']['historique']}."
-    return text
-
-
 def context(tpl: Any, report: dict[str, Any], tables: list[Table], labels: dict[str, dict[str, str]]) -> dict[str, Any]:
     b = report["bilan"]
     by_key = {t.key: t for t in tables}
@@ -212,7 +201,7 @@ def context(tpl: Any, report: dict[str, Any], tables: list[Table], labels: dict[
         "titre_principal": b["titre"].split(" — ", 1)[0],
         "titre_complement": b["titre"].split(" — ", 1)[1] if " — " in b["titre"] else "",
         "sommaire": _TOC_MARK,
-        "provenance": fr.typography(_provenance(report)),
+        "provenance": fr.typography(provenance(report)),
         "sous_titre": f"Bilan quantitatif et qualitatif de l'année {b['annee']}",
         "guichet": b["guichet"],
         "publique": b["version"] == "publique",

@@ -12,7 +12,7 @@ from typing import Any
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.report.chart_data import Chart, charts, value_text
-from guichet_cli.core.report.tables import Table, formatted, row_kind
+from guichet_cli.core.report.tables import Table, formatted, provenance, row_kind
 
 _NUMERIC = ("int", "money", "hours", "pct", "num", "days")
 _COLORS = ("#9aa5b1", "#1f4e79", "#4e9a06", "#c55a11")
@@ -38,7 +38,8 @@ figure{margin:1rem 0}
 figcaption{font-weight:bold;margin-bottom:.3rem}
 svg{max-width:100%;height:auto}
 footer{border-top:1px solid #d0d7de;margin-top:2rem;padding-top:.5rem;padding-bottom:2rem;color:var(--gris);font-size:.85rem}
-@media (max-width:40rem){h1{font-size:1.3rem}table{font-size:.85rem}nav ol{columns:1}}
+@media (max-width:40rem){h1{font-size:1.3rem}table{font-size:.85rem}nav ol{columns:1}
+  .chart{overflow-x:auto}.chart svg{max-width:none;width:36rem}}
 @media print{
   @page{size:A4;margin:15mm}
   body{font-size:10pt}
@@ -46,7 +47,8 @@ footer{border-top:1px solid #d0d7de;margin-top:2rem;padding-top:.5rem;padding-bo
   h2{break-after:avoid}
   figure,tr{break-inside:avoid}
   thead{display:table-header-group}
-  .table{overflow:visible}
+  .table,.chart{overflow:visible}
+  .chart svg{width:auto;max-width:100%}
 }
 """
 
@@ -69,6 +71,26 @@ def _table(table: Table) -> str:
             f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
+_LABEL_CHARS = 30  # ~ 224 px de colonne de libellés à 12 px (DejaVu Sans, 7,2 px par caractère en moyenne)
+_LINE = 13
+
+
+def _wrap_label(text: str, width: int = _LABEL_CHARS, max_lines: int = 2) -> list[str]:
+    """Libellé de catégorie sur deux lignes au plus, coupé entre les mots ; « … » s'il reste du texte
+    (le libellé entier est dans l'infobulle)."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= width:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words or any(len(line) > width for line in lines):
+        last = " ".join([lines[-1], *words])
+        lines[-1] = last[: width - 1].rstrip() + "…"
+    return [line if len(line) <= width else line[: width - 1] + "…" for line in lines] or [""]
+
+
 def svg_chart(chart: Chart) -> str:
     """Barres horizontales groupées en SVG : une rangée par catégorie, une barre par série, valeur
     écrite au bout (lisible sans couleur, à l'impression en noir et blanc aussi)."""
@@ -79,7 +101,9 @@ def svg_chart(chart: Chart) -> str:
     bar, gap, label_w, width = 16, 10, 230, 640
     plot_w = width - label_w - 70
     top = 8 + (20 if n_series > 1 else 0)
-    height = top + len(chart.categories) * (n_series * bar + gap) + 4
+    wrapped = [_wrap_label(c) for c in chart.categories]
+    blocks = [max(n_series * bar, len(lines) * _LINE + 2) for lines in wrapped]
+    height = top + sum(b + gap for b in blocks) + 4
     peak = max((v for _, values in chart.series for v in values), default=0) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(chart.title)}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">']
@@ -94,10 +118,11 @@ def svg_chart(chart: Chart) -> str:
 
     y = top
     for i, category in enumerate(chart.categories):
-        label = category if len(category) <= 34 else category[:33] + "…"
-        block = n_series * bar
-        parts.append(f'<text x="{label_w - 6}" y="{y + block / 2 + 4:.0f}" text-anchor="end"><title>{escape(category)}</title>'
-                     f"{escape(label)}</text>")
+        lines, block = wrapped[i], blocks[i]
+        first = y + block / 2 + 4 - (len(lines) - 1) * _LINE / 2
+        spans = "".join(f'<tspan x="{label_w - 6}" y="{first + k * _LINE:.0f}">{escape(line)}</tspan>' for k, line in enumerate(lines))
+        parts.append(f'<text text-anchor="end"><title>{escape(category)}</title>{spans}</text>')
+        y += (block - n_series * bar) / 2  # barres centrées sur un libellé de deux lignes
         for s, (name, values) in enumerate(chart.series):
             v = values[i]
             w = max(0.0, v / peak * plot_w)
@@ -105,10 +130,11 @@ def svg_chart(chart: Chart) -> str:
                          f"<title>{escape(name)} : {escape(value_text(v, chart.unit))}</title></rect>"
                          f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 5}">{escape(value_text(v, chart.unit))}</text>')
             y += bar
-        y += gap
+        y += (block - n_series * bar) / 2 + gap
     parts.append("</svg>")
     note = f'<p class="note">{escape(fr.typography(chart.note))}</p>' if chart.note else ""
-    return f"<figure><figcaption>{escape(chart.title)}</figcaption>{''.join(parts)}{note}</figure>"
+    # sur un téléphone, le graphique garde une taille lisible (texte à ~12 px) et défile de côté
+    return f'<figure><figcaption>{escape(chart.title)}</figcaption><div class="chart">{"".join(parts)}</div>{note}</figure>'
 
 
 def _evolution(report: dict[str, Any], previous: dict[str, Any] | None, labels: dict[str, dict[str, str]]) -> str:
@@ -159,9 +185,7 @@ def to_html(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[
                else "Version interne du guichet : elle contient des informations de suivi détaillées et n'est pas destinée "
                "à être diffusée.")
     body = [f"<section id=\"{t.key}\"><h2>{escape(fr.typography(t.title))}</h2>{_table(t)}</section>" for t in sections]
-    dates = [x["date_commit"] for x in report["annexe"] if x.get("date_commit")]
-    provenance = "Chaque chiffre provient des dossiers tenus par le guichet" + (
-        f", dans leur état du {fr.date_long(max(dates))}." if dates else ".")
+    source = provenance(report)
     html = [
         "<!DOCTYPE html>",
         '<html lang="fr">',
@@ -181,7 +205,7 @@ def to_html(report: dict[str, Any], tables: list[Table], labels: dict[str, dict[
         '<section id="graphiques"><h2>Graphiques</h2>' + "".join(svg_chart(c) for c in charts(report, labels)) + "</section>",
         *body[1:],
         evolution,
-        (f'<section id="dossiers"><h2>Annexe{fr.NBSP}: dossiers pris en compte</h2><p>{escape(provenance)}</p>'
+        (f'<section id="dossiers"><h2>Annexe{fr.NBSP}: dossiers pris en compte</h2><p>{escape(fr.typography(source))}</p>'
          f"{_table(annex)}</section>") if annex else "",
         "</main>",
         f"<footer>{escape(b['guichet'])} — {escape(b['titre'])}</footer>",

@@ -235,3 +235,15 @@ def visible(table: Table) -> tuple[list[str], list[list[Any]]]:
 def formatted(table: Table) -> tuple[list[str], list[list[str]]]:
     cols, rows = visible(table)
     return cols, [[fmt(v, row_kind(table, full, c)) for c, v in enumerate(r)] for r, full in zip(rows, table.rows, strict=True)]
+
+
+def provenance(report: dict[str, Any]) -> str:
+    """D'où viennent les chiffres, lisible par un acheteur : les dossiers et leur date de mise à jour ;
+    le détail technique (fichiers, commits) seulement dans la version interne. Le même texte en DOCX,
+    HTML et Markdown."""
+    when = [x["date_commit"] for x in report["annexe"] if x.get("date_commit")]
+    text = "Chaque chiffre de ce bilan provient des dossiers de l'annexe, tenus par le guichet" + (
+        f", dans leur état du {fr.date_long(max(when))}." if when else ".")
+    if report["bilan"]["version"] != "publique":
+        text += f" Détail technique (version interne) : {report['bilan']['historique']}."
+    return text

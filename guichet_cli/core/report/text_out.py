@@ -9,7 +9,7 @@ from tabulate import tabulate
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core import sheets
-from guichet_cli.core.report.tables import Table, formatted, visible
+from guichet_cli.core.report.tables import Table, formatted, provenance, visible
 from guichet_cli.core.sheets import neutralize  # commun à tous les tableurs
 
 
@@ -61,7 +61,7 @@ def to_markdown(report: dict[str, Any], tables: list[Table], labels: dict[str, d
         lines += _md_table(cols, rows) if rows else ["Aucune donnée pour cette année.", ""]
         if n == 0:  # la synthèse, puis les graphiques, puis le détail (comme le HTML)
             lines += _md_charts(report, labels)
-    lines.append(fr.typography(f"Traçabilité : {b['historique']}."))
+    lines.append(fr.typography(f"Traçabilité : {provenance(report)}"))
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

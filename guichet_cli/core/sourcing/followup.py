@@ -9,7 +9,7 @@ from typing import Any
 
 from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.registry import Registry
-from guichet_cli.core.rules import load_rules, rule_ref
+from guichet_cli.core.rules import load_rules
 from guichet_cli.core.workspace import Workspace
 
 CLOSED = {"cloturee", "abandonnee"}
@@ -26,7 +26,7 @@ def unanswered(ws: Workspace, case: Case, reg: Registry, on: dt.date) -> list[tu
         if c.answered or (on - c.envoyee_le).days <= days:
             continue
         out.append(((f"réseau : {reg.partner_label(c.reseau)}", c.reseau),
-                    f"réponse à la demande de sourcing (délai de {days} jours dépassé, {rule_ref('sourcing', 'reponses', 'delai_jours')})",
+                    f"réponse à la demande de sourcing (délai de {days} jours dépassé)",
                     c.envoyee_le, "sourcing.consultations[].envoyee_le"))
     return out
 
