@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_repo
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from guichet_cli.core import yamlio
+from guichet_cli.core import safety, yamlio
 from guichet_cli.core.errors import GuichetError
 
 YAML_ALPHABET = "[]{}:,-?&*!|>'\"#% \n\tab01.~\x0b\x00\x07\u00e9\ufffe"
@@ -35,17 +35,22 @@ def test_loaders_give_data_or_a_french_problem(text):
 
 @SETTINGS
 @given(st.integers(min_value=1, max_value=3000), st.sampled_from(["[", "{a: ", "- "]))
+@example(40, "- ").via("limite : 40 listes, acceptées")
+@example(41, "- ").via("limite : 41 listes, refusées")
+@example(40, "[").via("limite : bloc de tête + 40 listes, refusés")
 def test_any_depth_is_refused_with_a_position(depth, opener):
     if opener == "- ":
         text = "".join("  " * i + "-\n" for i in range(depth)) + "  " * depth + "x\n"
     else:
         closer = "]" if opener == "[" else "}"
         text = "x: " + opener * depth + "1" + closer * depth + "\n"
+    containers = depth + (opener != "- ")  # « x: [[…]] » : le bloc de tête compte aussi
     try:
         yamlio.parse_fast(Path("x.yaml"), text)
-        assert depth < 40
+        assert containers <= safety.MAX_DEPTH  # jusqu'à 40 niveaux de blocs ou de listes : accepté
     except yamlio.YamlProblem as exc:
         assert "imbrication trop profonde" in exc.problem or "syntaxe" in exc.problem
+        assert containers > safety.MAX_DEPTH or "syntaxe" in exc.problem
 
 
 _hostile_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20) | st.sampled_from(
