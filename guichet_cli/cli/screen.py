@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
@@ -99,11 +100,19 @@ def _progress() -> Iterator[Callable[[int], None] | None]:
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), TextColumn("{task.fields[rate]}"),
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("Lignes analysées : 0", total=None, rate="")
+        start = time.monotonic()
+        last = 0
+
+        def show(n: int) -> None:
+            elapsed = time.monotonic() - start
+            bar.update(task, completed=n, description=f"Lignes analysées : {fr.n(n)}",
+                       rate=f"{fr.n(round(n / elapsed))} lignes/s" if elapsed > 0 else "")
 
         def tick(n: int) -> None:
+            nonlocal last
+            last = n
             if n % 250 == 0:  # mettre à jour la barre coûte : toutes les 250 lignes suffisent
-                speed = bar.tasks[0].speed
-                bar.update(task, completed=n, description=f"Lignes analysées : {fr.n(n)}",
-                           rate=f"{fr.n(round(speed))} lignes/s" if speed else "")
+                show(n)
 
         yield tick
+        show(last)
