@@ -4,8 +4,10 @@ Relançable à volonté (aucune écriture dans le dépôt) :
 
     .venv/bin/python bench/bench_screen.py            # 500 et 5 000 lignes
     .venv/bin/python bench/bench_screen.py 20000      # tailles au choix
+    .venv/bin/python bench/bench_screen.py --cli 200000   # la commande, CSV en flux : durée et RSS max
 
-Affiche, pour chaque taille, le temps de lecture + criblage et celui de la sortie XLSX.
+Affiche, pour chaque taille, le temps de lecture + criblage et celui de la sortie XLSX ; avec --cli,
+la durée et la mémoire de pointe (GNU time) de `guichet screen PLAN --format csv --out` (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -37,7 +39,22 @@ def run(n: int) -> None:
           f"XLSX {t2 - t1:5.2f} s — {classified} classées, {len(res.bad)} rejetées")
 
 
+def run_cli(n: int) -> None:
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_plan_csv(Path(tmp) / "plan.csv", generate_plan_rows(n))
+        cmd = ["/usr/bin/time", "-f", "RSS=%M", str(Path(sys.executable).parent / "guichet"), "screen", str(path),
+               "--buyer", "21930066200018", "--format", "csv", "--out", str(Path(tmp) / "criblage.csv")]
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=PROJECT, capture_output=True, text=True)
+        elapsed = time.perf_counter() - t0
+    rss = int([ln for ln in proc.stderr.splitlines() if ln.startswith("RSS=")][-1][4:]) / 1024
+    print(f"{n:>7} lignes : guichet screen --format csv --out : {elapsed:6.1f} s, RSS max {rss:6.0f} Mio, code {proc.returncode}")
+
+
 if __name__ == "__main__":
-    sizes = [int(a) for a in sys.argv[1:]] or [500, 5000]
+    cli = "--cli" in sys.argv
+    sizes = [int(a) for a in sys.argv[1:] if a != "--cli"] or [500, 5000]
     for size in sizes:
-        run(size)
+        run_cli(size) if cli else run(size)

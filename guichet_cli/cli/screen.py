@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -43,13 +46,26 @@ def screen(
     if create_cases and not buyer:
         raise UsageError("--create-cases exige le donneur d'ordre", "ajouter --buyer SIRET")
     ws = workspace(repo)
-    res = core.screen_file(ws, plan, buyer=buyer, buyer_type=buyer_type)
-    content = core.render(res, format_)
+    kwargs = {"buyer": buyer, "buyer_type": buyer_type, "keep": format_ != "csv" or create_cases}
+    with _progress() as tick:
+        # CSV : écrit ligne à ligne (fichier temporaire puis renommage), rien n'est gardé que les comptes
+        if format_ == "csv" and out is not None:
+            res = core.screen_csv_file(ws, plan, out, progress=tick, **kwargs)
+        elif format_ == "csv":
+            import io
+
+            buf = io.StringIO()
+            res = core.screen_csv(ws, plan, buf, progress=tick, **kwargs)
+            content: str | bytes = buf.getvalue()
+        else:
+            res = core.screen_file(ws, plan, progress=tick, **kwargs)
+            content = core.render(res, format_)
     if out is not None:
-        core.write_output(out, content)
+        if format_ != "csv":
+            core.write_output(out, content)
         from guichet_cli.core import frformat as fr
 
-        echo(f"Criblage écrit : {out} ({fr.count(len(res.lines), 'ligne analysée', 'lignes analysées', plain=True)}, "
+        echo(f"Criblage écrit : {out} ({fr.count(res.count, 'ligne analysée', 'lignes analysées', plain=True)}, "
              f"{fr.count(len(res.bad), 'rejetée', 'rejetées', plain=True)})")
     else:
         sys.stdout.flush()
@@ -67,3 +83,36 @@ def screen(
                 echo(f"Ligne {c.row} : demande créée {ws.rel(c.path) if c.path else c.case_id}" + (f" (commit {c.sha[:10]})" if c.sha else ""), err=to_err)
             else:
                 echo(f"Ligne {c.row} : demande non créée : {c.problem}", err=True)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[int], None] | None]:
+    """Barre de progression sur la sortie d'erreur, seulement si c'est un terminal (jamais dans un
+    tube, un fichier ou les tests) : lignes lues et débit."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from guichet_cli.core import frformat as fr
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), TextColumn("{task.fields[rate]}"),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Lignes analysées : 0", total=None, rate="")
+        start = time.monotonic()
+        last = 0
+
+        def show(n: int) -> None:
+            elapsed = time.monotonic() - start
+            bar.update(task, completed=n, description=f"Lignes analysées : {fr.n(n)}",
+                       rate=f"{fr.n(round(n / elapsed))} lignes/s" if elapsed > 0 else "")
+
+        def tick(n: int) -> None:
+            nonlocal last
+            last = n
+            if n % 250 == 0:  # mettre à jour la barre coûte : toutes les 250 lignes suffisent
+                show(n)
+
+        yield tick
+        show(last)

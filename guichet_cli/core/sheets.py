@@ -55,14 +55,26 @@ def french_value(value: Any) -> str:
     return str(value)
 
 
+class FrenchCsv:
+    """Écrivain CSV à la française ligne à ligne dans un fichier texte (BOM écrit d'abord) : ce
+    qu'écrit `french_csv_text`, sans tout garder en mémoire (criblage d'un grand plan d'achat)."""
+
+    def __init__(self, fh: Any) -> None:
+        fh.write(BOM)
+        self._w = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+
+    def writerow(self, row: list[Any]) -> None:
+        self._w.writerow([french_value(neutralize(v)) for v in row])
+
+
 def french_csv_text(rows: Iterable[list[Any]]) -> str:
     """CSV à la française (« ; », virgule décimale, dates jj/mm/aaaa, BOM en tête, CRLF), textes neutralisés.
     Le BOM part aussi sur la sortie standard : `guichet due --format csv > relances.csv` s'ouvre bien dans Excel."""
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    out = FrenchCsv(buf)
     for row in rows:
-        w.writerow([french_value(neutralize(v)) for v in row])
-    return BOM + buf.getvalue()
+        out.writerow(row)
+    return buf.getvalue()
 
 
 def french_csv(rows: Iterable[list[Any]]) -> bytes:

@@ -89,6 +89,7 @@ class CaseStore:
         self.ws = ws
         self._entries: dict[Path, Entry] = {}
         self._lock: RepoLock | None = None
+        self._rules: dict[str, tuple[Path, Entry]] = {}  # nom → lecture : une analyse de ligne demande les règles ~30 fois
 
     def writing(self) -> RepoLock:
         """Verrou d'écriture du dépôt (core/locking.py), à prendre AVANT de lire ce qu'on modifie :
@@ -261,6 +262,9 @@ class CaseStore:
 
     def rules(self, name: str) -> dict[str, Any]:
         """rules/<name>.yaml (celui du dépôt, sinon celui livré avec guichet), lu une fois."""
+        seen = self._rules.get(name)
+        if seen is not None and self._entries.get(seen[0]) is seen[1]:  # même lecture (ni oubliée ni réécrite) : sans stat
+            return seen[1].data
         path = self.ws.rules_dir / f"{name}.yaml"
         if not path.is_file():
             raise EnvironmentProblem(
@@ -273,6 +277,7 @@ class CaseStore:
                 f"fichier de règles illisible : {self.ws.rel(path)}:{p.line or 1}:{p.column or 1}: {p.message}",  # type: ignore[union-attr]
                 "corriger le fichier (guichet validate rules/) ou le restaurer depuis git",
             )
+        self._rules[name] = (_key(path), ent)
         return ent.data
 
     @cached_property

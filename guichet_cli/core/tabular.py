@@ -14,6 +14,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +56,79 @@ def decode_csv(raw: bytes, name: str = "fichier") -> tuple[str, str]:
     return text.lstrip("\ufeff"), encoding
 
 
-def read_csv_rows(path: Path) -> list[list[str]]:
-    """Lignes d'un CSV (séparateur ; , ou tabulation deviné sur les premières lignes)."""
-    text, _enc = decode_csv(read_bytes(path), path.name)
-    head = "\n".join(text.splitlines()[:20])
-    counts = {d: head.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
+CHUNK = 1 << 20  # lecture par blocs d'un Mio : la mémoire ne dépend pas de la taille du fichier
+
+
+def stream_encoding(path: Path) -> str:
+    """L'encodage que `decode_csv` choisirait pour tout le fichier, établi en flux (sans le charger).
+
+    Mêmes règles : BOM, octets nuls (UTF-16 sans BOM), UTF-8 valide d'un bout à l'autre, sinon
+    CP1252 (ou ISO-8859-1 pour les octets que CP1252 ne définit pas). Un UTF-16 mal formé est
+    refusé ici, avant toute ligne lue. Rend un nom Python (« latin-1 » pour ce dernier cas).
+    """
     try:
-        return [[clean_cell(c) for c in row] for row in csv.reader(io.StringIO(text.replace("\x00", "")), delimiter=delimiter)]
+        with path.open("rb") as fh:
+            encoding = detect_encoding(fh.read(4000))
+            if encoding in ("utf-8", "cp1252"):  # l'échantillon ne suffit pas : tout le fichier doit être de l'UTF-8
+                encoding = "utf-8" if _decodes(fh, "utf-8") else "cp1252"
+            if encoding == "cp1252":
+                return "cp1252" if _decodes(fh, "cp1252") else "latin-1"
+            if encoding != "utf-8" and not _decodes(fh, encoding):
+                raise DataError(f"{path.name} : texte illisible (encodage {ENCODING_LABELS[encoding]} mal formé)",
+                                "réenregistrer le fichier depuis le tableur en « CSV UTF-8 »")
+            return encoding
+    except OSError as exc:
+        raise DataError(f"{path.name} : fichier illisible ({os_problem(exc)})", "vérifier les droits du fichier") from None
+
+
+def _decodes(fh: Any, encoding: str) -> bool:
+    """Le fichier `fh` se décode-t-il en `encoding` d'un bout à l'autre ? Par blocs (décodeur
+    incrémental : une séquence coupée entre deux blocs reste valide)."""
+    fh.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := fh.read(CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def iter_csv_rows(path: Path) -> Iterator[list[str]]:
+    """Lignes d'un CSV une à une (séparateur ; , ou tabulation deviné sur les 20 premières lignes).
+
+    Décodage incrémental (même choix d'encodage que `decode_csv`), analyse ligne à ligne : la
+    mémoire ne dépend pas du nombre de lignes. Une erreur de lecture en cours de route lève la
+    même DataError qu'avant.
+    """
+    encoding = stream_encoding(path)
+    try:
+        with path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=encoding, newline="\n")  # lignes coupées sur \n seul, comme avant
+            head = list(itertools.islice(text, 20))
+            sample = "".join(head)
+            counts = {d: sample.count(d) for d in (";", ",", "\t")}
+            delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
+            if head:  # BOM restant (UTF-16 sans BOM lu en -le/-be, BOM doublé) : retiré comme avant
+                head[0] = head[0].lstrip("\ufeff")
+            lines = (line.replace("\x00", "") for line in itertools.chain(head, text))
+            for row in csv.reader(lines, delimiter=delimiter):
+                yield [clean_cell(c) for c in row]
     except csv.Error:
         raise DataError(f"{path.name} : CSV mal formé (retour à la ligne ou octet inattendu : fichier binaire ?)", "réenregistrer le fichier depuis le tableur en « CSV UTF-8 »") from None
+    except OSError as exc:
+        raise DataError(f"{path.name} : fichier illisible ({os_problem(exc)})", "vérifier les droits du fichier") from None
 
 
-def read_xlsx_rows(path: Path) -> list[list[Any]]:
-    """Lignes de la première feuille, valeurs calculées (jamais les formules), toutes les lignes."""
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Toutes les lignes d'un CSV (voir `iter_csv_rows`)."""
+    return list(iter_csv_rows(path))
+
+
+def iter_xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    """Lignes de la première feuille une à une (lecture seule en flux), valeurs calculées (jamais les
+    formules), toutes les lignes même après une balise `<dimension>` périmée."""
     import openpyxl
 
     try:
@@ -80,12 +141,20 @@ def read_xlsx_rows(path: Path) -> list[list[Any]]:
     try:
         sheet = wb.worksheets[0]
         sheet.reset_dimensions()  # ne pas croire <dimension> : lire jusqu'à la dernière ligne présente
-        return [[clean_cell(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+        for r in sheet.iter_rows(values_only=True):
+            yield [clean_cell(c) for c in r]
+    except GeneratorExit:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise DataError(f"{path.name} : classeur XLSX illisible ({type(exc).__name__})",
                         "enregistrer le fichier au format .xlsx ou .csv puis relancer") from None
     finally:
         wb.close()
+
+
+def read_xlsx_rows(path: Path) -> list[list[Any]]:
+    """Toutes les lignes de la première feuille (voir `iter_xlsx_rows`)."""
+    return list(iter_xlsx_rows(path))
 
 
 def clean_cell(value: Any) -> Any:

@@ -14,15 +14,16 @@ faits avant l'analyse pour donner un message français précis au lieu d'une err
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as _dt
 import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -548,12 +549,32 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    with _atomic_file(path) as fh:
+        fh.write(data)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path) -> Iterator[BinaryIO]:
+    """Fichier écrit au fil de l'eau (sortie en flux), atomiquement comme `atomic_write_bytes` :
+    `with atomic_writer(p) as fh: fh.write(...)`. Une exception dans le bloc (données fautives,
+    Ctrl-C) laisse l'ancien fichier intact et aucun fichier temporaire ; une erreur du système
+    devient une EnvironmentProblem en français."""
+    try:
+        with _atomic_file(path) as fh:
+            yield fh
+    except OSError as exc:
+        raise safety.write_problem(path, exc) from None
+    WRITTEN.append(path)
+
+
+@contextlib.contextmanager
+def _atomic_file(path: Path) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     done = False
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, (path.stat().st_mode & 0o777) if path.exists() else 0o644)

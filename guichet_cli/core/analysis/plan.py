@@ -7,9 +7,11 @@ pas la lecture des autres.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from guichet_cli.core.errors import DataError, UsageError
 from guichet_cli.core.facts import amounts, dates, labels
 from guichet_cli.core.facts.sectors import nature_from_cpv
 from guichet_cli.core.model.case import Market, Place
-from guichet_cli.core.tabular import read_csv_rows, read_xlsx_rows
+from guichet_cli.core.tabular import iter_csv_rows, iter_xlsx_rows
 
 # champ → variantes d'en-tête (normalisées : minuscules, sans accents ni ponctuation)
 HEADERS: dict[str, list[str]] = {
@@ -168,22 +170,15 @@ def parse_form(value: Any) -> str:
     raise ValueError
 
 
-def _rows_csv(path: Path) -> list[list[Any]]:
-    return read_csv_rows(path)  # décodage UTF-8/UTF-16/CP1252 partagé : core/tabular.py
-
-
-def _rows_xlsx(path: Path) -> list[list[Any]]:
-    return read_xlsx_rows(path)
-
-
-def read_rows(path: Path) -> list[list[Any]]:
+def read_rows(path: Path) -> Iterator[list[Any]]:
+    """Les lignes du plan une à une (CSV décodé en flux, XLSX en lecture seule) : core/tabular.py."""
     if not path.is_file():
         raise UsageError(f"plan d'achat introuvable : {path}", "vérifier le chemin du fichier")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _rows_xlsx(path)
+        return iter_xlsx_rows(path)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _rows_csv(path)
+        return iter_csv_rows(path)  # décodage UTF-8/UTF-16/CP1252 partagé
     raise UsageError(f"format de plan non pris en charge : {path.suffix or 'sans extension'}", "fournir un fichier .csv ou .xlsx")
 
 
@@ -202,22 +197,29 @@ def _take(cells: dict[str, Any], problems: list[str], fieldname: str, parser: An
         return None
 
 
-def parse_rows(rows: list[list[Any]], name: str = "plan", names: labels.Labels | None = None) -> tuple[list[PlanLine], list[BadLine]]:
+def iter_lines(rows: Iterable[list[Any]], name: str = "plan", names: labels.Labels | None = None) -> Iterator[PlanLine | BadLine]:
+    """Chaque ligne du plan, lue et analysée une à une : une PlanLine ou une BadLine (numéro de ligne
+    du fichier). Seules les 20 premières lignes sont gardées, le temps de trouver l'en-tête."""
     known = departments(names)
+    rows = iter(rows)
     # La ligne d'en-tête est la première qui contient au moins deux champs reconnus (titres au-dessus tolérés).
-    header_idx = next((i for i, r in enumerate(rows[:20]) if len(set(map_headers(list(r)).values()) & set(REQUIRED)) >= 2), None)
+    header_idx = None
+    for i, r in enumerate(itertools.islice(rows, 20)):
+        if len(set(map_headers(list(r)).values()) & set(REQUIRED)) >= 2:
+            header_idx, header = i, r
+            break
     if header_idx is None:
+        for _row in rows:  # un fichier mal formé plus loin (binaire) le dit d'abord, comme à la lecture entière
+            pass
         raise DataError(f"{name} : ligne d'en-tête introuvable (colonnes objet, CPV et montant attendues)",
                         "nommer les colonnes par exemple « Objet ; Code CPV ; Montant estimé HT ; Durée (mois) ; Département ; Date de lancement »")
-    cols = map_headers(list(rows[header_idx]))
+    cols = map_headers(list(header))
     missing = [f for f in REQUIRED if f not in cols.values()]
     if missing:
         raise DataError(f"{name} : {fr.agree(len(missing), 'colonne obligatoire absente', 'colonnes obligatoires absentes')} : {', '.join(missing)}",
                         "ajouter les colonnes objet, CPV et montant HT (en-têtes reconnus : " + ", ".join(HEADERS["montant"][:3])
                         + "… ; une colonne TTC n'est pas reprise)")
-    lines: list[PlanLine] = []
-    bad: list[BadLine] = []
-    for offset, row in enumerate(rows[header_idx + 1:], start=header_idx + 2):
+    for offset, row in enumerate(rows, start=header_idx + 2):
         cells = {f: (row[i] if i < len(row) else None) for i, f in cols.items()}
         if all(v is None or str(v).strip() == "" for v in cells.values()):
             continue
@@ -235,13 +237,13 @@ def parse_rows(rows: list[list[Any]], name: str = "plan", names: labels.Labels |
         form = _take(cells, notes, "forme", parse_form, "forme du marché", False)  # facultative : note, pas rejet
         nature = _take(cells, problems, "nature", lambda v: {"t": "travaux", "s": "services", "f": "fournitures"}[norm(v)[0]], "nature", False)
         if problems:
-            bad.append(BadLine(offset, problems, " | ".join("" if c is None else str(c) for c in row)[:200]))
+            yield BadLine(offset, problems, " | ".join("" if c is None else str(c) for c in row)[:200])
             continue
         if duration is None:
             duration = 12
             notes.append("durée inconnue : 12 mois retenus")
         elif not 1 <= duration <= 240:
-            bad.append(BadLine(offset, [f"durée de {duration} mois hors de 1 à 240"]))
+            yield BadLine(offset, [f"durée de {duration} mois hors de 1 à 240"])
             continue
         values = {"objet": objet, "nature": nature or nature_from_cpv(cpv[0]), "cpv": cpv, "montant_estime_ht": amount,
                   "duree_mois": duration, "forme": form or "marche_ordinaire", "departements": places or []}
@@ -253,8 +255,21 @@ def parse_rows(rows: list[list[Any]], name: str = "plan", names: labels.Labels |
                 notes.append(f"lancement « {cells['lancement']} » : dernier jour de la période retenu ({launch[0]})")
         if not places:
             notes.append("lieu d'exécution inconnu")
-        lines.append(PlanLine(offset, values, notes))
+        yield PlanLine(offset, values, notes)
+
+
+def parse_rows(rows: Iterable[list[Any]], name: str = "plan", names: labels.Labels | None = None) -> tuple[list[PlanLine], list[BadLine]]:
+    """Toutes les lignes du plan, lues et rejetées (voir `iter_lines`)."""
+    lines: list[PlanLine] = []
+    bad: list[BadLine] = []
+    for item in iter_lines(rows, name, names):
+        (lines if isinstance(item, PlanLine) else bad).append(item)  # type: ignore[arg-type]
     return lines, bad
+
+
+def iter_plan(path: Path, names: labels.Labels | None = None) -> Iterator[PlanLine | BadLine]:
+    """Les lignes du plan `path` une à une, en flux ; `names` : listes du dépôt (labels.of(ws))."""
+    return iter_lines(read_rows(path), path.name, names)
 
 
 def read_plan(path: Path, names: labels.Labels | None = None) -> tuple[list[PlanLine], list[BadLine]]:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core import sheets, yamlio
 from guichet_cli.core.analysis import recommend
-from guichet_cli.core.analysis.plan import BadLine, PlanLine, read_plan
+from guichet_cli.core.analysis.plan import BadLine, PlanLine, iter_plan
 from guichet_cli.core.errors import UsageError
 from guichet_cli.core.facts import amounts, labels
 from guichet_cli.core.model.registry import Registry
@@ -37,44 +38,74 @@ class Screened:
     line: PlanLine
     row: dict[str, Any]
     principal: str | None
-    analysis: recommend.Analysis
+    analysis: recommend.Analysis | None  # None une fois gardée dans un ScreenResult : la ligne seule suffit aux sorties
 
 
 @dataclass
 class ScreenResult:
+    """Le criblage d'un plan : les lignes criblées (gardées seulement si la sortie les demande toutes :
+    tableau, Markdown, XLSX, --create-cases), les lignes rejetées, et les comptes de la synthèse,
+    tenus ligne à ligne (`add`) pour qu'un CSV écrit en flux ait la même synthèse."""
+
     source: str
     lines: list[Screened] = field(default_factory=list)
     bad: list[BadLine] = field(default_factory=list)
+    keep: bool = True
+    count: int = 0
+    above: int = 0
+    mandatory: int = 0
+    hours: float = 0
+    priorities: Counter = field(default_factory=Counter)
+    principals: Counter = field(default_factory=Counter)
+    thresholds: Counter = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        lines, self.lines = self.lines, []
+        for s in lines:
+            self.add(s)
+
+    def add(self, s: Screened) -> None:
+        self.count += 1
+        self.above += s.row["au_dessus"] == "oui"
+        self.mandatory += s.row["obligation"] == "oui"
+        self.hours += s.row["heures"] or 0
+        self.priorities[s.row["priorite"]] += 1
+        self.principals[s.principal or "aucune"] += 1
+        self.thresholds[s.row["type_seuil"]] += 1
+        if self.keep:
+            self.lines.append(Screened(s.line, s.row, s.principal, None))  # l'analyse complète pèserait des Gio sur 1 M de lignes
 
     def summary(self) -> list[tuple[str, Any]]:
-        prio = Counter(s.row["priorite"] for s in self.lines)
-        disp = Counter(s.principal or "aucune" for s in self.lines)
+        prio = self.priorities
         out: list[tuple[str, Any]] = [
             ("Plan d'achat", self.source),
-            ("Lignes analysées", len(self.lines)),
+            ("Lignes analysées", self.count),
             ("Lignes rejetées", len(self.bad)),
-            ("Au-dessus du seuil européen", sum(1 for s in self.lines if s.row["au_dessus"] == "oui")),
-            ("Condition sociale obligatoire (L2112-2-1)", sum(1 for s in self.lines if s.row["obligation"] == "oui")),
+            ("Au-dessus du seuil européen", self.above),
+            ("Condition sociale obligatoire (L2112-2-1)", self.mandatory),
             ("Priorité haute", prio.get(HIGH, 0)),
             ("Priorité moyenne", prio.get(MEDIUM, 0)),
             ("Priorité basse", prio.get(LOW, 0)),
-            ("Heures d'insertion calibrées", sum(s.row["heures"] or 0 for s in self.lines)),
+            ("Heures d'insertion calibrées", self.hours),
         ]
-        out += [(f"Disposition principale : {k}", v) for k, v in sorted(disp.items())]
-        applied = Counter(s.row["type_seuil"] for s in self.lines)
-        out += [(f"Lignes au {k}" if k.startswith("seuil") else f"Lignes sans seuil : {k}", v) for k, v in sorted(applied.items())]
+        out += [(f"Disposition principale : {k}", v) for k, v in sorted(self.principals.items())]
+        out += [(f"Lignes au {k}" if k.startswith("seuil") else f"Lignes sans seuil : {k}", v) for k, v in sorted(self.thresholds.items())]
         return out
 
 
-def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = None, buyer_type: str | None = None,
-                 today: dt.date | None = None, registry: Registry | None = None) -> list[Screened]:
+def screen_lines(ws: Workspace, lines: list[PlanLine], **kwargs: Any) -> list[Screened]:
+    return list(iter_screen(ws, lines, **kwargs))
+
+
+def iter_screen(ws: Workspace, lines: Iterable[PlanLine], *, buyer: str | None = None, buyer_type: str | None = None,
+                today: dt.date | None = None, registry: Registry | None = None) -> Iterator[Screened]:
+    """Chaque ligne criblée dès qu'elle est lue (`lines` peut être un flux)."""
     today = today or dt.date.today()
     reg = registry if registry is not None else ws.store.registry
     names = labels.of(ws)
     kinds = names.choices("type_acheteur")
     if buyer_type and buyer_type not in kinds:
         raise UsageError(f"--buyer-type : type d'acheteur « {buyer_type} » inconnu", "types possibles : " + ", ".join(kinds))
-    out = []
     for line in lines:
         v = line.values
         an = recommend.analyse_market(ws, line.market(buyer_type), case_id=f"ligne {line.row}", buyer=buyer, today=today, registry=reg)
@@ -105,8 +136,15 @@ def screen_lines(ws: Workspace, lines: list[PlanLine], *, buyer: str | None = No
             "regle": principal.regle if principal else f"rules/secteurs.yaml#{ur.unit.sector_key}",
             "notes": " ; ".join(notes),
         }
-        out.append(Screened(line, row, principal.disposition if principal else None, an))
-    return out
+        yield Screened(line, row, principal.disposition if principal else None, an)
+
+
+def implausible(ws: Workspace, line: PlanLine) -> BadLine | None:
+    """La ligne rejetée si un de ses montants n'est pas plausible (rules/seuils.yaml#montants_plausibles)."""
+    v = line.values
+    why = [w for key in ("montant_estime_ht", "montant_maximum_ht") if key in v
+           for w in [amounts.implausible(ws, float(v[key]))] if w]
+    return BadLine(line.row, why) if why else None
 
 
 def plausible_lines(ws: Workspace, lines: list[PlanLine]) -> tuple[list[PlanLine], list[BadLine]]:
@@ -114,21 +152,43 @@ def plausible_lines(ws: Workspace, lines: list[PlanLine]) -> tuple[list[PlanLine
     kept: list[PlanLine] = []
     bad: list[BadLine] = []
     for line in lines:
-        v = line.values
-        why = [w for key in ("montant_estime_ht", "montant_maximum_ht") if key in v
-               for w in [amounts.implausible(ws, float(v[key]))] if w]
-        if why:
-            bad.append(BadLine(line.row, why))
+        refused = implausible(ws, line)
+        if refused is not None:
+            bad.append(refused)
         else:
             kept.append(line)
     return kept, bad
 
 
-def screen_file(ws: Workspace, path: Path, **kwargs: Any) -> ScreenResult:
-    lines, bad = read_plan(path, labels.of(ws))
-    lines, implausible = plausible_lines(ws, lines)
-    bad = sorted([*bad, *implausible], key=lambda b: b.row)
-    return ScreenResult(path.name, screen_lines(ws, lines, **kwargs), bad)
+Progress = Callable[[int], None]
+
+
+def screen_file(ws: Workspace, path: Path, *, keep: bool = True, each: Callable[[Screened], None] | None = None,
+                progress: Progress | None = None, **kwargs: Any) -> ScreenResult:
+    """Crible le plan `path` en flux : chaque ligne est lue, analysée puis passée à `each` (sortie
+    écrite au fil de l'eau) ; `keep=False` ne garde que les comptes et les lignes rejetées, la
+    mémoire ne dépend plus du nombre de lignes. `progress(n)` reçoit le nombre de lignes lues."""
+    res = ScreenResult(path.name, keep=keep)
+    seen = 0
+
+    def readable() -> Iterator[PlanLine]:
+        nonlocal seen
+        for item in iter_plan(path, labels.of(ws)):
+            seen += 1
+            if progress is not None:
+                progress(seen)
+            refused = implausible(ws, item) if isinstance(item, PlanLine) else item
+            if refused is not None:
+                res.bad.append(refused)
+            else:
+                yield item  # type: ignore[misc]
+
+    for s in iter_screen(ws, readable(), **kwargs):
+        res.add(s)
+        if each is not None:
+            each(s)
+    res.bad.sort(key=lambda b: b.row)
+    return res
 
 
 # --- sorties ---------------------------------------------------------------------------------
@@ -186,14 +246,42 @@ def _typed(key: str, value: Any) -> Any:
     return _plain(value)
 
 
+def _csv_row(s: Screened) -> list[Any]:
+    return [neutralise("" if s.row[k] is None else _typed(k, s.row[k])) for k, _ in COLUMNS]
+
+
+def _csv_bad(b: BadLine) -> list[Any]:
+    return [b.row, neutralise("LIGNE REJETÉE : " + " ; ".join(b.problems))] + [""] * (len(COLUMNS) - 2)
+
+
 def to_csv(res: ScreenResult) -> bytes:
     """CSV à la française (core/sheets.py) : « ; », virgule décimale, dates jj/mm/aaaa, UTF-8 avec BOM."""
     rows: list[list[Any]] = [[label for _, label in COLUMNS]]
-    for s in res.lines:
-        rows.append([neutralise("" if s.row[k] is None else _typed(k, s.row[k])) for k, _ in COLUMNS])
-    for b in res.bad:
-        rows.append([b.row, neutralise("LIGNE REJETÉE : " + " ; ".join(b.problems))] + [""] * (len(COLUMNS) - 2))
+    rows += [_csv_row(s) for s in res.lines]
+    rows += [_csv_bad(b) for b in res.bad]
     return sheets.french_csv(rows)
+
+
+def screen_csv(ws: Workspace, path: Path, fh: TextIO, **kwargs: Any) -> ScreenResult:
+    """Crible `path` et écrit le CSV (mêmes octets que `to_csv`) dans `fh` ligne à ligne, les lignes
+    rejetées à la fin ; `kwargs` : ceux de `screen_file` (keep, progress, buyer…)."""
+    out = sheets.FrenchCsv(fh)
+    out.writerow([label for _, label in COLUMNS])
+    res = screen_file(ws, path, each=lambda s: out.writerow(_csv_row(s)), **kwargs)
+    for b in res.bad:
+        out.writerow(_csv_bad(b))
+    return res
+
+
+def screen_csv_file(ws: Workspace, path: Path, target: Path, **kwargs: Any) -> ScreenResult:
+    """Le CSV du criblage écrit en flux dans `target`, atomiquement (fichier temporaire puis
+    renommage : une erreur en cours de lecture ne laisse ni fichier partiel ni fichier temporaire)."""
+    with yamlio.atomic_writer(target) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        res = screen_csv(ws, path, text, **kwargs)
+        text.flush()
+        text.detach()
+    return res
 
 
 def to_xlsx(res: ScreenResult) -> bytes:

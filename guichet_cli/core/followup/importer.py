@@ -240,7 +240,7 @@ def _match(idx: _Index, cells: dict[str, Any], problems: list[str]) -> tuple[Cas
 
 
 def read_file(ws: Workspace, path: Path, idx: _Index, result: ImportResult, labels: dict[str, dict[str, str]]) -> None:
-    rows = read_rows(path)
+    rows = list(read_rows(path))  # en-tête cherché sur les 20 premières lignes, puis toutes
     header_idx = next((i for i, r in enumerate(rows[:20])
                        if {"periode"} <= {f for f, _ in _columns(list(r), labels).values()}), None)
     if header_idx is None:
