@@ -139,5 +139,5 @@ def test_progress_on_a_terminal(repo, tmp_path):
     stdout = proc.stdout.read().decode("utf-8")
     assert proc.wait(timeout=300) == 0
     err = b"".join(chunks).decode("utf-8", "replace")
-    assert "Lignes analysées : 500" in err and "lignes/s" in err
+    assert "Lignes analysées : 600" in err and "lignes/s" in err  # état final, toujours affiché (les intermédiaires dépendent du débit)
     assert "Lignes analysées :" not in stdout and "600 lignes analysées" in stdout
