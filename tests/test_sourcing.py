@@ -340,3 +340,20 @@ def test_obligation_checks_follow_the_principal_after_a_reservation_is_demoted(s
             assert not any(t.startswith("L2112-2-1 :") or "une réservation seule" in t for t in texts), (d["disposition"], texts)
     # le marché d'insertion n'est pas une réservation : pas de lecture « réservation seule »
     assert not any("une réservation seule" in c["texte"] for c in principal["controles"])
+
+
+def test_each_check_appears_once_per_option_on_every_sample_case(shared_repo, cli):
+    # GRCS-2026-E8F3 lot 3 : la réservation SIAE écartée portait deux fois « aucune structure du registre »
+    from guichet_cli.core.analysis.recommend import analyse_case
+
+    ws = open_workspace(shared_repo)
+    seen = 0
+    for case in ws.store.cases():
+        for ur in analyse_case(ws, case, today=dt.date(2026, 12, 3)).units:
+            for o in ur.options:
+                texts = [c.text for c in o.checks]
+                assert len(texts) == len(set(texts)), (case.id, ur.unit.label, o.disposition, texts)
+                seen += 1
+    assert seen > 20
+    out = cli("analyse", "GRCS-2026-E8F3", repo=shared_repo).output
+    assert out.count("✗ aucune structure du registre (EI, AI, ACI, ETTI, EITI)") == 1

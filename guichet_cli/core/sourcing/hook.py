@@ -52,7 +52,9 @@ def adjust_analysis(ws: Workspace, case: Case, an: Analysis) -> None:
         lot = so.lot(ur.unit.lot)
         if lot is None:
             continue
-        for o in ur.options:
+        # une copie : _demote remet la remplaçante en tête, ce qui décalerait l'option en cours
+        # et la ferait examiner (et annoter) une seconde fois
+        for o in list(ur.options):
             if o.disposition not in reservations or o.status not in (RETAINED, DISCOURAGED):
                 continue
             n = lot.reservable.get(o.disposition, 0)
