@@ -323,3 +323,41 @@ def test_a_contact_may_belong_to_a_structure(repo, cli):
     (repo / "contacts" / "contact-siae-01.yaml").write_text(
         f"id: contact-siae-01\nfictif: true\nnom: Exemple\norganisation: \"{siret}\"\nbase_legale_rgpd: consentement\n", encoding="utf-8")
     cli("validate", str(repo / "contacts" / "contact-siae-01.yaml"), repo=repo)
+
+
+def _lot_options(cli, repo, case_id: str, lot: int) -> list[dict]:
+    data = json.loads(cli("analyse", case_id, "--format", "json", repo=repo).output)
+    return next(u for u in data["unites"] if u["lot"] == lot)["dispositions"]
+
+
+def test_obligation_checks_follow_the_principal_after_a_reservation_is_demoted(shared_repo, cli):
+    # GRCS-2026-E8F3 lot 3 : la réservation SIAE (défaut du secteur) n'a aucune structure capable ; le
+    # marché d'insertion devient principal : c'est lui qui porte L2112-2-1, pas la réservation écartée.
+    options = _lot_options(cli, shared_repo, "GRCS-2026-E8F3", 3)
+    principal = next(d for d in options if d["role"] == "principale")
+    siae = next(d for d in options if d["disposition"] == "reserve_siae")
+    assert principal["disposition"] != "reserve_siae" and siae["role"] == "alternative"
+    assert any(c["texte"].startswith("L2112-2-1 :") for c in principal["controles"])
+    for d in options:
+        if d is not principal:
+            texts = [c["texte"] for c in d["controles"]]
+            assert not any(t.startswith("L2112-2-1 :") or "une réservation seule" in t for t in texts), (d["disposition"], texts)
+    # le marché d'insertion n'est pas une réservation : pas de lecture « réservation seule »
+    assert not any("une réservation seule" in c["texte"] for c in principal["controles"])
+
+
+def test_each_check_appears_once_per_option_on_every_sample_case(shared_repo, cli):
+    # GRCS-2026-E8F3 lot 3 : la réservation SIAE écartée portait deux fois « aucune structure du registre »
+    from guichet_cli.core.analysis.recommend import analyse_case
+
+    ws = open_workspace(shared_repo)
+    seen = 0
+    for case in ws.store.cases():
+        for ur in analyse_case(ws, case, today=dt.date(2026, 12, 3)).units:
+            for o in ur.options:
+                texts = [c.text for c in o.checks]
+                assert len(texts) == len(set(texts)), (case.id, ur.unit.label, o.disposition, texts)
+                seen += 1
+    assert seen > 20
+    out = cli("analyse", "GRCS-2026-E8F3", repo=shared_repo).output
+    assert out.count("✗ aucune structure du registre (EI, AI, ACI, ETTI, EITI)") == 1

@@ -11,6 +11,7 @@ conforme (condition d'exécution ou réservation) est imposée sauf dérogation 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,12 +254,6 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
     if primary is not None:
         primary.role = "principale"
         if mandatory:
-            primary.checks.append(Check(True, obligation.reason, obligation.regle))
-            reading = load_rules(ws, "obligation_sociale").get("reservation_conforme") or {}
-            family = (rules.get(primary.disposition) or {}).get("famille")
-            if family in (reading.get("familles") or []) and reading.get("a_confirmer"):
-                primary.checks.append(Check(True, "une réservation seule satisfait l'obligation selon la lecture du guichet (« sans préjudice » "
-                                                  "des L2113-12 à L2113-16) : lecture à confirmer", rule_ref("obligation_sociale", "reservation_conforme")))
             primary.regle = primary.regle if _conforming(ws, primary.disposition) else rule_ref("obligation_sociale", "disposition_par_defaut")
         options.remove(primary)
         options.insert(0, primary)
@@ -292,11 +287,28 @@ def analyse_unit(ws: Workspace, unit: Unit, marche: Market, th: thresholds.Thres
     return UnitResult(unit, options)
 
 
+def _obligation_checks(ws: Workspace, ur: UnitResult, obligation: thresholds.Obligation) -> None:
+    """Contrôles de L2112-2-1 (obligation, réservation seule) portés par la disposition principale
+    FINALE de l'unité : appelé une fois les choix arrêtés (après le crochet du sourcing)."""
+    if not obligation.applies or obligation.derogation:
+        return
+    primary = next((o for o in ur.options if o.role == "principale"), None)
+    if primary is None:
+        return
+    primary.checks.append(Check(True, obligation.reason, obligation.regle))
+    reading = load_rules(ws, "obligation_sociale").get("reservation_conforme") or {}
+    family = (load_rules(ws, "dispositions")["dispositions"].get(primary.disposition) or {}).get("famille")
+    if family in (reading.get("familles") or []) and reading.get("a_confirmer"):
+        primary.checks.append(Check(True, "une réservation seule satisfait l'obligation selon la lecture du guichet (« sans préjudice » "
+                                          "des L2113-12 à L2113-16) : lecture à confirmer", rule_ref("obligation_sociale", "reservation_conforme")))
+
+
 def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | None, calibration: Calibration | None = None,
                    derogation: Derogation | None = None, today: dt.date | None = None, registry: Registry | None = None,
-                   recorded: tuple[Recommendation, ...] = ()) -> Analysis:
+                   recorded: tuple[Recommendation, ...] = (), adjust: Callable[[Analysis], None] | None = None) -> Analysis:
     """Analyse d'un marché (d'une demande, ou d'une ligne de plan d'achat) ; `calibration` et `derogation` :
-    le calibrage et la dérogation enregistrés dans le dossier, s'il y en a."""
+    le calibrage et la dérogation enregistrés dans le dossier, s'il y en a ; `adjust` : correction des
+    choix (offre des structures) avant les contrôles qui portent sur les choix finals."""
     today = today or dt.date.today()
     registry = registry if registry is not None else ws.store.registry
     btype, th, obligation = thresholds.assess(ws, marche, buyer, registry, today, derogation)
@@ -319,7 +331,12 @@ def analyse_market(ws: Workspace, marche: Market, *, case_id: str, buyer: str | 
     if obligation.derogation_refused:
         notes.append(f"motif de dérogation « {obligation.derogation_refused} » enregistré, mais absent des motifs de L2112-2-1 : "
                      f"l'obligation demeure ({rule_ref('obligation_sociale', 'motifs_derogation')})")
-    return Analysis(case_id, th, obligation, results, notes, legal_frame.frame(ws, btype[0]))
+    an = Analysis(case_id, th, obligation, results, notes, legal_frame.frame(ws, btype[0]))
+    if adjust is not None:
+        adjust(an)
+    for ur in an.units:
+        _obligation_checks(ws, ur, obligation)
+    return an
 
 
 def _ess_history(ws: Workspace, results: list[UnitResult], buyer: str, when: dt.date, case_id: str) -> None:
@@ -340,12 +357,11 @@ def _ess_history(ws: Workspace, results: list[UnitResult], buyer: str, when: dt.
 
 
 def analyse_case(ws: Workspace, case: Case, *, today: dt.date | None = None, registry: Registry | None = None) -> Analysis:
-    an = analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
-                        derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry,
-                        recorded=case.recommendations)
     from guichet_cli.core.sourcing.hook import adjust_analysis  # l'offre des structures inclusives (issue 13)
 
-    adjust_analysis(ws, case, an)
+    an = analyse_market(ws, case.marche, case_id=case.id, buyer=case.donneur_ordre, calibration=case.calibration,
+                        derogation=case.analyse.derogation if case.analyse else None, today=today, registry=registry,
+                        recorded=case.recommendations, adjust=lambda a: adjust_analysis(ws, case, a))
     an.unverified = unverified_readings(ws, an)
     return an
 

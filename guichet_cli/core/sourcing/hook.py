@@ -1,6 +1,7 @@
 """Crochet de l'analyse : l'offre connue du registre structures/ corrige et annote la recommandation.
 
-Appelé d'un seul endroit (`analysis.recommend.analyse_case`), après le classement :
+Appelé d'un seul endroit (`analysis.recommend.analyse_case`), après le classement et avant les contrôles
+de L2112-2-1, qui portent sur la disposition principale finale :
 - une réservation (rules/sourcing.yaml#reservations) pour laquelle le registre ne connaît AUCUNE
   structure capable d'exécuter seule le lot n'est pas classée en tête : la première disposition
   retenue qui n'est pas une réservation prend sa place ;
@@ -51,7 +52,9 @@ def adjust_analysis(ws: Workspace, case: Case, an: Analysis) -> None:
         lot = so.lot(ur.unit.lot)
         if lot is None:
             continue
-        for o in ur.options:
+        # une copie : _demote remet la remplaçante en tête, ce qui décalerait l'option en cours
+        # et la ferait examiner (et annoter) une seconde fois
+        for o in list(ur.options):
             if o.disposition not in reservations or o.status not in (RETAINED, DISCOURAGED):
                 continue
             n = lot.reservable.get(o.disposition, 0)
