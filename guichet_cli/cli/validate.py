@@ -67,9 +67,22 @@ def validate(
         # Le fichier sert à la forge, l'écran à la personne qui lit le journal du pipeline.
         atomic_write_text(out, output.render(ws, report, fmt) + "\n")
         fmt = "text"
-    text = output.render(ws, report, fmt, quiet=quiet)
-    if text and not (quiet and report.ok and fmt == "text"):
-        echo(text)
+    if fmt == "text":
+        if not (quiet and report.ok):
+            # par paquets de lignes : 100 000 demandes, des centaines de milliers de constats, jamais tout
+            # le rapport en une chaîne (pic mémoire)
+            batch: list[str] = []
+            for line in output.iter_text(ws, report, quiet=quiet):
+                batch.append(line)
+                if len(batch) >= 2000:
+                    echo("\n".join(batch))
+                    batch = []
+            if batch:
+                echo("\n".join(batch))
+    else:
+        text = output.render(ws, report, fmt, quiet=quiet)
+        if text:
+            echo(text)
     if not report.ok:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -97,6 +97,16 @@ class Workspace:
         self.unreadable_dirs = unreadable  # signalés par validate et par les lots (rien de perdu en silence)
         return files
 
+    def case_file_names(self) -> list[str]:
+        """Les chemins de case_files() en chaînes, même ordre (unicité des identifiants sur 100 000 demandes)."""
+        if not self.cases_dir.is_dir():
+            return []
+        from guichet_cli.core.safety import walk_names
+
+        names, unreadable = walk_names(self.cases_dir)
+        self.unreadable_dirs = unreadable
+        return names
+
     @cached_property
     def case_index(self) -> dict[str, Path]:
         """Identifiant de dossier → fichier, d'après le nom de fichier (qui doit porter l'identifiant)."""

@@ -15,11 +15,13 @@ atomique ; illisible ou d'une autre version, il est ignoré. Hors dépôt git, p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,26 +160,58 @@ class ValidationCache:
     def repo_findings(self, key: str) -> list[Finding] | None:
         if self.repo.get("key") != key:
             return None
-        return [_finding_from_json(self.root, r) for r in self.repo.get("findings", [])]
+        return [_finding_from_json(self.root, r) for r in self._repo_rows()]
 
     def put_repo(self, key: str, findings: list[Finding]) -> None:
-        self.repo = {"key": key, "findings": [_finding_to_json(f, self.rel(f.path)) for f in findings]}
+        # gardés tels quels, mis en JSON une ligne à la fois par save() (des centaines de milliers de
+        # constats sur 100 000 demandes : pas de deuxième copie en mémoire)
+        self.repo = {"key": key, "findings": findings}
+
+    def _repo_rows(self) -> Iterator[list[Any]]:
+        for f in self.repo.get("findings", []):
+            yield _finding_to_json(f, self.rel(f.path)) if isinstance(f, Finding) else f
+
+    def _chunks(self, keep: set[str] | None) -> Iterator[str]:
+        """Le cache en JSON, morceau par morceau (jamais tout le fichier en une chaîne)."""
+        def dumps(value: Any) -> str:
+            return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+        yield '{"format":' + dumps(FORMAT) + ',"context":' + dumps(self.context) + ',"files":{'
+        first = True
+        for k, v in self.files.items():
+            if keep is None or k in keep:
+                yield ("" if first else ",") + dumps(k) + ":" + dumps(v)
+                first = False
+        yield '},"repo":{'
+        if "key" in self.repo:
+            yield '"key":' + dumps(self.repo["key"]) + ',"findings":['
+            for i, row in enumerate(self._repo_rows()):
+                yield ("," if i else "") + dumps(row)
+            yield "]"
+        yield "}}"
 
     def save(self, keep: set[str] | None = None) -> None:
-        """Écrit le cache (atomique) ; `keep` : ne garder que ces fichiers (ceux du dépôt actuel)."""
+        """Écrit le cache (atomique, en flux) ; `keep` : ne garder que ces fichiers (ceux du dépôt actuel)."""
         if self.path is None:
             return
-        files = self.files if keep is None else {k: v for k, v in self.files.items() if k in keep}
-        payload = json.dumps({"format": FORMAT, "context": self.context, "files": files, "repo": self.repo},
-                             ensure_ascii=False, separators=(",", ":"))
+        tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".validate-cache.", dir=self.path.parent)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(payload)
+                batch: list[str] = []
+                for chunk in self._chunks(keep):
+                    batch.append(chunk)
+                    if len(batch) >= 4096:
+                        fh.write("".join(batch))
+                        batch = []
+                fh.write("".join(batch))
             os.replace(tmp, self.path)
         except OSError:
-            pass  # un cache non écrit (disque plein, dossier en lecture seule) ne change aucun résultat
+            # un cache non écrit (disque plein, dossier en lecture seule) ne change aucun résultat
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
 def repo_key(entries: list[tuple[str, str]]) -> str:

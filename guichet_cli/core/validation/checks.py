@@ -6,6 +6,7 @@ maximale…) ; le code ne contient que la logique.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -332,14 +333,16 @@ def unique_case_ids(ctx: CheckContext, loaded: dict[Path, Any]) -> Iterator[Find
     L'unicité se lit sur les noms de fichiers (qui portent l'identifiant), sans relire les
     dossiers inchangés.
     """
-    seen: dict[str, Path] = {}
-    for p in ctx.ws.case_files():
-        key = p.stem.upper()
+    seen: dict[str, str] = {}
+    for name in ctx.ws.case_file_names():  # chaînes : un `Path` seulement pour un doublon
+        stem = os.path.splitext(os.path.basename(name))[0]
+        key = stem.upper()
         if key in seen:
-            yield Finding(p, f"identifiant « {p.stem} » déjà utilisé par {ctx.ws.rel(seen[key])}", ("id",),
+            p = Path(name)
+            yield Finding(p, f"identifiant « {p.stem} » déjà utilisé par {ctx.ws.rel(Path(seen[key]))}", ("id",),
                           hint="donner un nouvel identifiant à l'une des deux demandes (guichet new en génère un)", code="unicite")
         else:
-            seen[key] = p
+            seen[key] = name
     ids: dict[str, Path] = {}
     for path, ent in loaded.items():
         cid = ent.case_id  # aussi pour une demande reprise du cache de validation (sans objet typé)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 
 from guichet_cli.core import formats
 from guichet_cli.core import frformat as fr
@@ -32,17 +33,20 @@ def summary(report: Report) -> str:
     return f"{head} : {', '.join(parts)}."
 
 
-def render_text(ws: Workspace, report: Report, quiet: bool = False) -> str:
-    lines = []
+def iter_text(ws: Workspace, report: Report, quiet: bool = False) -> Iterator[str]:
+    """Les lignes du rapport texte, une à une (100 000 demandes : pas tout le rapport en mémoire)."""
     for f in report.findings:
         tag = "" if f.severity == ERROR else "avertissement : "
         msg = f"{ws.rel(f.path)}:{f.line or 1}:{f.column or 1}: {f.json_path}: {tag}{f.message}"
         if f.hint:
             msg += f" — {f.hint}"
-        lines.append(msg)
+        yield msg
     if not quiet or report.findings:
-        lines.append(summary(report))
-    return "\n".join(lines)
+        yield summary(report)
+
+
+def render_text(ws: Workspace, report: Report, quiet: bool = False) -> str:
+    return "\n".join(iter_text(ws, report, quiet))
 
 
 def render_json(ws: Workspace, report: Report) -> str:
