@@ -74,14 +74,16 @@ def produced(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
         for who in ("--region", "--all"):
             for public in ((), ("--public",)):
                 cli("report", "--year", year, who, *public, "--format", "docx", "--out", str(reports), repo=repo, code=None)
+    cli("share", "GRCS-2026-7F3K", "--partner", "coordination-93", "--format", "docx", "--out", str(base / "partages"), repo=repo)
     drafts = sorted((base / "redactions").glob("*.docx"))
     return {"drafts": drafts, "letters": [p for p in drafts if "lettre_accompagnement" in p.name],
-            "reports": sorted(reports.glob("*.docx"))}
+            "reports": sorted(reports.glob("*.docx")), "shares": sorted((base / "partages").glob("*.docx"))}
 
 
 def test_every_produced_docx_is_a4_french_and_numbered(produced: dict[str, list[Path]]) -> None:
     assert len(produced["drafts"]) >= 40 and len(produced["reports"]) >= 20
-    problems = {p.name: _layout_problems(p) for p in produced["drafts"] + produced["reports"]}
+    assert len(produced["shares"]) == 1
+    problems = {p.name: _layout_problems(p) for p in produced["drafts"] + produced["reports"] + produced["shares"]}
     assert {k: v for k, v in problems.items() if v} == {}
 
 

@@ -26,7 +26,8 @@ def share_repo(tmp_path_factory) -> Path:
 def _docx_text(path: Path) -> str:
     from guichet_cli.core.docx_text import docx_text
 
-    return docx_text(path)
+    # la mise en page commune met des espaces insécables devant « : ; ! ? » (typographie française)
+    return docx_text(path).replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _own_contacts(reg, case, partner: str) -> set[str]:

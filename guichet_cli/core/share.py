@@ -224,6 +224,11 @@ def to_docx(share: Share) -> bytes:
                 document.add_paragraph(_flat(item), style="List Bullet")
         else:
             document.add_paragraph(str(value))
+    # Comme toute pièce du guichet : A4, fr-FR, en-tête au nom du guichet, « page n sur N ».
+    from guichet_cli.core.render.layout import apply_layout
+
+    apply_layout(document, header=str(data["partage"].get("par") or ""),
+                 footer=f"Demande {share.case.id} — partage avec {share.partner}")
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()
