@@ -15,7 +15,6 @@ Quatre sources, aucune phrase du registre n'est écrite deux fois :
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +39,9 @@ RULES = "rgpd"
 
 
 def _schema(ws: Workspace, name: str) -> dict[str, Any]:
-    path = ws.schemas_dir / name
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"schéma illisible : {ws.rel(path)} ({exc})", "restaurer le fichier depuis git") from None
+    from guichet_cli.core.schemas import load_schema  # le lecteur commun des schémas (message et cache)
+
+    return load_schema(ws.schemas_dir / name)
 
 
 @dataclass(frozen=True)
