@@ -37,6 +37,9 @@ AUTHORS = ["Agent MACS <agent@macs.invalid>", "Alice Facilitatrice <alice@exempl
 _ID_RE = re.compile(r"^id: (\S+)$", re.MULTILINE)
 _BUYER_RE = re.compile(r'^donneur_ordre: "(\d{14})"', re.MULTILINE)
 _STATUS_RE = re.compile(r"^statut: (\w+)$", re.MULTILINE)
+# Titulaire ESS d'un marché notifié : chaque demande générée a le sien (sinon le même organisme
+# reçoit des milliers de marchés réservés du même acheteur, et L2113-15 les signale tous).
+_ESS_HOLDER_RE = re.compile(r'(- siret: ")(\d{14})("\n\s+nom: [^\n]*\n\s+structure_inclusive: ess\n)')
 
 
 def luhn_ok(digits: str) -> bool:
@@ -110,6 +113,7 @@ def generate(root: Path, n_cases: int, n_buyers: int, n_commits: int, seed: int,
                 break
         buyer = rng.choice(buyers_by_base.get(tbuyer, [tbuyer]))
         body = text.replace(tid, cid).replace(f'donneur_ordre: "{tbuyer}"', f'donneur_ordre: "{buyer}"')
+        body = _ESS_HOLDER_RE.sub(lambda m: m.group(1) + new_siret(rng, m.group(2)[:3], taken) + m.group(3), body)
         cases.append((f"cases/{year}/{cid}.yaml", body, status_path(status), cid))
 
     proc = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=root, stdin=subprocess.PIPE)
