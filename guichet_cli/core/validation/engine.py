@@ -94,8 +94,10 @@ def expand_paths(ws: Workspace, paths: Iterable[Path], unreadable: list[tuple[Pa
 
 
 def _schema_findings(path: Path, data: Any, schema_path: Path) -> list[Finding]:
-    from guichet_cli.core.schemas import validator_for  # jsonschema : seulement si un fichier est à valider
+    from guichet_cli.core.schemas import is_valid_fast, validator_for  # seulement si un fichier est à valider
 
+    if is_valid_fast(schema_path, data):
+        return []  # le cas de presque tous les fichiers : le validateur Python ne sert qu'à décrire les écarts
     validator = validator_for(schema_path)
     out = []
     for err in validator.iter_errors(data):
