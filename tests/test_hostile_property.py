@@ -141,3 +141,27 @@ def test_plan_rows_any_cells(rows):
     except GuichetError:
         return
     assert len(lines) + len(bad) <= len(rows)
+
+
+# --- safety.scan : le tri rapide ne laisse passer aucun problème ------------------------------
+
+_LEAVES = st.one_of(st.none(), st.booleans(), st.floats(allow_nan=True), st.integers(), st.integers(min_value=2**62, max_value=2**70),
+                    st.text(alphabet="ab \x00\x07\x0b\x1f\x7f\ufffe\u00e9", max_size=6))
+_KEYS = st.one_of(st.text(alphabet="ab\x00\x7f", max_size=4), st.integers(), st.none(), st.booleans(), st.tuples(st.integers()))
+_TREES = st.recursive(_LEAVES, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3), max_leaves=12)
+
+
+def _nest(value, depth: int):
+    for i in range(depth):
+        value = [value] if i % 2 else {"a": value}
+    return value
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TREES, st.sampled_from([0, 1, safety.MAX_DEPTH - 2, safety.MAX_DEPTH - 1, safety.MAX_DEPTH, safety.MAX_DEPTH + 3]))
+def test_fast_screen_never_hides_an_issue(tree, depth):
+    tree = _nest(tree, depth)
+    full = safety._scan_with_paths(tree)
+    if not safety._may_have_issue(tree):
+        assert full is None
+    assert safety.scan(tree) == full

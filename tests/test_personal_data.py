@@ -6,6 +6,8 @@ import itertools
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guichet_cli.core.report.secrecy import SECRET, make_public
 from guichet_cli.core.rgpd import patterns
@@ -137,3 +139,33 @@ def test_secret_statistique_is_applied_in_every_format(cli, tmp_path):
 
     for p in (tmp_path / "o").iterdir():
         assert "secret" in _all_text(p), p.name
+
+
+# --- le tri préalable de patterns.find ne perd aucune donnée personnelle ------------------------
+
+def _find_without_gates(text: str) -> list[tuple[str, str]]:
+    """Les cinq motifs appliqués sans tri préalable (la définition de référence)."""
+    from stdnum import iban as stdnum_iban
+    from stdnum.fr import nir as stdnum_nir
+
+    if not text or len(text) < 4:
+        return []
+    out = [("courriel", m.group()) for m in patterns._EMAIL.finditer(text)]
+    out += [("telephone", m.group()) for m in patterns._PHONE.finditer(text)]
+    out += [("civilite_nom", m.group()) for m in patterns._CIVILITY.finditer(text)]
+    out += [("nir", m.group()) for m in patterns._NIR.finditer(text) if stdnum_nir.is_valid(m.group().replace(" ", ""))]
+    out += [("iban", m.group()) for m in patterns._IBAN.finditer(text) if stdnum_iban.is_valid(m.group().replace(" ", ""))]
+    return out
+
+
+_PIECES = st.sampled_from(["Mme Martin", "M. Dupont", "Dr Leroy", "Maître Petit", "01 23 45 67 89", "+33 6 12 34 56 78",
+                           "0033612345678", "1 84 12 75 123 456 78", "2 84 12 2A 123 456 89", "FR76 3000 6000 0112 3456 7890 189",
+                           "jean.dupont@exemple.fr", "a@b.fr", "2026-01-02", "GRCS-2026-7F3K", "21930066200018", " ", "-", ".",
+                           "recue", "clause d'insertion", "Madame", "D", "M", "0", "FR", "76"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(alphabet="0123456789 .-+MDmeFRAB@", max_size=12)), max_size=6))
+def test_gated_find_gives_the_ungated_matches(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert [(m.kind, m.text) for m in patterns.find(text)] == _find_without_gates(text)

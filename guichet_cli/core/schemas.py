@@ -8,26 +8,26 @@ schémas, rangés sous leur `$id` et sous leur chemin relatif ; aucune référen
 Deux validateurs par schéma : `fast_validator_for` (jsonschema-rs, compilé) dit seulement si un
 fichier est conforme — c'est le cas de presque tous ; `validator_for` (jsonschema, Python) décrit
 les écarts d'un fichier que le premier refuse. Le second reste la référence : le rapide reçoit les
-mêmes schémas et le même contrôle de format « date » (la fonction de jsonschema elle-même), et
-tests/test_schema_fast_path.py vérifie qu'ils disent la même chose sur des fichiers conformes et
-cassés de toutes sortes.
+mêmes schémas et le même contrôle de format « date » (celui de jsonschema, recopié dans
+`_date_format`), et tests/test_schema_fast_path.py vérifie qu'ils disent la même chose sur des
+fichiers conformes et cassés de toutes sortes. jsonschema (≈ 100 ms d'import) n'est importé que
+si un fichier est refusé ou un schéma douteux.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-from referencing import Registry, Resource
-from referencing.exceptions import Unresolvable
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from guichet_cli.core.errors import EnvironmentProblem
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 
 @lru_cache(maxsize=64)
@@ -41,10 +41,7 @@ def load_schema(path: Path) -> dict[str, Any]:
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EnvironmentProblem(f"schéma illisible : {path} ({exc})", "restaurer le fichier depuis git") from None
-    try:
-        _check_schema(schema)
-    except SchemaError as exc:
-        raise EnvironmentProblem(f"schéma invalide : {path} ({exc.message})", "corriger ou restaurer le schéma") from None
+    _check_schema(schema, path)
     return schema
 
 
@@ -67,8 +64,8 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
-def _check_schema(schema: dict[str, Any]) -> None:
-    """Lève SchemaError si le schéma n'est pas un schéma 2020-12 valide.
+def _check_schema(schema: dict[str, Any], path: Path) -> None:
+    """EnvironmentProblem si le schéma n'est pas un schéma 2020-12 valide.
 
     Le méta-schéma est vérifié par jsonschema-rs (0,1 ms contre 40 ms par schéma, à chaque
     exécution) ; les expressions régulières par `re`, comme jsonschema le fait ; au moindre doute,
@@ -77,7 +74,13 @@ def _check_schema(schema: dict[str, Any]) -> None:
 
     if jsonschema_rs.meta.is_valid(schema) and all(_compiles(r) for r in _regexes(schema)):
         return
-    Draft202012Validator.check_schema(schema)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise EnvironmentProblem(f"schéma invalide : {path} ({exc.message})", "corriger ou restaurer le schéma") from None
 
 
 def schemas_root(path: Path) -> Path:
@@ -97,6 +100,9 @@ def _with_id(schema: dict[str, Any], path: Path) -> dict[str, Any]:
 @lru_cache(maxsize=8)
 def registry_for(root: Path) -> Registry:
     """Tous les schémas de `root`, sous leur `$id`, leur adresse de fichier et leur chemin relatif."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources: list[tuple[str, Resource[Any]]] = []
     for path in sorted(root.rglob("*.schema.json")):
         schema = _with_id(load_schema(path), path)
@@ -132,8 +138,18 @@ def _fast_registry(root: Path) -> Any:
     return jsonschema_rs.Registry(list(resources.items()), retriever=_no_download)
 
 
-def _date_format(value: str) -> bool:
-    return Draft202012Validator.FORMAT_CHECKER.conforms(value, "date")
+_RE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _date_format(value: object) -> bool:
+    """Le format « date » exactement comme jsonschema le vérifie (jsonschema/_format.py, is_date) ;
+    tests/test_schema_fast_path.py compare les deux."""
+    if not isinstance(value, str):
+        return True
+    try:
+        return bool(_RE_DATE.fullmatch(value) and dt.date.fromisoformat(value))
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=64)
@@ -142,10 +158,13 @@ def fast_validator_for(path: Path) -> Any:
     ne trouverait aucun écart (référence : tests/test_schema_fast_path.py)."""
     import jsonschema_rs
 
-    validator_for(path)  # références vérifiées (message en français) avant de compiler
     schema = _with_id(load_schema(path), path)
-    return jsonschema_rs.validator_for(schema, registry=_fast_registry(schemas_root(path)), validate_formats=True,
-                                       formats={"date": _date_format}, retriever=_no_download)
+    try:
+        return jsonschema_rs.validator_for(schema, registry=_fast_registry(schemas_root(path)), validate_formats=True,
+                                           formats={"date": _date_format}, retriever=_no_download)
+    except (jsonschema_rs.ReferencingError, ValueError):
+        validator_for(path)  # référence introuvable : le message en français vient de là
+        raise
 
 
 def is_valid_fast(path: Path, data: Any) -> bool:
@@ -159,6 +178,9 @@ def is_valid_fast(path: Path, data: Any) -> bool:
 
 @lru_cache(maxsize=64)
 def validator_for(path: Path) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+    from referencing.exceptions import Unresolvable
+
     root = schemas_root(path)
     schema = _with_id(load_schema(path), path)
     registry = registry_for(root)

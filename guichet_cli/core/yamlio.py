@@ -145,11 +145,69 @@ def _precheck(path: Path, text: str) -> None:
 # --- chargeur rapide -------------------------------------------------------------------------
 
 
+_T = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_T + "str", _T + "timestamp", _T + "null", _T + "bool", _T + "int", _T + "float"}
+
+
+class _Unusual(Exception):
+    """Un nœud que la construction directe ne traite pas : le constructeur de ruamel s'en charge."""
+
+
+class _DirectConstruction:
+    """Construit l'arbre d'un document ordinaire (blocs, listes, textes, nombres, booléens, nul)
+    directement depuis les nœuds de l'analyseur C, sans la machinerie générique de ruamel
+    (générateurs, étiquettes reconverties à chaque accès : la moitié du temps de lecture).
+
+    Tout le reste — étiquette explicite, clé de fusion « << », clé complexe, clé en double,
+    imbrication très profonde — repasse par le constructeur de ruamel, pour tout le document : mêmes
+    valeurs, mêmes erreurs, aux mêmes positions (tests/test_yaml_c_parser.py compare les deux sur
+    la yaml-test-suite)."""
+
+    def construct_document(self, node: Any) -> Any:
+        try:
+            return self._direct(node)
+        except (_Unusual, RecursionError):
+            return super().construct_document(node)  # type: ignore[misc]
+
+    def _direct(self, node: Any) -> Any:
+        ctag = node.ctag
+        if ctag is None or ctag.handle is not None or "%" in ctag.suffix:
+            raise _Unusual
+        tag = ctag.suffix
+        if tag == _T + "map":
+            out: dict[Any, Any] = {}
+            for knode, vnode in node.value:
+                kctag = knode.ctag
+                if (kctag is None or kctag.handle is not None or kctag.suffix not in _SCALAR_TAGS
+                        or type(knode.value) is not str):
+                    raise _Unusual  # « << », « = », clé complexe ou étiquetée
+                key = self._direct(knode)
+                if key in out:
+                    raise _Unusual  # ruamel donne l'erreur « clé en double » avec ses positions
+                out[key] = self._direct(vnode)
+            return out
+        if tag == _T + "seq":
+            return [self._direct(item) for item in node.value]
+        if type(node.value) is not str:
+            raise _Unusual
+        if tag == _T + "str" or tag == _T + "timestamp":  # les dates restent des chaînes
+            return node.value
+        if tag == _T + "null":
+            return None
+        if tag == _T + "bool":
+            return self.construct_yaml_bool(node)  # type: ignore[attr-defined]
+        if tag == _T + "int":
+            return self.construct_yaml_int(node)  # type: ignore[attr-defined]
+        if tag == _T + "float":
+            return self.construct_yaml_float(node)  # type: ignore[attr-defined]
+        raise _Unusual
+
+
 def _make_safe_loader() -> YAML:
     y = YAML(typ="safe", pure=False)
     # Les dates restent des chaînes : le schéma JSON les contrôle avec format « date »,
     # et un dossier relu donne les mêmes valeurs que celles écrites (cf. check-jsonschema).
-    ctor = type("GuichetSafeConstructor", (y.Constructor,), {})
+    ctor = type("GuichetSafeConstructor", (_DirectConstruction, y.Constructor), {})
     ctor.yaml_constructors = dict(y.Constructor.yaml_constructors)
     ctor.yaml_constructors["tag:yaml.org,2002:timestamp"] = ctor.yaml_constructors["tag:yaml.org,2002:str"]
     y.Constructor = ctor

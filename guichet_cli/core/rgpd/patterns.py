@@ -50,22 +50,36 @@ class Match:
         return t[:2] + "…" if len(t) > 3 else "…"
 
 
+# Ce sans quoi chaque motif ne peut pas reconnaître : « @ » pour un courriel, dix chiffres pour un
+# téléphone ou un NIR, deux lettres capitales suivies de deux chiffres pour un IBAN, un M ou un D
+# pour une civilité. La plupart des valeurs (codes, dates, montants) n'en ont aucun : on évite les
+# cinq parcours d'expressions régulières, pour les mêmes résultats.
+_TEN_DIGITS = re.compile(r"(?:\d\D*){10}")
+_IBAN_START = re.compile(r"[A-Z]{2}\d{2}")
+
+
 def find(text: str) -> Iterator[Match]:
     """Les données personnelles reconnues dans `text`."""
     if not text or len(text) < 4:
         return
-    for m in _EMAIL.finditer(text):
-        yield Match("courriel", m.group())
-    for m in _PHONE.finditer(text):
-        yield Match("telephone", m.group())
-    for m in _CIVILITY.finditer(text):
-        yield Match("civilite_nom", m.group())
-    for m in _NIR.finditer(text):
-        if stdnum_nir.is_valid(m.group().replace(" ", "")):
-            yield Match("nir", m.group())
-    for m in _IBAN.finditer(text):
-        if stdnum_iban.is_valid(m.group().replace(" ", "")):
-            yield Match("iban", m.group())
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            yield Match("courriel", m.group())
+    ten_digits = _TEN_DIGITS.search(text) is not None
+    if ten_digits:
+        for m in _PHONE.finditer(text):
+            yield Match("telephone", m.group())
+    if "M" in text or "D" in text:
+        for m in _CIVILITY.finditer(text):
+            yield Match("civilite_nom", m.group())
+    if ten_digits:
+        for m in _NIR.finditer(text):
+            if stdnum_nir.is_valid(m.group().replace(" ", "")):
+                yield Match("nir", m.group())
+    if _IBAN_START.search(text):
+        for m in _IBAN.finditer(text):
+            if stdnum_iban.is_valid(m.group().replace(" ", "")):
+                yield Match("iban", m.group())
 
 
 # Champs des registres qui SONT des coordonnées (adresses fonctionnelles d'un partenaire) : pas du texte libre.

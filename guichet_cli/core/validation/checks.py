@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from guichet_cli.core.validation.messages import did_you_mean
 ID_RE = re.compile(r"^[A-Z]+-(\d{4})-[0-9A-Z]{4}$")
 
 
+@lru_cache(maxsize=8192)  # les mêmes SIRET (acheteurs, titulaires) reviennent dans des milliers de demandes
 def siret_problem(value: str) -> str | None:
     if not stdnum_siret.is_valid(value):
         return "SIRET invalide (clé de contrôle)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +41,18 @@ _DIR_KINDS = {"cases": KIND_CASE, "partners": KIND_PARTNER, "donneurs": KIND_BUY
               "structures": KIND_STRUCTURE}
 
 
+@lru_cache(maxsize=8)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
+
+
 def classify(ws: Workspace, path: Path) -> tuple[str, Path] | None:
     """Type du fichier et schéma qui le valide, ou None si guichet ne le gère pas."""
-    try:
-        rel = path.resolve().relative_to(ws.root.resolve())
-    except ValueError:
-        return None
     if path.suffix not in (".yaml", ".yml"):
+        return None
+    try:
+        rel = path.resolve().relative_to(_resolved(ws.root))
+    except ValueError:
         return None
     if rel.as_posix() == CONFIG_NAME:
         return KIND_CONFIG, ws.schemas_dir / "guichet.schema.json"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from guichet_cli.core import frformat as fr
 from guichet_cli.core.facts import amounts, dates
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _TYPES = {
     "string": "un texte",
