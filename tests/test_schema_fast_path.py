@@ -101,3 +101,15 @@ def test_tree_the_compiled_validator_cannot_read_goes_to_jsonschema(data):
             fast_validator_for(schema).is_valid(data)
     assert is_valid_fast(schema, data) is False
     assert _python_errors(schema, data)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(alphabet="0123456789-T:Z \n\u0663\uff12", max_size=12),
+                 st.dates().map(str), st.sampled_from(["2026-02-29", "2024-02-29", "0000-01-01", "2026-1-1", "20260101"]),
+                 st.integers(), st.none()))
+def test_date_format_is_the_one_of_jsonschema(value):
+    from jsonschema import Draft202012Validator
+
+    from guichet_cli.core.schemas import _date_format
+
+    assert _date_format(value) == Draft202012Validator.FORMAT_CHECKER.conforms(value, "date")
