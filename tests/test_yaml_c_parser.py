@@ -44,6 +44,8 @@ def test_resolver_shortcut_gives_stock_ruamel_values_on_the_yaml_test_suite():
 
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((SHARED_REFERENCE / "yaml-test-suite" / "in").glob("*.yaml"))]
     texts.append("%YAML 1.1\n---\na: yes\nb: 010\nc: 1_000\nd: 0o10\ne: .inf\nf: ~\ng: 1e3\nh: 0x1F\ni: 2026-02-30\nj: 1:20\n")
+    ints = "a: 0\nb: -0\nc: 007\nd: +5\ne: 1_0\nf: -12\ng: 0b11\nh: 12345678901234567890\ni: 1.0\nj: -.5\nk: 0o7\nl: 0x_1\n"
+    texts += [ints, "%YAML 1.1\n---\n" + ints, "- " + "\n- ".join(["oui", "true", "True", "null", "", "~", "1", "01", "x"] * 3) + "\n"]
     assert len(texts) > 400
     stock = _stock_loader()
     ours = yamlio._SAFE

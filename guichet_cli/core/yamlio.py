@@ -28,7 +28,9 @@ from typing import Any, BinaryIO
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
@@ -146,6 +148,7 @@ def _precheck(path: Path, text: str) -> None:
 
 
 _T = "tag:yaml.org,2002:"
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)\Z")
 _SCALAR_TAGS = {_T + "str", _T + "timestamp", _T + "null", _T + "bool", _T + "int", _T + "float"}
 
 
@@ -197,6 +200,8 @@ class _DirectConstruction:
         if tag == _T + "bool":
             return self.construct_yaml_bool(node)  # type: ignore[attr-defined]
         if tag == _T + "int":
+            if _PLAIN_INT.match(node.value):  # « 12 », « -3 » : ce que ruamel rend aussi, sans ses cas 1.1
+                return int(node.value)
             return self.construct_yaml_int(node)  # type: ignore[attr-defined]
         if tag == _T + "float":
             return self.construct_yaml_float(node)  # type: ignore[attr-defined]
@@ -223,12 +228,31 @@ class _OnceResolver(VersionedResolver):
     lu par l'analyseur C, qui ne transmet pas la directive %YAML au résolveur. Mêmes types, mêmes
     valeurs (tests/test_yaml_c_parser.py, yaml-test-suite)."""
 
+    _memo: dict[tuple[Any, str], Any] = {}  # (version, texte) → étiquette : les mêmes valeurs reviennent partout
+
     @property
     def versioned_resolver(self) -> Any:
         table = self.__dict__.get("_once_table")
         if table is None:
             table = self.__dict__["_once_table"] = VersionedResolver.versioned_resolver.fget(self)  # type: ignore[attr-defined]
+            self.__dict__["_once_version"] = self.processing_version
         return table
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode or not implicit[0] or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        table = self.versioned_resolver
+        key = (self.__dict__["_once_version"], value)
+        tag = self._memo.get(key)
+        if tag is None:
+            # l'algorithme de ruamel, sans allonger la liste de sa table (« resolvers += … »)
+            resolvers = table.get(value[0] if value else "", []) + table.get(None, [])
+            tag = next((Tag(suffix=t) for t, regexp in resolvers if regexp.match(value)), self.DEFAULT_SCALAR_TAG)
+            if len(self._memo) > 50_000:
+                self._memo.clear()  # mémoire bornée sur un très gros dépôt
+            if len(value) <= 64:
+                self._memo[key] = tag
+        return tag
 
 
 _SAFE = _make_safe_loader()
