@@ -47,3 +47,65 @@ def test_probe_detects_a_heavy_import() -> None:
     # Le test ci-dessus peut échouer : une commande réelle importe bien les modules lourds.
     loaded, _out = _loaded(["validate", "--repo", "/nonexistent-guichet-repo"])
     assert "jsonschema" in loaded or "ruamel" in loaded
+
+
+# --- construction différée (cli/lazy.py) : la même CLI que la construction complète de typer -------
+
+def _run(command, args: list[str]) -> tuple[str, object]:
+    import contextlib
+    import io
+
+    from typer._click import formatting
+
+    buf = io.StringIO()
+    old_width, formatting.FORCED_WIDTH = formatting.FORCED_WIDTH, 100
+    code: object = 0
+    try:
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+            command.main(args, prog_name="guichet")
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        formatting.FORCED_WIDTH = old_width
+    return buf.getvalue(), code
+
+
+def _all_paths(command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [prefix]
+    for name, sub in getattr(command, "commands", {}).items():
+        out += _all_paths(sub, (*prefix, name))
+    return out
+
+
+def test_lazy_cli_prints_what_the_full_build_prints():
+    """Chaque aide (racine, groupes, les 45 commandes) et les erreurs d'utilisation, octet pour octet."""
+    import typer.main
+
+    from guichet_cli.cli import lazy
+    from guichet_cli.cli.app import app
+
+    full = typer.main.get_command(app)
+    paths = _all_paths(full)
+    assert len(paths) > 40
+    cases = [[*p, "--help"] for p in paths] + [[], ["nosuch"], ["valdate"], ["templates", "nosuch"], ["report", "--year", "abc"],
+                                                 ["validate", "--format", "pdf"], ["rgpd", "erase"]]
+    for args in cases:
+        assert _run(lazy.build(app), args) == _run(full, args), args
+
+
+def test_help_converts_no_command_and_a_command_only_itself():
+    """Structurel (pas de durée) : `guichet --help` ne convertit aucune commande, `guichet validate
+    --help` seulement validate — c'est ce qui tient le démarrage sous 1,5 × `import typer`."""
+    from guichet_cli.cli import lazy
+    from guichet_cli.cli.app import app
+
+    root = lazy.build(app)
+    out, code = _run(root, ["--help"])
+    assert code == 0 and "validate" in out and "rgpd" in out
+    assert root.commands.built == set()
+    root = lazy.build(app)
+    _run(root, ["validate", "--help"])
+    assert root.commands.built == {"validate"}
+    root = lazy.build(app)
+    _run(root, ["rgpd", "erase", "--help"])
+    assert root.commands.built == {"rgpd"} and root.commands["rgpd"].commands.built == {"erase"}

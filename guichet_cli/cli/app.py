@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from guichet_cli import __version__
-from guichet_cli.cli import french
+from guichet_cli.cli import french, lazy
 from guichet_cli.core.errors import EXIT_ENVIRONMENT, GuichetError
 
 # Aide en français. L'aide est rendue sans rich (rich_markup_mode=None ci-dessous) : typer.rich_utils
@@ -25,6 +25,15 @@ french.install()
 
 class GuichetGroup(TyperGroup):
     """Groupe racine : attrape les erreurs attendues de toutes les sous-commandes."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        # Les noms, dans l'ordre d'inscription, sans convertir les commandes (typer passe par items()).
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        # Groupe différé (cli/lazy.py) : la liste de l'aide sans convertir chaque commande.
+        if not lazy.format_commands(self, ctx, formatter):
+            super().format_commands(ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:
         from guichet_cli.core import safety
@@ -129,5 +138,7 @@ def main() -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _terminate)
-    app(prog_name="guichet")
+    # Comme app(), mais chaque commande n'est convertie par typer que si on la lance ou demande son
+    # aide (cli/lazy.py) : `guichet --help` ne paie pas l'analyse des 45 fonctions de commande.
+    lazy.build(app)(prog_name="guichet")
     sys.exit(0)
