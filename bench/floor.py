@@ -1,4 +1,5 @@
-"""Le plancher de `validate --jobs 1` : analyser les mêmes fichiers avec le chargeur C de ruamel, rien d'autre.
+"""Le plancher de `validate --jobs 1` : analyser les mêmes fichiers (tous ceux que validate lit, liste
+donnée par bench/run.py) avec le chargeur C de ruamel, rien d'autre.
 
     python bench/floor.py FICHIER…
 """

@@ -86,9 +86,20 @@ def bench_cold(root: Path, runs: int) -> list[dict]:
                     root, runs, before_ours=drop_cache(root))]
 
 
+def validated_files(root: Path) -> list[str]:
+    """Les fichiers que `guichet validate` lit (demandes, mais aussi donneurs/, partners/, rules/,
+    contacts/, guichet.yaml) : le plancher analyse les mêmes, pas seulement cases/."""
+    from guichet_cli.core.validation.engine import repository_files
+    from guichet_cli.core.workspace import open_workspace
+
+    ws = open_workspace(root.resolve())
+    return [p.relative_to(ws.root).as_posix() for p in repository_files(ws, [])]
+
+
 def bench_jobs1(root: Path, runs: int) -> list[dict]:
-    files, _peer_cmd = _peer(root)
-    return [compare("validate --jobs 1 à froid vs plancher (chargeur C seul)", [GUICHET, "validate", "--quiet", "--jobs", "1"],
+    files = validated_files(root)
+    return [compare(f"validate --jobs 1 à froid vs plancher (chargeur C seul, les {len(files)} mêmes fichiers)",
+                    [GUICHET, "validate", "--quiet", "--jobs", "1"],
                     [sys.executable, FLOOR, *files], root, runs, before_ours=drop_cache(root))]
 
 

@@ -206,3 +206,32 @@ def test_private_buyer_is_not_held_to_l2113_15_in_any_mode(big_corpus: Path, kw:
     assert not [r for r in found if "L2113-15" in r[3] and "GRCS-2026-ZZ33" in r[0]]
     if kw.get("cache"):
         assert _run(big_corpus, **kw) == found
+
+
+def test_cached_run_validates_exactly_the_bytes_it_hashed(tmp_path: Path) -> None:
+    """Un processus, avec cache : chaque fichier est lu une fois, et ce qui est validé est ce dont
+    l'empreinte sert de clé (un fichier modifié entre les deux ne laisse pas un résultat faux en cache)."""
+    root = _corpus(tmp_path / "depot")
+    path = root / SAMPLE
+    store = open_workspace(root).store
+    blob = store.fingerprint(path, keep=True)
+    assert blob == git(root, "hash-object", SAMPLE).strip()  # la même empreinte que git
+    path.write_text("id: [cassé\n", encoding="utf-8")  # changé sur le disque après l'empreinte
+    ent = store.entry(path)
+    assert ent.ok and ent.data["id"] == "GRCS-2026-7F3K"
+    # sans `keep`, rien n'est gardé : la lecture suivante est celle du disque
+    other = root / "cases" / "2026" / "GRCS-2026-ZZ05.yaml"
+    store.fingerprint(other)
+    other.write_text("- une\n", encoding="utf-8")
+    assert not store.entry(other).ok
+
+
+def test_fingerprint_keeps_no_oversized_file(tmp_path: Path) -> None:
+    root = _corpus(tmp_path / "depot")
+    big = root / "cases" / "2026" / "GRCS-2026-ZZ06.yaml"
+    big.write_bytes(b"id: GRCS-2026-ZZ06\n" + b"# " + b"x" * yamlio.MAX_FILE_BYTES + b"\n")
+    store = open_workspace(root).store
+    assert store.fingerprint(big, keep=True) is not None
+    ent = store.entry(big)
+    assert not ent.ok and "trop volumineux" in ent.problem.message
+

@@ -90,6 +90,8 @@ class CaseStore:
         self._entries: dict[Path, Entry] = {}
         self._lock: RepoLock | None = None
         self._rules: dict[str, tuple[Path, Entry]] = {}  # nom → lecture : une analyse de ligne demande les règles ~30 fois
+        # octets lus par fingerprint(keep=True), repris par la lecture qui suit (un seul à la fois)
+        self._raw: tuple[Path, bytes] | None = None
 
     def writing(self) -> RepoLock:
         """Verrou d'écriture du dépôt (core/locking.py), à prendre AVANT de lire ce qu'on modifie :
@@ -106,8 +108,12 @@ class CaseStore:
         ent = self._entries.get(key)
         if ent is None:
             ent = Entry(path)
+            raw = None
+            if self._raw is not None and self._raw[0] == key:
+                raw = self._raw[1]
+            self._raw = None
             try:
-                ent.data = yamlio.load_fast(path)
+                ent.data = yamlio.load_fast(path, raw)
             except yamlio.YamlProblem as exc:
                 ent.read_problem = problem_of(exc, path)
             except OSError as exc:
@@ -124,12 +130,17 @@ class CaseStore:
                 ent.model_problem = problem_of(exc, path)
         return ent
 
-    def fingerprint(self, path: Path) -> str | None:
-        """Empreinte git (hash du blob) du fichier, sans l'analyser ; None s'il ne se lit pas."""
+    def fingerprint(self, path: Path, *, keep: bool = False) -> str | None:
+        """Empreinte git (hash du blob) du fichier, sans l'analyser ; None s'il ne se lit pas.
+
+        `keep` : garder les octets pour la lecture de ce même fichier qui suit (une validation sans
+        cache valide lit alors chaque fichier une seule fois). Un fichier trop gros n'est pas gardé :
+        la lecture le refuse avec son message habituel."""
         try:
             raw = path.read_bytes()
         except OSError:
             return None
+        self._raw = (_key(path), raw) if keep and len(raw) <= yamlio.MAX_FILE_BYTES else None
         return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
 
     def release(self, path: Path) -> None:

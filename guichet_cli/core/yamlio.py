@@ -368,9 +368,9 @@ def events(text: str) -> Any:
     return _SAFE.parse(text)
 
 
-def load_fast(path: Path) -> Any:
-    """Lit et analyse un fichier avec le chargeur rapide."""
-    return parse_fast(path, read_text(path).text)
+def load_fast(path: Path, raw: bytes | None = None) -> Any:
+    """Lit et analyse un fichier avec le chargeur rapide ; `raw` : ses octets, s'ils sont déjà lus."""
+    return parse_fast(path, read_text(path, raw).text)
 
 
 def load_mapping_fast(path: Path) -> dict[str, Any]:

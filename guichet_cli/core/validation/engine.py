@@ -283,14 +283,22 @@ def validate(
     results: list[FileResult | None] = [None] * len(targets)
     blobs: list[str | None] = [None] * len(targets)
     todo: list[int] = []
+    # Un seul processus à coup sûr : un fichier absent du cache est validé aussitôt, sur les octets
+    # que l'empreinte vient de lire (une seule lecture par fichier, un seul fichier en mémoire).
+    sequential = jobs == 1 or (jobs is None and (default_jobs() == 1 or len(targets) < PARALLEL_MIN_FILES))
+    fresh: set[int] = set()
     for i, path in enumerate(targets):
         if memo is not None:
-            blobs[i] = store.fingerprint(path)
+            blobs[i] = store.fingerprint(path, keep=sequential)
             hit = memo.get(path, blobs[i]) if blobs[i] is not None else None
             if hit is not None:
                 results[i] = hit
                 continue
-        todo.append(i)
+        if sequential:
+            results[i] = _file_result(ctx, path, release=stream)
+            fresh.add(i)
+        else:
+            todo.append(i)
     n_jobs = default_jobs() if jobs is None else jobs
     if jobs is None and len(todo) < PARALLEL_MIN_FILES:
         n_jobs = 1
@@ -300,7 +308,7 @@ def validate(
     else:
         for i in todo:
             results[i] = _file_result(ctx, targets[i], release=stream)
-    fresh = set(todo)
+    fresh.update(todo)
     plain = jobs == 1 and memo is None and not stream  # le chemin simple garde les objets typés lus
     for i, path in enumerate(targets):
         r = results[i]
