@@ -235,3 +235,72 @@ def test_fingerprint_keeps_no_oversized_file(tmp_path: Path) -> None:
     ent = store.entry(big)
     assert not ent.ok and "trop volumineux" in ent.problem.message
 
+
+
+def test_repository_files_come_in_sorted_path_order(tmp_path: Path) -> None:
+    """L'ordre du parcours (sans tri de Path) est celui de sorted() : les constats gardent leur ordre."""
+    root = _corpus(tmp_path / "depot")
+    for rel in ("cases/2026-x.yaml", "cases/2026/sous/a.yaml", "cases/2026_b/z.yaml", "cases/A.yaml", "donneurs/é.yaml"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("id: x\n", encoding="utf-8")
+    ws = open_workspace(root)
+    found = engine.repository_files(ws)
+    expected = sorted({ws.root / "guichet.yaml"} | {p for d in ("cases", "partners", "donneurs", "contacts", "rules", "structures")
+                                                    for p in (ws.root / d).rglob("*.y*ml")})
+    assert found == expected
+
+
+def _same_size_edit(path: Path) -> None:
+    """Réécrit le fichier à taille égale et lui rend sa date de modification (comme `touch -r`)."""
+    st = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("statut:", "stAtut:", 1)
+    assert edited != text and len(edited.encode()) == st.st_size
+    path.write_text(edited, encoding="utf-8")
+    import os
+
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_mtime_ns == st.st_mtime_ns and path.stat().st_size == st.st_size
+
+
+def test_unchanged_state_skips_the_read_but_any_write_revalidates(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comme l'index de git : l'état (taille, dates, inode) inchangé dispense de relire ; toute écriture
+    change la date de changement d'inode, même quand la taille et la date de modification sont remises."""
+    from guichet_cli.core.validation import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "_RACY_NS", 0)  # les fichiers du test viennent d'être écrits
+    plain = _run(corpus, cache=True)
+    ws = open_workspace(corpus)
+    memo = cache_mod.ValidationCache(ws, TODAY)
+    path = corpus / SAMPLE
+    assert memo.known_blob(path, SAMPLE) == git(corpus, "hash-object", SAMPLE).strip()
+    _same_size_edit(path)
+    assert cache_mod.ValidationCache(ws, TODAY).known_blob(path, SAMPLE) is None
+    after = _run(corpus, cache=True)
+    assert after == _run(corpus) != plain  # revalidé : le champ inconnu « stAtut » est signalé
+    assert any("stAtut" in r[3] for r in after)
+
+
+def test_recently_written_file_is_rehashed_not_trusted(corpus: Path) -> None:
+    """Un fichier écrit moins de 2 s avant la validation qui l'a gardé est rehaché (racy-git) : sur un
+    système de fichiers aux dates grossières, une écriture dans la même seconde ne se verrait pas."""
+    from guichet_cli.core.validation import cache as cache_mod
+
+    _run(corpus, cache=True)
+    memo = cache_mod.ValidationCache(open_workspace(corpus), TODAY)
+    assert memo.known_blob(corpus / SAMPLE, SAMPLE) is None
+    assert memo.get(SAMPLE, git(corpus, "hash-object", SAMPLE).strip()) is not None  # mais le résultat est repris
+
+
+def test_warm_run_rewrites_nothing(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guichet_cli.core.validation import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "_RACY_NS", 0)
+    _run(corpus, cache=True)
+    saved = corpus / ".git" / "guichet" / "validate-cache.json"
+    before = (saved.stat().st_mtime_ns, saved.read_bytes())
+    _run(corpus, cache=True)
+    assert (saved.stat().st_mtime_ns, saved.read_bytes()) == before
+    (corpus / "cases" / "2026" / "GRCS-2026-ZZ04.yaml").unlink()  # un fichier de moins : le cache l'oublie
+    _run(corpus, cache=True)
+    assert "GRCS-2026-ZZ04" not in saved.read_text(encoding="utf-8")

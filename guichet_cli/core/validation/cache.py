@@ -9,6 +9,13 @@ contexte change, tout le cache est ignoré : jamais de résultat périmé.
 Les constats transversaux (unicité des identifiants…) sont gardés avec une clé faite de la liste
 complète (chemin, empreinte) des fichiers validés : ils ne sont repris que si rien n'a bougé.
 
+Comme l'index de git, le cache garde aussi l'état du fichier (taille, dates de modification et de
+changement d'inode, numéro d'inode) : si rien de cela n'a bougé, l'empreinte gardée est reprise sans
+relire le fichier. Toute écriture change la date de changement d'inode (ctime), que l'utilisateur ne
+peut pas remettre ; un fichier dont l'état date de moins de 2 s avant la validation qui l'a gardé
+(« propre par course », racy-git) est relu et rehaché, quelle que soit la finesse des dates du
+système de fichiers.
+
 Le cache est un fichier JSON sous `.git/guichet/` (ou `$GUICHET_CACHE_DIR`), écrit de façon
 atomique ; illisible ou d'une autre version, il est ignoré. Hors dépôt git, pas de cache.
 """
@@ -21,6 +28,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +37,8 @@ from typing import Any
 import guichet_cli
 from guichet_cli.core.findings import Finding
 
-FORMAT = 3
+FORMAT = 4
+_RACY_NS = 2_000_000_000  # dates plus fines que 2 s sur tous les systèmes de fichiers courants
 _PACKAGE = Path(__file__).resolve().parent.parent.parent
 _CONTEXT_DIRS = ("partners", "donneurs", "contacts")
 
@@ -46,6 +55,21 @@ class FileResult:
     # (analysis/ess.py, Award) et durée de conservation des contacts (rgpd/people.py, CaseUse)
     award: Any = None
     use: Any = None
+    encoded: bool = False  # award et use encore en JSON (repris du cache)
+
+    def summaries(self) -> tuple[Any, Any]:
+        """(Award, CaseUse) de la demande, décodés du cache au besoin."""
+        if self.encoded:
+            self.encoded = False
+            if self.award is not None:
+                from guichet_cli.core.analysis.ess import Award
+
+                self.award = Award.from_json(self.award)
+            if self.use is not None:
+                from guichet_cli.core.rgpd.people import CaseUse
+
+                self.use = CaseUse.from_json(self.use)
+        return self.award, self.use
 
 
 def cache_dir(root: Path) -> Path | None:
@@ -118,6 +142,10 @@ class ValidationCache:
         self.repo: dict[str, Any] = {}
         self.hits = 0
         self.misses = 0
+        self.started_ns = time.time_ns()
+        self._trust_before_ns = 0  # état gardé antérieur à ceci : fiable (voir plus haut)
+        self._states: dict[str, list[int] | None] = {}
+        self._dirty = False
         if self.path is None:
             return
         try:
@@ -127,40 +155,61 @@ class ValidationCache:
         if isinstance(saved, dict) and saved.get("format") == FORMAT and saved.get("context") == self.context:
             self.files = saved.get("files") or {}
             self.repo = saved.get("repo") or {}
+            stamp = saved.get("stamp")
+            if isinstance(stamp, int):
+                self._trust_before_ns = stamp - _RACY_NS
 
-    def rel(self, path: Path) -> str:
+    def rel(self, path: Path | str) -> str:
         # appelé plusieurs fois par fichier : le découpage de chaîne évite Path.relative_to (×10 plus lent)
         text = str(path)
         if os.sep == "/" and text.startswith(self._prefix):
             return text[len(self._prefix):]
         try:
-            return path.relative_to(self.root).as_posix()
+            return Path(path).relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            return Path(path).as_posix()
 
-    def get(self, path: Path, blob: str) -> FileResult | None:
-        row = self.files.get(self.rel(path))
+    def known_blob(self, path: Path, rel: str) -> str | None:
+        """L'empreinte gardée, si l'état du fichier n'a pas bougé depuis (sans le relire) ; sinon None.
+        `rel` : self.rel(path), calculé une fois par fichier par l'appelant."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            self._states[rel] = None
+            return None
+        state = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        self._states[rel] = state
+        row = self.files.get(rel)
+        if row is None or row[7] != state:
+            return None
+        if max(st.st_mtime_ns, st.st_ctime_ns) >= self._trust_before_ns:
+            self._dirty = True  # propre par course : récrire le cache le rendra fiable la prochaine fois
+            return None
+        return row[0]
+
+    def get(self, rel: str, blob: str) -> FileResult | None:
+        row = self.files.get(rel)
         if row is None or row[0] != blob:
             self.misses += 1
             return None
         self.hits += 1
-        _blob, kind, ok, case_id, findings, award, use = row
-        if award is not None:
-            from guichet_cli.core.analysis.ess import Award
+        state = self._states.get(rel)
+        if state is not None and row[7] != state:  # même contenu, autre état (git checkout, touch)
+            row[7] = state
+            self._dirty = True
+        _blob, kind, ok, case_id, findings, award, use, _state = row
+        # résumés laissés en JSON : décodés par summaries() seulement si les contrôles transversaux tournent
+        return FileResult(kind, ok, case_id, [_finding_from_json(self.root, r) for r in findings] if findings else [],
+                          award, use, encoded=True)
 
-            award = Award.from_json(award)
-        if use is not None:
-            from guichet_cli.core.rgpd.people import CaseUse
-
-            use = CaseUse.from_json(use)
-        return FileResult(kind, ok, case_id, [_finding_from_json(self.root, r) for r in findings], award, use)
-
-    def put(self, path: Path, blob: str, result: FileResult) -> None:
-        rel = self.rel(path)
+    def put(self, rel: str, blob: str, result: FileResult) -> None:
+        # l'état pris AVANT la lecture : un fichier modifié pendant la validation ne sera pas cru inchangé
         self.files[rel] = [blob, result.kind, result.ok, result.case_id,
                            [_finding_to_json(f, self.rel(f.path)) for f in result.findings],
-                           None if result.award is None else result.award.to_json(),
-                           None if result.use is None else result.use.to_json()]
+                           None if result.award is None else result.award if result.encoded else result.award.to_json(),
+                           None if result.use is None else result.use if result.encoded else result.use.to_json(),
+                           self._states.get(rel)]
+        self._dirty = True
 
     def repo_findings(self, key: str) -> list[Finding] | None:
         if self.repo.get("key") != key:
@@ -171,6 +220,7 @@ class ValidationCache:
         # gardés tels quels, mis en JSON une ligne à la fois par save() (des centaines de milliers de
         # constats sur 100 000 demandes : pas de deuxième copie en mémoire)
         self.repo = {"key": key, "findings": findings}
+        self._dirty = True
 
     def _repo_rows(self) -> Iterator[list[Any]]:
         for f in self.repo.get("findings", []):
@@ -181,7 +231,8 @@ class ValidationCache:
         def dumps(value: Any) -> str:
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-        yield '{"format":' + dumps(FORMAT) + ',"context":' + dumps(self.context) + ',"files":{'
+        yield ('{"format":' + dumps(FORMAT) + ',"context":' + dumps(self.context) + ',"stamp":' + dumps(self.started_ns)
+               + ',"files":{')
         first = True
         for k, v in self.files.items():
             if keep is None or k in keep:
@@ -199,6 +250,8 @@ class ValidationCache:
         """Écrit le cache (atomique, en flux) ; `keep` : ne garder que ces fichiers (ceux du dépôt actuel)."""
         if self.path is None:
             return
+        if not self._dirty and (keep is None or len(keep) == len(self.files) and all(k in keep for k in self.files)):
+            return  # rien n'a changé : pas de réécriture (la validation à chaud ne fait que lire)
         tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -221,7 +274,4 @@ class ValidationCache:
 
 def repo_key(entries: list[tuple[str, str]]) -> str:
     """Clé des constats transversaux : la liste (chemin, empreinte) de tous les fichiers validés."""
-    h = hashlib.sha256()
-    for rel, blob in entries:
-        h.update(f"{rel}\0{blob}\n".encode())
-    return h.hexdigest()
+    return hashlib.sha256("".join(f"{rel}\0{blob}\n" for rel, blob in entries).encode()).hexdigest()
