@@ -156,16 +156,21 @@ def bench_memory(root: Path, runs: int) -> list[dict]:
 
 
 def bench_report(root: Path, runs: int) -> list[dict]:
-    out = root.parent / f"{root.name}-bilans"
-    shutil.rmtree(out, ignore_errors=True)
-    cmd = [GUICHET, "report", "--year", "2026", "--all", "--format", "xlsx", "--out", str(out)]
-    t = time.perf_counter()
-    mib = peak_rss_mib(cmd, root)
-    total = time.perf_counter() - t
-    n = sum(1 for _ in out.rglob("*.xlsx"))
-    shutil.rmtree(out, ignore_errors=True)
-    print(f"| report --all xlsx | {total:.1f} s | {n} bilans | {1000 * total / max(n, 1):.0f} ms/bilan | {mib:.0f} Mio |", flush=True)
-    return [{"mesure": "report --year 2026 --all --format xlsx", "s": round(total, 2), "bilans": n, "mio": round(mib)}]
+    """`report --all` d'une année, un passage par format (BENCH_REPORT_FORMATS, défaut xlsx,docx) :
+    durée, durée par bilan, pic mémoire. Chaque demande n'est lue qu'une fois (tests/test_report_model.py)."""
+    rows = []
+    for fmt in os.environ.get("BENCH_REPORT_FORMATS", "xlsx,docx").split(","):
+        out = root.parent / f"{root.name}-bilans-{fmt}"
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [GUICHET, "report", "--year", "2026", "--all", "--format", fmt, "--out", str(out)]
+        t = time.perf_counter()
+        mib = peak_rss_mib(cmd, root)
+        total = time.perf_counter() - t
+        n = sum(1 for _ in out.rglob(f"*.{fmt}"))
+        shutil.rmtree(out, ignore_errors=True)
+        print(f"| report --all {fmt} | {total:.1f} s | {n} bilans | {1000 * total / max(n, 1):.0f} ms/bilan | {mib:.0f} Mio |", flush=True)
+        rows.append({"mesure": f"report --year 2026 --all --format {fmt}", "s": round(total, 2), "bilans": n, "mio": round(mib)})
+    return rows
 
 
 BENCHES = {"help": bench_help, "validate": bench_validate, "cold": bench_cold, "jobs1": bench_jobs1, "warm": bench_warm, "since": bench_since, "history": bench_history,

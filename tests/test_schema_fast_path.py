@@ -113,3 +113,14 @@ def test_date_format_is_the_one_of_jsonschema(value):
     from guichet_cli.core.schemas import _date_format
 
     assert _date_format(value) == Draft202012Validator.FORMAT_CHECKER.conforms(value, "date")
+
+
+@pytest.mark.parametrize("value", ["\x1c@a.fr", "a@b\x1f.fr", "x\x1d@y.fr", "a\x1e@b.fr"])
+def test_python_only_spaces_are_spaces_for_the_compiled_validator_too(value: str) -> None:
+    """U+001C–U+001F sont des espaces pour `\\s` en Python, pas pour le validateur compilé : trouvé par
+    le test ci-dessus (« \\x1f@0.aa » accepté par le compilé, refusé par jsonschema)."""
+    path, schema, data = next(s for s in SAMPLES if s[0].name == "coordination-75.yaml")
+    target = next(p for p in _paths(data) if p and p[-1] == "courriel")
+    broken = _mutate(data, target, "replace", value)
+    assert _python_errors(schema, broken)
+    assert not is_valid_fast(schema, broken), f"{path} : {value!r}"

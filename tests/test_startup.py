@@ -45,8 +45,11 @@ def test_help_imports_no_heavy_module(args: list[str]) -> None:
 
 def test_probe_detects_a_heavy_import() -> None:
     # Le test ci-dessus peut échouer : une commande réelle importe bien les modules lourds.
-    loaded, _out = _loaded(["validate", "--repo", "/nonexistent-guichet-repo"])
-    assert "jsonschema" in loaded or "ruamel" in loaded
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parent.parent
+    loaded, _out = _loaded(["validate", "--no-cache", "--quiet", "--repo", str(project)])
+    assert "jsonschema_rs" in loaded and "ruamel" in loaded
 
 
 # --- construction différée (cli/lazy.py) : la même CLI que la construction complète de typer -------
@@ -109,3 +112,19 @@ def test_help_converts_no_command_and_a_command_only_itself():
     root = lazy.build(app)
     _run(root, ["rgpd", "erase", "--help"])
     assert root.commands.built == {"rgpd"} and root.commands["rgpd"].commands.built == {"erase"}
+
+
+def test_warm_validate_imports_neither_checks_nor_typed_model(tmp_path) -> None:
+    """À chaud, tout vient du cache : ni contrôles, ni modèle typé, ni validateur de schéma importés."""
+    from conftest import copy_repo, init_git
+
+    root = init_git(copy_repo(tmp_path / "depot"))
+    probe = _PROBE.replace('{m.split(".")[0] for m in sys.modules}', "set(sys.modules)")
+    run = [sys.executable, "-c", probe, json.dumps(["validate", "--quiet", "--repo", str(root)])]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    assert "guichet_cli.core.validation.checks" in first.stderr  # à froid : tout est importé
+    warm = subprocess.run(run, capture_output=True, text=True, timeout=120)
+    loaded = set(json.loads(warm.stderr.rsplit("MODULES=", 1)[1]))
+    assert warm.stdout == first.stdout
+    for name in ("guichet_cli.core.validation.checks", "guichet_cli.core.model.case", "jsonschema_rs", "jsonschema"):
+        assert name not in loaded, f"validate à chaud importe {name}"

@@ -17,7 +17,7 @@ from analysis_helpers import make_case, write_case
 from conftest import copy_repo, git, init_git
 
 import guichet_cli
-from guichet_cli.core import yamlio
+from guichet_cli.core import schemas, yamlio
 from guichet_cli.core.changes import validate_since
 from guichet_cli.core.validation import engine
 from guichet_cli.core.workspace import open_workspace
@@ -116,11 +116,12 @@ CHANGES = {
 def test_cache_revalidates_when_an_input_changes(corpus: Path, what: str) -> None:
     _run(corpus, cache=True)
     CHANGES[what](corpus)
+    schemas.forget()  # comme un nouveau lancement de guichet : le schéma modifié est relu
     before = _case_parses(corpus)
     assert _run(corpus, cache=True) == _run(corpus), f"résultat périmé après un changement de {what}"
     assert _case_parses(corpus) > before + 1  # revalidé (et pas seulement par le chemin simple)
     if what in ("fichier", "schema"):
-        assert any("champ_" in r[3] for r in _run(corpus, cache=True))
+        assert any(("champ_exige" if what == "schema" else "champ_ajoute") in r[3] for r in _run(corpus, cache=True))
 
 
 def test_cache_revalidates_for_another_version_or_day(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -304,3 +305,40 @@ def test_warm_run_rewrites_nothing(corpus: Path, monkeypatch: pytest.MonkeyPatch
     (corpus / "cases" / "2026" / "GRCS-2026-ZZ04.yaml").unlink()  # un fichier de moins : le cache l'oublie
     _run(corpus, cache=True)
     assert "GRCS-2026-ZZ04" not in saved.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("what", sorted(CHANGES))
+def test_trusted_context_states_still_see_every_change(corpus: Path, what: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Les fichiers du contexte (code, schémas, règles, registres, réglages) crus sur leur état : un
+    changement de chacun fait quand même tout revalider."""
+    from guichet_cli.core.validation import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "_RACY_NS", 0)
+    _run(corpus, cache=True)
+    _run(corpus, cache=True)  # états du contexte gardés et crus
+    CHANGES[what](corpus)
+    schemas.forget()
+    before = _case_parses(corpus)
+    assert _run(corpus, cache=True) == _run(corpus), f"résultat périmé après un changement de {what}"
+    assert _case_parses(corpus) > before + 1
+    if what == "schema":
+        assert any("champ_exige" in r[3] for r in _run(corpus, cache=True))
+
+
+def test_same_size_schema_edit_is_seen(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from guichet_cli.core.validation import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "_RACY_NS", 0)
+    schema = corpus / "schemas" / "demande.schema.json"
+    _run(corpus, cache=True)
+    _run(corpus, cache=True)
+    st = schema.stat()
+    text = schema.read_text(encoding="utf-8")
+    edited = text.replace('"required": [', '"required": ["champ_exige", ', 1).replace("  ", " ", 15)
+    assert len(edited.encode()) == st.st_size and edited != text
+    schema.write_text(edited, encoding="utf-8")
+    import os
+
+    os.utime(schema, ns=(st.st_atime_ns, st.st_mtime_ns))
+    schemas.forget()
+    assert any("champ_exige" in r[3] for r in _run(corpus, cache=True))

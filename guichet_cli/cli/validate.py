@@ -44,7 +44,6 @@ def validate(
     """
     # Imports lourds (jsonschema, ruamel) dans la commande : « guichet --help » reste rapide (docs/architecture.md).
     from guichet_cli.core.validation import engine, output
-    from guichet_cli.core.yamlio import atomic_write_text
 
     ws = workspace(repo)
     if since is not None:
@@ -65,6 +64,8 @@ def validate(
         report = engine.validate(ws, paths or None, jobs=jobs, cache=not no_cache, stream=True)
     if out is not None:
         # Le fichier sert à la forge, l'écran à la personne qui lit le journal du pipeline.
+        from guichet_cli.core.yamlio import atomic_write_text
+
         atomic_write_text(out, output.render(ws, report, fmt) + "\n")
         fmt = "text"
     if fmt == "text":

@@ -126,13 +126,63 @@ def _no_download(uri: str) -> Any:
     raise ValueError(f"référence hors du dossier des schémas : {uri}")
 
 
+# `\s` de Python (re) reconnaît aussi U+001C à U+001F (séparateurs de fichier, groupe, enregistrement,
+# unité), que le `\s` du validateur compilé (Unicode White_Space) ne reconnaît pas : trouvé par
+# tests/test_schema_fast_path.py. Le validateur compilé reçoit des motifs qui les ajoutent.
+_PY_ONLY_SPACES = "\\x1c-\\x1f"
+
+
+def _python_spaces(pattern: str) -> str:
+    r"""Le motif, où `\s` et `\S` reconnaissent exactement ce qu'ils reconnaissent en Python."""
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt == "s":
+                out.append(f"\\s{_PY_ONLY_SPACES}" if in_class else f"[\\s{_PY_ONLY_SPACES}]")
+            elif nxt == "S" and not in_class:
+                out.append(f"[^\\s{_PY_ONLY_SPACES}]")
+            else:
+                out.append(c + nxt)  # `\S` dans une classe : aucun motif de schemas/ ne l'emploie
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:  # comme en ECMA 262 (JSON Schema) : « ] » ferme toujours la classe
+            in_class = False
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _for_fast(node: Any) -> Any:
+    """Copie du schéma pour le validateur compilé : motifs (`pattern`, clés de `patternProperties`)
+    aux espaces de Python."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "pattern" and isinstance(v, str):
+                out[k] = _python_spaces(v)
+            elif k == "patternProperties" and isinstance(v, dict):
+                out[k] = {_python_spaces(pk): _for_fast(pv) for pk, pv in v.items()}
+            else:
+                out[k] = _for_fast(v)
+        return out
+    if isinstance(node, list):
+        return [_for_fast(v) for v in node]
+    return node
+
+
 @lru_cache(maxsize=8)
 def _fast_registry(root: Path) -> Any:
     import jsonschema_rs  # module compilé : importé seulement quand un fichier est à valider
 
     resources: dict[str, Any] = {}
     for path in sorted(root.rglob("*.schema.json")):
-        schema = _with_id(load_schema(path), path)
+        schema = _for_fast(_with_id(load_schema(path), path))
         for uri in (str(schema["$id"]), path.resolve().as_uri()):
             resources.setdefault(uri, schema)
     return jsonschema_rs.Registry(list(resources.items()), retriever=_no_download)
@@ -158,7 +208,7 @@ def fast_validator_for(path: Path) -> Any:
     ne trouverait aucun écart (référence : tests/test_schema_fast_path.py)."""
     import jsonschema_rs
 
-    schema = _with_id(load_schema(path), path)
+    schema = _for_fast(_with_id(load_schema(path), path))
     try:
         return jsonschema_rs.validator_for(schema, registry=_fast_registry(schemas_root(path)), validate_formats=True,
                                            formats={"date": _date_format}, retriever=_no_download)
@@ -198,3 +248,11 @@ def validator_for(path: Path) -> Draft202012Validator:
             ) from None
     # Le vérificateur de formats est indispensable : sans lui « 2026-02-30 » passerait.
     return Draft202012Validator(schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def forget() -> None:
+    """Oublie les schémas lus et les validateurs construits (gardés pour tout le processus : une
+    commande ne voit pas les schémas changer pendant qu'elle tourne). Pour un processus qui dure et
+    doit voir une modification de schemas/ (tests qui enchaînent plusieurs validations)."""
+    for cached in (load_schema, registry_for, _fast_registry, fast_validator_for, validator_for):
+        cached.cache_clear()

@@ -21,16 +21,17 @@ from guichet_cli.core import safety, yamlio
 from guichet_cli.core.errors import DataError, EnvironmentProblem, UsageError
 from guichet_cli.core.findings import ERROR, Finding
 from guichet_cli.core.locking import RepoLock
-from guichet_cli.core.model.case import Case
 from guichet_cli.core.model.fields import ModelError
-from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
-from guichet_cli.core.model.structures import Structure, StructureRegistry
 
 if TYPE_CHECKING:
     from guichet_cli.core.lifecycle import Lifecycle
+    from guichet_cli.core.model.case import Case
+    from guichet_cli.core.model.registry import Registry
+    from guichet_cli.core.model.structures import StructureRegistry
     from guichet_cli.core.workspace import Workspace
 
-REGISTRY_KINDS = {"partners": Partner, "donneurs": Buyer, "contacts": Contact}
+# Le modèle typé est importé à la première lecture typée : une validation à chaud, où tout vient du
+# cache, ne lit que guichet.yaml (≈ 25 ms d'imports évités sur 0,3 s).
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Entry:
     @property
     def case_id(self) -> str | None:
         """Identifiant de la demande lue (ou reprise du cache), None pour un autre fichier."""
+        from guichet_cli.core.model.case import Case
+
         return self.model.id if isinstance(self.model, Case) else self.cached_id
 
     @property
@@ -153,6 +156,8 @@ class CaseStore:
         return self.ws.case_files()
 
     def case_entry(self, path: Path) -> Entry:
+        from guichet_cli.core.model.case import Case
+
         return self.entry(path, build=Case.from_data)
 
     def load_cases(self, paths: Iterable[Path] | None = None) -> tuple[list[Case], list[Finding]]:
@@ -235,8 +240,10 @@ class CaseStore:
     @cached_property
     def registry(self) -> Registry:
         """Les registres typés ; un fichier illisible est laissé de côté (guichet validate le signale)."""
+        from guichet_cli.core.model.registry import Buyer, Contact, Partner, Registry
+
         reg = Registry()
-        for dirname, ctor in REGISTRY_KINDS.items():
+        for dirname, ctor in {"partners": Partner, "donneurs": Buyer, "contacts": Contact}.items():
             directory = self.ws.root / dirname
             if not directory.is_dir():
                 continue
@@ -255,6 +262,8 @@ class CaseStore:
     @cached_property
     def structures(self) -> StructureRegistry:
         """Le registre des structures inclusives (structures/) ; un fichier illisible est laissé de côté."""
+        from guichet_cli.core.model.structures import Structure, StructureRegistry
+
         reg = StructureRegistry()
         directory = self.ws.root / "structures"
         if directory.is_dir():
@@ -356,6 +365,8 @@ class CaseStore:
 
     def _reread(self, path: Path) -> Case | None:
         """L'objet typé du fichier écrit, lu avec le constructeur de son type (la demande, s'il en est une)."""
+        from guichet_cli.core.model.case import Case
+
         ent = self.entry(path, build=self._builder(path))
         return ent.model if ent.ok and isinstance(ent.model, Case) else None
 

@@ -37,7 +37,7 @@ from typing import Any
 import guichet_cli
 from guichet_cli.core.findings import Finding
 
-FORMAT = 4
+FORMAT = 5
 _RACY_NS = 2_000_000_000  # dates plus fines que 2 s sur tous les systèmes de fichiers courants
 _PACKAGE = Path(__file__).resolve().parent.parent.parent
 _CONTEXT_DIRS = ("partners", "donneurs", "contacts")
@@ -87,34 +87,67 @@ def cache_dir(root: Path) -> Path | None:
     return None  # hors dépôt git : rien n'est écrit dans le dossier de l'utilisateur
 
 
-def _digest(p: Path) -> bytes:
-    try:
-        return hashlib.sha1(p.read_bytes()).digest()
-    except OSError:  # fichier illisible : le magasin le signale en français (« fichier illisible »)
-        return b"illisible"
+class _Digests:
+    """Empreintes des fichiers du contexte, reprises de la validation précédente quand leur état n'a
+    pas bougé (même règle que pour les demandes : pas relus, sauf s'ils sont récents)."""
+
+    def __init__(self, known: dict[str, list[Any]], trust_before_ns: int) -> None:
+        self.known = known
+        self.trust_before_ns = trust_before_ns
+        self.seen: dict[str, list[Any]] = {}
+        self.racy = False  # un fichier inchangé mais trop récent pour être cru : récrire le cache
+
+    def of(self, p: str) -> bytes:
+        try:
+            st = os.stat(p)
+            state = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            row = self.known.get(p)
+            if row is not None and row[:4] == state and max(st.st_mtime_ns, st.st_ctime_ns) < self.trust_before_ns:
+                digest = bytes.fromhex(row[4])
+            else:
+                self.racy = self.racy or (row is not None and row[:4] == state)
+                with open(p, "rb") as fh:
+                    digest = hashlib.sha1(fh.read()).digest()
+        except OSError:  # fichier illisible : le magasin le signale en français (« fichier illisible »)
+            return b"illisible"
+        self.seen[p] = [*state, digest.hex()]
+        return digest
 
 
-def _hash_tree(h: Any, base: Path, label: str) -> None:
+def _tree(base: Path) -> list[str]:
+    """Fichiers de `base` (chemins relatifs, triés), sans les __pycache__ ; chaînes, pas de Path."""
+    out: list[str] = []
+    root = os.fspath(base)
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out.extend(prefix + f for f in filenames)
+    return sorted(out)
+
+
+def _hash_tree(h: Any, base: Path, label: str, digests: _Digests) -> None:
     if not base.is_dir():
         h.update(f"absent:{label}\n".encode())
         return
-    for p in sorted(base.rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts:
-            h.update(f"{label}/{p.relative_to(base).as_posix()}\n".encode())
-            h.update(_digest(p))
+    root = os.fspath(base)
+    for rel in _tree(base):
+        h.update(f"{label}/{rel}\n".encode())
+        h.update(digests.of(os.path.join(root, rel)))
 
 
-def context_key(ws: Any, today: dt.date) -> str:
+def context_key(ws: Any, today: dt.date, digests: _Digests | None = None) -> str:
     """Hash de tout ce qui, hors du fichier lui-même, peut changer ses constats."""
+    digests = digests or _Digests({}, 0)
     h = hashlib.sha256()
     h.update(f"guichet {guichet_cli.__version__} format {FORMAT} jour {today.isoformat()}\n".encode())
-    _hash_tree(h, _PACKAGE, "code")  # une correction de guichet sans changement de version
-    _hash_tree(h, ws.schemas_dir, "schemas")
-    _hash_tree(h, ws.rules_dir, "rules")
+    _hash_tree(h, _PACKAGE, "code", digests)  # une correction de guichet sans changement de version
+    _hash_tree(h, ws.schemas_dir, "schemas", digests)
+    _hash_tree(h, ws.rules_dir, "rules", digests)
     for name in _CONTEXT_DIRS:
-        _hash_tree(h, ws.root / name, name)
+        _hash_tree(h, ws.root / name, name, digests)
     config = ws.root / "guichet.yaml"
-    h.update(_digest(config) if config.is_file() else b"sans-reglages")
+    h.update(digests.of(os.fspath(config)) if config.is_file() else b"sans-reglages")
     return h.hexdigest()
 
 
@@ -137,7 +170,6 @@ class ValidationCache:
         self._prefix = str(ws.root).rstrip("/") + "/"
         folder = cache_dir(ws.root)
         self.path = None if folder is None else folder / "validate-cache.json"
-        self.context = context_key(ws, today)
         self.files: dict[str, list[Any]] = {}
         self.repo: dict[str, Any] = {}
         self.hits = 0
@@ -146,18 +178,25 @@ class ValidationCache:
         self._trust_before_ns = 0  # état gardé antérieur à ceci : fiable (voir plus haut)
         self._states: dict[str, list[int] | None] = {}
         self._dirty = False
-        if self.path is None:
-            return
-        try:
-            saved = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(saved, dict) and saved.get("format") == FORMAT and saved.get("context") == self.context:
+        saved: Any = None
+        if self.path is not None:
+            try:
+                saved = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                saved = None
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT:
+            saved = {}
+        stamp = saved.get("stamp")
+        trust = stamp - _RACY_NS if isinstance(stamp, int) else 0
+        known = saved.get("context_files")
+        self._digests = _Digests(known if isinstance(known, dict) else {}, trust)
+        self.context = context_key(ws, today, self._digests)
+        if self._digests.racy or self._digests.seen != self._digests.known:
+            self._dirty = True  # états du contexte à garder (ou à rendre fiables) pour la prochaine fois
+        if saved.get("context") == self.context:
             self.files = saved.get("files") or {}
             self.repo = saved.get("repo") or {}
-            stamp = saved.get("stamp")
-            if isinstance(stamp, int):
-                self._trust_before_ns = stamp - _RACY_NS
+            self._trust_before_ns = trust
 
     def rel(self, path: Path | str) -> str:
         # appelé plusieurs fois par fichier : le découpage de chaîne évite Path.relative_to (×10 plus lent)
@@ -232,7 +271,7 @@ class ValidationCache:
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
         yield ('{"format":' + dumps(FORMAT) + ',"context":' + dumps(self.context) + ',"stamp":' + dumps(self.started_ns)
-               + ',"files":{')
+               + ',"context_files":' + dumps(self._digests.seen) + ',"files":{')
         first = True
         for k, v in self.files.items():
             if keep is None or k in keep:

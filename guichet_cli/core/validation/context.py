@@ -7,12 +7,14 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guichet_cli.core.findings import Finding
-from guichet_cli.core.lifecycle import Lifecycle
-from guichet_cli.core.model.registry import Registry
 from guichet_cli.core.workspace import Workspace
+
+if TYPE_CHECKING:  # types seulement : la validation à chaud n'importe pas le modèle typé
+    from guichet_cli.core.lifecycle import Lifecycle
+    from guichet_cli.core.model.registry import Registry
 
 # Types de fichiers reconnus et le schéma qui les valide (relatif à schemas/).
 KIND_CASE = "demande"
