@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 
 from guichet_cli.core import formats
-from guichet_cli.core import frformat as fr
 from guichet_cli.core.findings import ERROR, Report
 from guichet_cli.core.workspace import Workspace
 
@@ -15,6 +14,8 @@ FORMATS = formats.VALIDATE
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
+    from guichet_cli.core import frformat as fr  # Babel : seulement quand il y a un résumé à écrire
+
     return fr.count(n, word, plural or word + "s", plain=True)
 
 
