@@ -14,6 +14,8 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from analysis_helpers import BUYER_93, as_model, make_case, write_plan_csv
@@ -408,7 +410,8 @@ def test_rules_schema_refs_and_the_excluded_code(cli, repo):
 
 
 def _peer() -> str | None:
-    local = PROJECT / ".venv" / "bin" / "check-jsonschema"
+    # à côté du Python qui lance les tests (.venv, ou .ci-venv de l'intégration continue)
+    local = Path(sys.executable).parent / "check-jsonschema"
     return str(local) if local.is_file() else shutil.which("check-jsonschema")
 
 
