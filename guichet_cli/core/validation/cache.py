@@ -87,6 +87,16 @@ def cache_dir(root: Path) -> Path | None:
     return None  # hors dépôt git : rien n'est écrit dans le dossier de l'utilisateur
 
 
+def _state(st: os.stat_result) -> list[int]:
+    """L'état d'un fichier que le cache garde (comme l'index de git)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _recent(st: os.stat_result, trust_before_ns: int) -> bool:
+    """Écrit trop près de la validation qui a gardé son état pour qu'on croie celui-ci (racy-git)."""
+    return max(st.st_mtime_ns, st.st_ctime_ns) >= trust_before_ns
+
+
 class _Digests:
     """Empreintes des fichiers du contexte, reprises de la validation précédente quand leur état n'a
     pas bougé (même règle que pour les demandes : pas relus, sauf s'ils sont récents)."""
@@ -100,9 +110,9 @@ class _Digests:
     def of(self, p: str) -> bytes:
         try:
             st = os.stat(p)
-            state = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            state = _state(st)
             row = self.known.get(p)
-            if row is not None and row[:4] == state and max(st.st_mtime_ns, st.st_ctime_ns) < self.trust_before_ns:
+            if row is not None and row[:4] == state and not _recent(st, self.trust_before_ns):
                 digest = bytes.fromhex(row[4])
             else:
                 self.racy = self.racy or (row is not None and row[:4] == state)
@@ -216,12 +226,12 @@ class ValidationCache:
         except OSError:
             self._states[rel] = None
             return None
-        state = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        state = _state(st)
         self._states[rel] = state
         row = self.files.get(rel)
         if row is None or row[7] != state:
             return None
-        if max(st.st_mtime_ns, st.st_ctime_ns) >= self._trust_before_ns:
+        if _recent(st, self._trust_before_ns):
             self._dirty = True  # propre par course : récrire le cache le rendra fiable la prochaine fois
             return None
         return row[0]
@@ -245,8 +255,8 @@ class ValidationCache:
         # l'état pris AVANT la lecture : un fichier modifié pendant la validation ne sera pas cru inchangé
         self.files[rel] = [blob, result.kind, result.ok, result.case_id,
                            [_finding_to_json(f, self.rel(f.path)) for f in result.findings],
-                           None if result.award is None else result.award if result.encoded else result.award.to_json(),
-                           None if result.use is None else result.use if result.encoded else result.use.to_json(),
+                           None if result.award is None else result.award.to_json(),
+                           None if result.use is None else result.use.to_json(),
                            self._states.get(rel)]
         self._dirty = True
 

@@ -251,9 +251,9 @@ def _run_parallel(ctx: CheckContext, paths: list[Path], jobs: int) -> list[FileR
 
 
 def _loaded(store: Any, targets: list[Path], results: list[FileResult], plain: bool) -> dict[Path, Entry]:
+    """Les lectures que reçoivent les contrôles transversaux (une demande hors chemin simple : son identifiant)."""
     from guichet_cli.core.store import Entry
 
-    """Les lectures que reçoivent les contrôles transversaux (une demande hors chemin simple : son identifiant)."""
     loaded: dict[Path, Entry] = {}
     for path, r in zip(targets, results, strict=True):
         if not r.ok:
